@@ -1,0 +1,70 @@
+import { Command, Option } from 'commander';
+import type { Act } from './run.js';
+import { registerConfigCommands } from './specs/config.js';
+import { registerEmulatorCommands } from './specs/emulator.js';
+import { registerReconcileCommands } from './specs/reconcile.js';
+import { registerCustomerCommands } from './specs/customers.js';
+import { registerUsageCommands } from './specs/usage.js';
+import { registerEventCommands } from './specs/events.js';
+import { registerDemoCommands } from './specs/demo.js';
+
+export const VERSION = '0.1.0';
+
+/**
+ * The whole command tree. Specs are cheap (no command code is imported until a command runs),
+ * so `--help` and `--version` stay fast; the README's command reference is generated from this tree.
+ */
+export function buildProgram(act: Act): Command {
+  const program = new Command('alpaca-billing')
+    .description('Provision and operate Stripe usage-based billing from a declarative pricing.yaml.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .option('-f, --file <path>', 'pricing file (default: pricing.yaml, or `file` in the settings)')
+    .option('--profile <name>', 'settings profile to use (key variable, API base, pinned account)')
+    .option('--api-key <key>', 'Stripe secret key; prefer STRIPE_API_KEY (flags show in process lists)')
+    .option('--api-base <url>', 'send every Stripe call to this server, e.g. http://127.0.0.1:12111 (env STRIPE_API_BASE)')
+    .option('--live', 'allow a live-mode key (refused otherwise)')
+    .option('--json', 'print one JSON document (NDJSON for streams) on stdout and nothing else')
+    .option('--no-color', 'no colours')
+    .option('--quiet', 'no progress or narration on stderr')
+    .option('--verbose', 'more detail on stderr');
+  program.addHelpText('after', `
+Exit codes: 0 success, 1 error (Stripe API, network, internal), 2 changes pending (plan --detailed-exitcode),
+3 invalid input or a refusal for safety.`);
+
+  registerConfigCommands(program, act);
+  registerEmulatorCommands(program, act);
+  registerReconcileCommands(program, act);
+  registerCustomerCommands(program, act);
+  registerUsageCommands(program, act);
+  registerEventCommands(program, act);
+  registerDemoCommands(program, act);
+  return program;
+}
+
+/** Parses a whole number flag, naming the flag in the error. */
+export function intOption(flag: string, { min, max }: { min?: number; max?: number } = {}) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
+      const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : '';
+      throw new InvalidFlagError(`${flag} takes a whole number${range}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+/** Parses a number flag (decimals allowed). */
+export function numberOption(flag: string, { min, max }: { min?: number; max?: number } = {}) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
+      throw new InvalidFlagError(`${flag} takes a number${min !== undefined ? ` ≥ ${min}` : ''}${max !== undefined ? ` ≤ ${max}` : ''}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+export { Option };
+import { InvalidArgumentError } from 'commander';
+class InvalidFlagError extends InvalidArgumentError {}

@@ -1,0 +1,105 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, ExitCode, StripeApiError, UserError, isStripeSdkError } from '../errors.js';
+import { loadSettingsFile, resolveSettings, type GlobalOptions } from '../config/settings.js';
+import { Output, type Sink } from '../output/output.js';
+import { createPrompter, type Prompter } from '../output/prompt.js';
+import { createStripeClient, type StripeClient } from '../stripe/client.js';
+import { connectStripe, keyMode, type CommandContext } from './context.js';
+import { buildProgram } from './program.js';
+
+/** Everything the CLI touches of the outside world; tests pass their own. */
+export interface CliIO {
+  stdout: Sink;
+  stderr: Sink;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Override the prompter (tests script answers); default asks on a TTY. */
+  prompter?: Prompter;
+  signal?: AbortSignal;
+}
+
+/** A command implementation: returns an exit code (default 0). */
+export type CommandAction<O> = (ctx: CommandContext, options: O, ...positionals: string[]) => Promise<number | void>;
+
+/**
+ * Wraps a lazily imported command so commander hands it a context. The created context is built from
+ * the global flags (`optsWithGlobals`), the settings file and the environment.
+ */
+export type Act = <O>(load: () => Promise<CommandAction<O>>) => (...args: unknown[]) => Promise<void>;
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env });
+  const act: Act = (load) => async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const options = command.opts();
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    const positionals = args.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
+    const settingsFile = await loadSettingsFile(io.cwd);
+    const settings = resolveSettings(globals, settingsFile, io.env);
+    out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env, json: settings.json, quiet: settings.quiet, verbose: settings.verbose, color: settings.color });
+    let client: Promise<StripeClient> | undefined;
+    const interactive = Boolean(io.stdin && (io.stdin as { isTTY?: boolean }).isTTY) && Boolean(io.stderr.isTTY) && !io.env.CI;
+    const ctx: CommandContext = {
+      settings,
+      out,
+      prompt: io.prompter ?? createPrompter({ interactive }),
+      env: io.env,
+      cwd: io.cwd,
+      stdin: io.stdin,
+      signal: io.signal ?? new AbortController().signal,
+      stripe: () => (client ??= connectStripe({ settings, create: (apiKey, apiBase) => createStripeClient({ apiKey, apiBase }) })),
+      mode: () => keyMode(settings),
+    };
+    const run = await load();
+    const code = await run(ctx, options as never, ...positionals);
+    exitCode = typeof code === 'number' ? code : ExitCode.ok;
+  };
+
+  const program = buildProgram(act);
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(err, out);
+  }
+}
+
+/** Maps an error to its exit code and prints it as the user should see it: one clear line, no stack. */
+export function reportError(err: unknown, out: Output): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    // commander already printed its message; unknown flags and missing arguments are invalid input.
+    return ExitCode.invalidInput;
+  }
+  if (err instanceof ConfigError) {
+    if (out.json) out.data({ ok: false, error: { type: 'config', message: err.message, problems: err.problems } });
+    else {
+      for (const p of err.problems) out.error(`${p.file}:${p.line}:${p.col}  ${p.path || '(root)'}  ${p.message}${p.hint ? `\n    hint: ${p.hint}` : ''}`);
+      out.error(err.message);
+    }
+    return err.exitCode;
+  }
+  if (err instanceof UserError) {
+    if (out.json) out.data({ ok: false, error: { type: 'user', message: err.message, hint: err.hint } });
+    else out.error(err.message + (err.hint ? `\n  hint: ${err.hint}` : ''));
+    return err.exitCode;
+  }
+  const apiErr = err instanceof StripeApiError ? err : isStripeSdkError(err) ? new StripeApiError(err) : undefined;
+  if (apiErr) {
+    const parts = [apiErr.type, apiErr.code].filter(Boolean).join('/');
+    const param = apiErr.param ? ` (param: ${apiErr.param})` : '';
+    if (out.json) out.data({ ok: false, error: { type: 'stripe', stripe_type: apiErr.type, code: apiErr.code, param: apiErr.param, message: apiErr.message, request_id: apiErr.requestId } });
+    else out.error(`Stripe ${parts ? `${parts}: ` : ''}${apiErr.message}${param}${apiErr.requestId ? ` [${apiErr.requestId}]` : ''}`);
+    return ExitCode.error;
+  }
+  const e = err as Error;
+  out.error(`internal error: ${e?.message ?? String(err)}\n  This is a bug in alpaca-billing; please report it with the command you ran.${out.verbose && e?.stack ? `\n${e.stack}` : ''}`);
+  return ExitCode.error;
+}

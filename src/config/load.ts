@@ -1,0 +1,22 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ConfigError, UserError } from '../errors.js';
+import type { PricingConfig } from './model.js';
+import { parsePricing } from './validate.js';
+
+/** The thin reader: reads the file and hands the text to the pure validator. */
+export async function loadPricing(file: string, cwd: string): Promise<{ config: PricingConfig; path: string; text: string }> {
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `No pricing file at ${file}.` : `Cannot read ${file}: ${(err as Error).message}`, {
+      hint: code === 'ENOENT' ? 'Create one with `alpaca-billing init`, or point at it with -f/--file.' : undefined,
+    });
+  }
+  const { config, problems } = parsePricing(text, file);
+  if (problems.length || !config) throw new ConfigError(problems);
+  return { config, path, text };
+}

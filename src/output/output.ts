@@ -1,0 +1,115 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import { redact } from '../stripe/redact.js';
+
+/** Where a command's text goes. Data goes to stdout; progress, logs and spinners to stderr. */
+export interface Sink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface OutputOptions {
+  stdout?: Sink;
+  stderr?: Sink;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Spinner {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  stop(): void;
+}
+
+/**
+ * The only place that knows chalk and ora. Everything written passes through `redact`, so a
+ * Stripe key can never reach the terminal or a log, whatever a command or the SDK puts in a message.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  /** Colours and spinners: only on a TTY, never with --json, NO_COLOR, --no-color or CI. */
+  readonly interactive: boolean;
+  readonly chalk: ChalkInstance;
+  readonly stdoutSink: Sink;
+  readonly stderrSink: Sink;
+
+  constructor(options: OutputOptions = {}) {
+    const env = options.env ?? process.env;
+    this.stdoutSink = options.stdout ?? process.stdout;
+    this.stderrSink = options.stderr ?? process.stderr;
+    this.json = options.json ?? false;
+    this.quiet = options.quiet ?? false;
+    this.verbose = options.verbose ?? false;
+    const tty = Boolean(this.stderrSink.isTTY);
+    this.interactive = tty && !this.json && !env.CI && !('NO_COLOR' in env) && options.color !== false;
+    const colorOnStdout = Boolean(this.stdoutSink.isTTY) && !this.json && !env.CI && !('NO_COLOR' in env) && options.color !== false;
+    this.chalk = new Chalk({ level: colorOnStdout ? 1 : 0 });
+  }
+
+  /** A line of data on stdout (suppressed with --json: use `data` for the JSON document). */
+  line(text = ''): void {
+    if (this.json) return;
+    this.stdoutSink.write(redact(text) + '\n');
+  }
+
+  /** The one JSON document (or one NDJSON line) a command prints with --json. */
+  data(value: unknown, options: { ndjson?: boolean } = {}): void {
+    const text = options.ndjson ? JSON.stringify(value) : JSON.stringify(value, null, 2);
+    this.stdoutSink.write(redact(text) + '\n');
+  }
+
+  /** Narration and progress on stderr; hidden with --quiet. */
+  info(text: string): void {
+    if (this.quiet) return;
+    this.stderrSink.write(redact(text) + '\n');
+  }
+
+  warn(text: string): void {
+    this.stderrSink.write(redact(`${this.chalk.yellow('warning:')} ${text}`) + '\n');
+  }
+
+  error(text: string): void {
+    this.stderrSink.write(redact(`${this.chalk.red('error:')} ${text}`) + '\n');
+  }
+
+  debug(text: string): void {
+    if (!this.verbose) return;
+    this.stderrSink.write(redact(this.chalk.dim(text)) + '\n');
+  }
+
+  /** An ora spinner on an interactive terminal; otherwise plain lines on stderr (or nothing with --quiet). */
+  async spinner(text: string): Promise<Spinner> {
+    if (!this.interactive || this.quiet) {
+      const quiet = this.quiet || this.json;
+      const say = (t?: string) => { if (t && !quiet) this.stderrSink.write(redact(t) + '\n'); };
+      return { update: () => {}, succeed: say, fail: (t) => say(t), stop: () => {} };
+    }
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text: redact(text), stream: this.stderrSink as NodeJS.WritableStream }).start();
+    return {
+      update: (t) => { spinner.text = redact(t); },
+      succeed: (t) => { spinner.succeed(t === undefined ? undefined : redact(t)); },
+      fail: (t) => { spinner.fail(t === undefined ? undefined : redact(t)); },
+      stop: () => { spinner.stop(); },
+    };
+  }
+}
+
+/** Collects what a command writes, for in-process tests. */
+export class MemorySink implements Sink {
+  chunks: string[] = [];
+  isTTY = false;
+  write(text: string): boolean {
+    this.chunks.push(text);
+    return true;
+  }
+  get text(): string {
+    return this.chunks.join('');
+  }
+}
