@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram } from '../../src/cli/program.js';
+import { renderReference, REFERENCE_START, REFERENCE_END } from '../../src/cli/reference.js';
+import { bashCompletion } from '../../src/cli/completion.js';
+import { run } from '../helpers/cli.js';
+
+const program = () => buildProgram(() => async () => {});
+
+describe('README', () => {
+  const readme = readFileSync('README.md', 'utf8');
+
+  it('embeds the command reference generated from the commander definitions (run `npm run docs` if this fails)', () => {
+    const start = readme.indexOf(REFERENCE_START) + REFERENCE_START.length;
+    const end = readme.indexOf(REFERENCE_END);
+    expect(readme.slice(start, end).trim()).toBe(renderReference(program()).trim());
+  });
+
+  it('documents every command that --help lists', async () => {
+    const help = (await run(['--help'])).stdout;
+    const commandsSection = help.slice(help.indexOf('Commands:'));
+    const listed = [...commandsSection.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    expect(listed.length).toBeGreaterThan(3);
+    for (const name of listed) expect(readme).toContain(`### \`${name}`);
+  });
+
+  it('shows the two quick-start commands', () => {
+    expect(readme).toContain('npm install && npm run demo');
+    expect(readme).toContain('npm test');
+  });
+});
+
+describe('completion', () => {
+  // Runs the generated script in a real bash and asks it to complete a few command lines.
+  const complete = (line: string): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), 'ab-completion-'));
+    const script = join(dir, 'c.sh');
+    const words = line.split(' ');
+    writeFileSync(script, `${bashCompletion(program())}
+COMP_WORDS=(${words.map((w) => `"${w}"`).join(' ')}); COMP_CWORD=${words.length - 1}
+_alpaca_billing; printf '%s\\n' "\${COMPREPLY[@]}"`);
+    return execFileSync('bash', [script], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  };
+
+  it('completes top-level commands', () => {
+    expect(complete('alpaca-billing val')).toEqual(['validate']);
+  });
+
+  it("completes a command's own flags", () => {
+    expect(complete('alpaca-billing init --pro')).toEqual(expect.arrayContaining(['--product', '--product-id', '--profile']));
+  });
+
+  it('prints scripts for bash and zsh and refuses other shells with exit 3', async () => {
+    expect((await run(['completion', 'bash'])).stdout).toContain('complete -o default -F _alpaca_billing alpaca-billing');
+    expect((await run(['completion', 'zsh'])).stdout).toContain('bashcompinit');
+    const fish = await run(['completion', 'fish']);
+    expect(fish.code).toBe(3);
+    expect(fish.stderr).toContain('bash and zsh');
+  });
+});
