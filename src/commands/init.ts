@@ -28,16 +28,21 @@ export async function initCommand(ctx: CommandContext, opts: InitOptions): Promi
   if (!opts.force && (await exists(path))) {
     throw new UserError(`${file} already exists.`, { hint: 'Pass --force to overwrite it, or -o to write another file.' });
   }
-  // With --yes every unanswered question takes its default; otherwise ask on a TTY (the prompter
-  // falls back to the default, or names the flag, when there is none).
-  const ask = async (question: string, flag: string, given: string | undefined, def: string, validate?: (v: string) => true | string) => {
+  // With --yes every unanswered question takes its default; otherwise ask on a TTY. Without one,
+  // an unanswered question is an error naming its flag rather than a silent default.
+  const unanswered = (flag: string): never => {
+    throw new UserError(`init needs ${flag} when there is no terminal to ask on.`, { hint: `Pass ${flag}, or --yes to take the defaults.` });
+  };
+  const ask = async (question: string, flag: string, given: string | undefined, def: string) => {
     if (given !== undefined) return given;
     if (opts.yes) return def;
-    return ctx.prompt.input(question, { flag, default: def, validate });
+    if (!ctx.prompt.interactive) return unanswered(flag);
+    return ctx.prompt.input(question, { flag, default: def });
   };
   const choose = async <T extends string>(question: string, flag: string, given: T | undefined, choices: readonly T[], def: T) => {
     if (given !== undefined) return given;
     if (opts.yes) return def;
+    if (!ctx.prompt.interactive) return unanswered(flag);
     return ctx.prompt.select(question, { flag, choices, default: def });
   };
 
