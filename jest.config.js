@@ -9,4 +9,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   testTimeout: 30000,
+  // Emulator tests are mostly I/O: two workers on the 2-core CI machine.
+  maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/reporters/summary-line.js'],
 };
