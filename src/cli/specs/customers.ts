@@ -1,6 +1,74 @@
 import type { Command } from 'commander';
 import type { Act } from '../run.js';
+import { intOption } from '../program.js';
 
-export function registerCustomerCommands(_program: Command, _act: Act): void {
-  // commands of this group are added here
+const CUSTOMER_REF = 'a cus_ id, an email (exact), or your external id (metadata.external_id)';
+
+export function registerCustomerCommands(program: Command, act: Act): void {
+  const customers = program.command('customers').description('create, list and show customers');
+  customers
+    .command('create')
+    .description('create a customer; with --external-id, repeating it returns the existing customer instead of a twin')
+    .requiredOption('--email <email>', 'the customer\'s email')
+    .option('--name <name>', 'display name')
+    .option('--external-id <id>', 'your own user id, stored as metadata.external_id (makes the create idempotent)')
+    .option('--metadata <key=value...>', 'extra metadata pairs')
+    .addHelpText('after', '\nExit codes: 0 created or already existing, 1 Stripe error, 3 invalid flags.')
+    .action(act(async () => (await import('../../commands/customers.js')).createCustomerCommand));
+  customers
+    .command('list')
+    .description('list customers, newest first')
+    .option('--email <email>', 'only customers with exactly this email (case-sensitive)')
+    .option('--limit <n>', 'how many (default 10)', intOption('--limit', { min: 1, max: 10_000 }))
+    .action(act(async () => (await import('../../commands/customers.js')).listCustomersCommand));
+  customers
+    .command('show')
+    .description('show a customer and its subscriptions')
+    .argument('<customer>', CUSTOMER_REF)
+    .addHelpText('after', '\nExit codes: 0 shown, 1 Stripe error, 3 no such customer or an ambiguous reference.')
+    .action(act(async () => (await import('../../commands/customers.js')).showCustomerCommand));
+
+  program
+    .command('subscribe')
+    .description('subscribe a customer to prices by lookup key and print the client secret to collect payment details with')
+    .argument('<customer>', CUSTOMER_REF)
+    .option('--price <lookup_key...>', 'lookup keys of the prices (the lookup_key values in pricing.yaml)')
+    .option('--allow-duplicate', 'subscribe even when the customer already has a live subscription to the price')
+    .option('--checkout', 'create a hosted Checkout page instead, and print its URL')
+    .option('--success-url <url>', 'with --checkout: where Checkout sends the customer after paying')
+    .option('--cancel-url <url>', 'with --checkout: where Checkout sends the customer on cancel')
+    .addHelpText('after', `
+The subscription starts with payment_behavior=default_incomplete and saves the payment method it
+collects. For a metered-only subscription the secret is a SetupIntent's (front end: confirmSetup);
+otherwise it is the first invoice's (front end: confirmPayment).
+Exit codes: 0 subscribed (or Checkout created), 1 Stripe error, 3 unknown customer or lookup key,
+duplicate subscription, or invalid flags.`)
+    .action(act(async () => (await import('../../commands/subscribe.js')).subscribeCommand));
+
+  const subscriptions = program.command('subscriptions').description('list and cancel subscriptions');
+  subscriptions
+    .command('list')
+    .description('list subscriptions (every status but canceled unless --status)')
+    .option('--customer <customer>', CUSTOMER_REF)
+    .option('--status <status>', 'active, past_due, unpaid, canceled, incomplete, incomplete_expired, trialing, paused, ended or all')
+    .option('--limit <n>', 'how many (default 100)', intOption('--limit', { min: 1, max: 10_000 }))
+    .action(act(async () => (await import('../../commands/subscriptions.js')).listSubscriptionsCommand));
+  subscriptions
+    .command('cancel')
+    .description('cancel a subscription now, or at the end of its period')
+    .argument('<subscription>', 'the sub_ id')
+    .option('--at-period-end', 'keep it until the current period ends, then cancel')
+    .option('--invoice-now', 'cancel now and invoice the usage not yet billed')
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .addHelpText('after', '\nExit codes: 0 cancelled (or already cancelled, or declined at the prompt), 1 Stripe error,\n3 unknown subscription, invalid flags, or no terminal to confirm on without --yes.')
+    .action(act(async () => (await import('../../commands/subscriptions.js')).cancelSubscriptionCommand));
+
+  const invoice = program.command('invoice').description('invoices');
+  invoice
+    .command('preview')
+    .description('the upcoming invoice: each line\'s usage, the price math, and the total')
+    .argument('<customer>', CUSTOMER_REF)
+    .option('--subscription <id>', 'only this subscription (default: each live subscription of the customer)')
+    .addHelpText('after', '\nExit codes: 0 shown (also when there is nothing to invoice), 1 Stripe error, 3 no such customer.')
+    .action(act(async () => (await import('../../commands/invoice.js')).invoicePreviewCommand));
 }

@@ -1,0 +1,84 @@
+import type { CommandContext } from '../cli/context.js';
+import { UserError, toStripeApiError } from '../errors.js';
+import { createCustomer, parseMetadataPairs } from '../customers/create.js';
+import { customerDetail, customerRows, subscriptionRows } from '../customers/render.js';
+import { resolveCustomer } from '../customers/resolve.js';
+import { listCustomerSubscriptions } from '../customers/subscribe.js';
+import { customerView, subscriptionView } from '../customers/views.js';
+
+export interface CustomersCreateOptions {
+  email?: string;
+  name?: string;
+  externalId?: string;
+  metadata?: string[];
+}
+
+/** `customers create`: exit 0 whether created or found (with --external-id), 3 on bad flags. */
+export async function createCustomerCommand(ctx: CommandContext, options: CustomersCreateOptions): Promise<number> {
+  const email = options.email?.trim();
+  if (!email) throw new UserError('customers create needs --email.', { hint: 'e.g. --email ada@example.com' });
+  if (!/^[^@\s]+@[^@\s]+$/.test(email) || email.length > 512) throw new UserError(`--email '${email}' is not an email address.`);
+  const externalId = options.externalId?.trim();
+  if (options.externalId !== undefined && !externalId) throw new UserError('--external-id is empty.');
+  if (externalId && externalId.length > 500) throw new UserError('--external-id is longer than the 500 characters Stripe allows in metadata.');
+  if (externalId?.startsWith('cus_')) throw new UserError(`--external-id '${externalId}' looks like a Stripe customer id; use your own user id, so references stay unambiguous.`);
+  const metadata = parseMetadataPairs(options.metadata);
+
+  const stripe = await ctx.stripe();
+  const { customer, created, sameEmail } = await createCustomer(stripe, { email, name: options.name, externalId, metadata });
+  const view = customerView(customer);
+  if (ctx.out.json) {
+    ctx.out.data({ created, customer: view });
+    return 0;
+  }
+  if (created) ctx.out.line(`created customer ${view.id}  ${view.email}${view.external_id ? `  (external id ${view.external_id})` : ''}`);
+  else ctx.out.line(`customer ${view.id} already has external id ${view.external_id}; returned it, created nothing`);
+  if (!created && (view.email !== email || (options.name !== undefined && view.name !== options.name))) {
+    ctx.out.warn(`the existing customer's details differ from the flags (email ${view.email ?? '-'}, name ${view.name ?? '-'}); they were not changed`);
+  }
+  if (sameEmail.length) ctx.out.warn(`${sameEmail.map((c) => c.id).join(', ')} already use ${email}; looking customers up by this email will be ambiguous`);
+  return 0;
+}
+
+export interface CustomersListOptions {
+  email?: string;
+  limit?: number;
+}
+
+export async function listCustomersCommand(ctx: CommandContext, options: CustomersListOptions): Promise<number> {
+  const limit = options.limit ?? 10;
+  const stripe = await ctx.stripe();
+  let customers;
+  try {
+    customers = await stripe.customers.list({ ...(options.email ? { email: options.email } : {}), limit: Math.min(limit, 100) }).autoPagingToArray({ limit });
+  } catch (err) {
+    throw toStripeApiError(err);
+  }
+  const views = customers.map(customerView);
+  if (ctx.out.json) {
+    ctx.out.data({ customers: views });
+    return 0;
+  }
+  if (views.length === 0) ctx.out.info(options.email ? `no customer has email ${options.email} (the match is exact and case-sensitive)` : 'no customers');
+  for (const line of customerRows(views)) ctx.out.line(line);
+  return 0;
+}
+
+export async function showCustomerCommand(ctx: CommandContext, _options: unknown, ref: string): Promise<number> {
+  const stripe = await ctx.stripe();
+  const customer = await resolveCustomer(stripe, ref);
+  const subscriptions = (await listCustomerSubscriptions(stripe, customer.id)).map(subscriptionView);
+  const view = customerView(customer);
+  if (ctx.out.json) {
+    ctx.out.data({ customer: view, subscriptions });
+    return 0;
+  }
+  for (const line of customerDetail(view)) ctx.out.line(line);
+  ctx.out.line();
+  if (subscriptions.length === 0) ctx.out.line('no subscriptions (subscribe with `alpaca-billing subscribe <customer> --price <lookup_key>`)');
+  else {
+    ctx.out.line(`subscriptions (${subscriptions.length}):`);
+    for (const line of subscriptionRows(subscriptions)) ctx.out.line(`  ${line}`);
+  }
+  return 0;
+}

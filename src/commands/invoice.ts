@@ -1,0 +1,53 @@
+import type Stripe from 'stripe';
+import type { CommandContext } from '../cli/context.js';
+import { UserError, toStripeApiError } from '../errors.js';
+import { loadLinePrices, previewView, renderPreview, type InvoicePreviewView } from '../customers/invoice-preview.js';
+import { resolveCustomer } from '../customers/resolve.js';
+import { listCustomerSubscriptions } from '../customers/subscribe.js';
+import { LIVE_SUBSCRIPTION_STATUSES, customerView } from '../customers/views.js';
+
+export interface InvoicePreviewOptions {
+  subscription?: string;
+}
+
+/**
+ * `invoice preview <customer> [--subscription S]`: the next invoice of that subscription, or of each
+ * of the customer's live subscriptions. Exit 0 (also when there is nothing to preview), 3 unknown customer.
+ */
+export async function invoicePreviewCommand(ctx: CommandContext, options: InvoicePreviewOptions, ref: string): Promise<number> {
+  if (options.subscription !== undefined && !/^sub_[A-Za-z0-9]+$/.test(options.subscription)) {
+    throw new UserError(`--subscription '${options.subscription}' is not a subscription id (sub_…).`);
+  }
+  const stripe = await ctx.stripe();
+  const customer = await resolveCustomer(stripe, ref);
+  const subscriptionIds = options.subscription
+    ? [options.subscription]
+    : (await listCustomerSubscriptions(stripe, customer.id)).filter((s) => LIVE_SUBSCRIPTION_STATUSES.has(s.status)).map((s) => s.id);
+
+  const invoices: InvoicePreviewView[] = [];
+  for (const subscription of subscriptionIds) {
+    let invoice: Stripe.Invoice;
+    try {
+      invoice = await stripe.invoices.createPreview({ customer: customer.id, subscription });
+    } catch (err) {
+      throw toStripeApiError(err);
+    }
+    invoices.push(previewView(invoice, await loadLinePrices(stripe, invoice)));
+  }
+
+  const view = customerView(customer);
+  if (ctx.out.json) {
+    ctx.out.data({ customer: view.id, invoices });
+    return 0;
+  }
+  if (invoices.length === 0) {
+    ctx.out.line(`${view.id} has no active subscription: no upcoming invoice`);
+    return 0;
+  }
+  for (const [i, inv] of invoices.entries()) {
+    if (i > 0) ctx.out.line();
+    ctx.out.line(`upcoming invoice for ${view.id}${view.email ? ` (${view.email})` : ''}, subscription ${inv.subscription ?? subscriptionIds[i]}`);
+    for (const line of renderPreview(inv)) ctx.out.line(line);
+  }
+  return 0;
+}

@@ -1,0 +1,99 @@
+import type Stripe from 'stripe';
+import type { CommandContext } from '../cli/context.js';
+import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { subscriptionRows } from '../customers/render.js';
+import { resolveCustomer } from '../customers/resolve.js';
+import { describeItems, formatDate, subscriptionView } from '../customers/views.js';
+
+export const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'unpaid', 'canceled', 'incomplete', 'incomplete_expired', 'trialing', 'paused', 'ended', 'all'] as const;
+
+export interface SubscriptionsListOptions {
+  customer?: string;
+  status?: string;
+  limit?: number;
+}
+
+/** `subscriptions list`: Stripe's default (every status but canceled) unless --status says otherwise. */
+export async function listSubscriptionsCommand(ctx: CommandContext, options: SubscriptionsListOptions): Promise<number> {
+  const status = options.status as Stripe.SubscriptionListParams.Status | undefined;
+  if (status !== undefined && !(SUBSCRIPTION_STATUSES as readonly string[]).includes(status)) {
+    throw new UserError(`--status '${status}' is not a subscription status.`, { hint: `One of: ${SUBSCRIPTION_STATUSES.join(', ')}.` });
+  }
+  const limit = options.limit ?? 100;
+  const stripe = await ctx.stripe();
+  const customer = options.customer ? await resolveCustomer(stripe, options.customer) : undefined;
+  let subs: Stripe.Subscription[];
+  try {
+    subs = await stripe.subscriptions
+      .list({ ...(customer ? { customer: customer.id } : {}), ...(status ? { status } : {}), limit: Math.min(limit, 100) })
+      .autoPagingToArray({ limit });
+  } catch (err) {
+    throw toStripeApiError(err);
+  }
+  const views = subs.map(subscriptionView);
+  if (ctx.out.json) {
+    ctx.out.data({ subscriptions: views });
+    return 0;
+  }
+  if (views.length === 0) ctx.out.info(`no subscriptions${customer ? ` for ${customer.id}` : ''}${status ? ` with status ${status}` : ''}`);
+  for (const line of subscriptionRows(views, { customer: !customer })) ctx.out.line(line);
+  return 0;
+}
+
+export interface SubscriptionsCancelOptions {
+  atPeriodEnd?: boolean;
+  invoiceNow?: boolean;
+  yes?: boolean;
+}
+
+async function retrieveSubscription(stripe: Stripe, id: string): Promise<Stripe.Subscription> {
+  if (!/^sub_[A-Za-z0-9]+$/.test(id)) throw new UserError(`'${id}' is not a subscription id (sub_…).`, { hint: 'Find it with `alpaca-billing subscriptions list --customer <customer>`.' });
+  try {
+    return await stripe.subscriptions.retrieve(id);
+  } catch (err) {
+    if (isStripeSdkError(err) && (err.statusCode === 404 || err.code === 'resource_missing')) throw new UserError(`No subscription '${id}' in this Stripe account.`);
+    throw toStripeApiError(err);
+  }
+}
+
+/**
+ * `subscriptions cancel <sub>`: now (optionally invoicing unbilled usage), or at period end. Asks on a
+ * TTY; without one it needs --yes (exit 3). Cancelling an already-canceled subscription is a no-op (exit 0).
+ */
+export async function cancelSubscriptionCommand(ctx: CommandContext, options: SubscriptionsCancelOptions, id: string): Promise<number> {
+  if (options.atPeriodEnd && options.invoiceNow) {
+    throw new UserError('--invoice-now and --at-period-end do not combine: at period end, the usual final invoice bills the usage.');
+  }
+  const stripe = await ctx.stripe();
+  const before = await retrieveSubscription(stripe, id);
+  const view = subscriptionView(before);
+  if (before.status === 'canceled' || before.status === 'incomplete_expired') {
+    if (ctx.out.json) ctx.out.data({ action: 'none', reason: `already ${before.status}`, subscription: view });
+    else ctx.out.line(`subscription ${id} is already ${before.status}; nothing to do`);
+    return 0;
+  }
+  const when = options.atPeriodEnd ? `at the end of the current period (${formatDate(view.current_period_end)})` : 'now';
+  if (!options.yes) {
+    const ok = await ctx.prompt.confirm(`Cancel ${id} (${view.customer}, ${describeItems(view)}) ${when}${options.invoiceNow ? ', invoicing unbilled usage' : ''}?`, { flag: '--yes', default: false });
+    if (!ok) {
+      ctx.out.info('not cancelled');
+      return 0;
+    }
+  }
+  let after: Stripe.Subscription;
+  try {
+    after = options.atPeriodEnd
+      ? await stripe.subscriptions.update(id, { cancel_at_period_end: true })
+      : await stripe.subscriptions.cancel(id, options.invoiceNow ? { invoice_now: true } : {});
+  } catch (err) {
+    throw toStripeApiError(err);
+  }
+  const result = subscriptionView(after);
+  if (ctx.out.json) {
+    ctx.out.data({ action: options.atPeriodEnd ? 'cancel_at_period_end' : 'canceled', subscription: result });
+    return 0;
+  }
+  if (options.atPeriodEnd) ctx.out.line(`subscription ${id} will cancel at the end of the period (${formatDate(result.current_period_end)}); it stays ${result.status} until then`);
+  else ctx.out.line(`subscription ${id} canceled${options.invoiceNow ? `; unbilled usage invoiced${result.latest_invoice ? ` (${result.latest_invoice})` : ''}` : ''}`);
+  return 0;
+}
