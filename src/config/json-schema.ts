@@ -1,4 +1,23 @@
-/** The JSON Schema of pricing.yaml, generated from the validator's zod schema. (Being implemented: issue 2.) */
+/**
+ * The JSON Schema of pricing.yaml for editors (`# yaml-language-server: $schema=./pricing.schema.json`),
+ * generated from the validator's own zod schema so the two cannot drift. `npm run schema` writes it.
+ */
+import { z } from 'zod';
+import { ISO_4217_CODES } from './currencies.js';
+import { LIMITS, PRODUCT_ID, currencySchema, priceSchema, pricingFileSchema, productIdSchema } from './pricing-schema.js';
+
 export function pricingJsonSchema(): Record<string, unknown> {
-  throw new Error('pricingJsonSchema: not implemented yet');
+  const schema = z.toJSONSchema(pricingFileSchema, {
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      // Cross-field rule the zod shape leaves to cross-checks.ts; editors can still flag it.
+      if (ctx.zodSchema === priceSchema) {
+        ctx.jsonSchema.oneOf = [{ required: ['unit_amount'] }, { required: ['package'] }, { required: ['tiered'] }];
+      }
+      if (ctx.zodSchema === currencySchema) ctx.jsonSchema.enum = [...ISO_4217_CODES];
+      if (ctx.zodSchema === productIdSchema) Object.assign(ctx.jsonSchema, { pattern: PRODUCT_ID.source, maxLength: LIMITS.productIdLength });
+    },
+  });
+  return schema as Record<string, unknown>;
 }

@@ -1,0 +1,135 @@
+/**
+ * Rules that span fields: references between meters, prices and products, uniqueness of Stripe
+ * identities, tier order and interval limits. They run on the raw parsed data whatever zod said,
+ * guarding each type themselves, so one broken price does not hide problems elsewhere.
+ */
+import { ISO_4217_CODES } from './currencies.js';
+import { didYouMean } from './did-you-mean.js';
+import { LIMITS, PRODUCT_ID } from './pricing-schema.js';
+import type { RawProblem } from './schema-issues.js';
+import type { PathSegment } from './yaml-source.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const entries = (v: unknown): [string, Obj][] => (isObj(v) ? Object.entries(v).filter((e): e is [string, Obj] => isObj(e[1])) : []);
+
+/** Stripe's maximum billing period is three years. */
+export const MAX_INTERVAL_COUNT: Record<string, number> = { day: 1095, week: 156, month: 36, year: 3 };
+
+
+const pathText = (path: PathSegment[]) => path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+
+export function crossCheck(data: unknown): RawProblem[] {
+  const problems: RawProblem[] = [];
+  if (!isObj(data)) return problems;
+  const meters = entries(data.meters);
+  const meterKeys = meters.map(([k]) => k);
+
+  const eventNames = new Map<string, PathSegment[]>();
+  for (const [key, meter] of meters) {
+    if (typeof meter.event_name !== 'string') continue;
+    const path = ['meters', key, 'event_name'];
+    const first = eventNames.get(meter.event_name);
+    if (first) problems.push({ path, message: `event_name '${meter.event_name}' is already used by ${pathText(first.slice(0, 2))}`, hint: 'Stripe allows one meter per event name: give each meter its own.' });
+    else eventNames.set(meter.event_name, path);
+  }
+
+  const lookupKeys = new Map<string, PathSegment[]>();
+  for (const [productKey, product] of entries(data.products)) {
+    const productPath = ['products', productKey];
+    if (!PRODUCT_ID.test(productKey) || productKey.length > LIMITS.productIdLength) {
+      problems.push({ path: productPath, target: 'key', message: `'${productKey}' cannot be a Stripe product id`, hint: `The key is used as the product id: letters, digits, '_' and '-' only, at most ${LIMITS.productIdLength} characters.` });
+    }
+    checkMetadata(product.metadata, [...productPath, 'metadata'], problems);
+    const prices = entries(product.prices);
+    if (typeof product.default_price === 'string' && !prices.some(([k]) => k === product.default_price)) {
+      const suggestion = didYouMean(product.default_price, prices.map(([k]) => k));
+      problems.push({
+        path: [...productPath, 'default_price'],
+        message: `names '${product.default_price}', which is not a price of this product`,
+        hint: suggestion ?? (prices.length ? `Prices of ${productKey}: ${prices.map(([k]) => k).join(', ')}.` : 'Declare the price under this product\'s prices.'),
+      });
+    }
+    for (const [priceKey, price] of prices) {
+      const path = [...productPath, 'prices', priceKey];
+      checkPrice(price, path, meterKeys, problems);
+      if (typeof price.lookup_key === 'string') {
+        const first = lookupKeys.get(price.lookup_key);
+        if (first) problems.push({ path: [...path, 'lookup_key'], message: `lookup_key '${price.lookup_key}' is already used by ${pathText(first)}`, hint: 'A lookup key identifies one price in Stripe: make each one unique.' });
+        else lookupKeys.set(price.lookup_key, path);
+      }
+    }
+  }
+
+  for (const [key, hook] of entries(data.webhooks)) {
+    if (typeof hook.url !== 'string') continue;
+    let ok = false;
+    try {
+      const url = new URL(hook.url);
+      ok = url.protocol === 'https:' || url.protocol === 'http:';
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push({ path: ['webhooks', key, 'url'], message: `'${hook.url}' is not an http(s) URL`, hint: 'Write the full URL, e.g. https://example.com/stripe/webhooks.' });
+  }
+  return problems;
+}
+
+function checkPrice(price: Obj, path: PathSegment[], meterKeys: string[], problems: RawProblem[]): void {
+  if (typeof price.currency === 'string') {
+    const currency = price.currency;
+    if (!ISO_4217_CODES.has(currency)) {
+      const lower = currency.toLowerCase();
+      const hint = ISO_4217_CODES.has(lower) ? `Write it in lowercase: ${lower}.` : didYouMean(lower, ISO_4217_CODES) ?? 'Use a three-letter ISO 4217 code such as usd or eur.';
+      problems.push({ path: [...path, 'currency'], message: `'${currency}' is not a lowercase ISO 4217 currency code`, hint });
+    }
+  }
+  const max = typeof price.interval === 'string' ? MAX_INTERVAL_COUNT[price.interval] : undefined;
+  if (max !== undefined && typeof price.interval_count === 'number' && Number.isInteger(price.interval_count) && price.interval_count > max) {
+    problems.push({ path: [...path, 'interval_count'], message: `${price.interval_count} ${price.interval}s is longer than Stripe's maximum billing period of 3 years`, hint: `With interval ${price.interval}, interval_count is at most ${max}.` });
+  }
+  if (typeof price.meter === 'string' && !meterKeys.includes(price.meter)) {
+    const suggestion = didYouMean(price.meter, meterKeys);
+    problems.push({
+      path: [...path, 'meter'],
+      message: `names meter '${price.meter}', which is not declared under meters`,
+      hint: suggestion ?? (meterKeys.length ? `Declared meters: ${meterKeys.join(', ')}.` : 'Declare it under meters, or remove meter for a licensed (per-seat) price.'),
+    });
+  }
+  checkMetadata(price.metadata, [...path, 'metadata'], problems);
+
+  const forms = (['unit_amount', 'package', 'tiered'] as const).filter((k) => price[k] !== undefined);
+  if (forms.length === 0) {
+    problems.push({ path, target: 'key', message: 'has no amount: give one of unit_amount, package or tiered', hint: 'e.g. unit_amount: 4 (cents per unit), or package: { amount: 4, size: 1000, round: up }.' });
+  } else if (forms.includes('package') && forms.includes('tiered')) {
+    problems.push({ path: [...path, 'tiered'], target: 'key', message: 'package pricing cannot be combined with tiers', hint: 'Stripe applies transform_quantity only to per-unit prices: keep one of package or tiered.' });
+  } else if (forms.length > 1) {
+    problems.push({ path: [...path, forms[1]], target: 'key', message: `${forms.join(' and ')} cannot both be set`, hint: 'A price has exactly one of unit_amount, package or tiered.' });
+  }
+  if (isObj(price.tiered) && Array.isArray(price.tiered.tiers)) checkTiers(price.tiered.tiers, [...path, 'tiered', 'tiers'], problems);
+}
+
+function checkTiers(tiers: unknown[], path: PathSegment[], problems: RawProblem[]): void {
+  let previous = 0;
+  tiers.forEach((tier, i) => {
+    if (!isObj(tier)) return;
+    const upTo = tier.up_to;
+    const isLast = i === tiers.length - 1;
+    if (upTo === 'inf' && !isLast) {
+      problems.push({ path: [...path, i, 'up_to'], message: "only the last tier can be up_to: inf", hint: 'Move this tier to the end, or give it a number.' });
+    } else if (typeof upTo === 'number' && Number.isInteger(upTo) && upTo >= 1) {
+      if (upTo <= previous) problems.push({ path: [...path, i, 'up_to'], message: `up_to must increase from tier to tier: ${upTo} is not above ${previous}`, hint: 'List tiers in increasing up_to order.' });
+      previous = Math.max(previous, upTo);
+      if (isLast) problems.push({ path: [...path, i, 'up_to'], message: `the last tier must be up_to: inf, got ${upTo}`, hint: 'Add a final tier with up_to: inf so every quantity has a price.' });
+    }
+    if (tier.unit_amount === undefined && tier.flat_amount === undefined) {
+      problems.push({ path: [...path, i], message: 'a tier needs unit_amount, flat_amount or both' });
+    }
+  });
+}
+
+function checkMetadata(metadata: unknown, path: PathSegment[], problems: RawProblem[]): void {
+  if (!isObj(metadata)) return;
+  const count = Object.keys(metadata).length;
+  if (count > LIMITS.metadataKeys) problems.push({ path, target: 'key', message: `has ${count} keys; Stripe allows at most ${LIMITS.metadataKeys}` });
+}
