@@ -1,0 +1,99 @@
+/**
+ * One usage record (an NDJSON object or a CSV row) checked and turned into a meter event.
+ * Pure apart from hashing; the time window is checked separately (see `time.ts`) because it
+ * depends on the clock, while everything here depends only on the record and its position.
+ */
+import { createHash } from 'node:crypto';
+import { parseTimestamp } from './time.js';
+
+export interface UsageEvent {
+  /** 1-based line of the source the event came from. */
+  line: number;
+  /** The meter's `event_name`. */
+  eventName: string;
+  customer: string;
+  /** A whole number as a decimal string (Stripe's payload values are strings). */
+  value: string;
+  /** Unix seconds. */
+  timestamp: number;
+  identifier: string;
+  /** True when the identifier was derived by us rather than given in the record. */
+  derived: boolean;
+  /** The source text, kept only for the rejects file. */
+  raw?: string;
+}
+
+export type ParseResult = { ok: true; event: UsageEvent } | { ok: false; reason: string };
+
+export interface ParseContext {
+  line: number;
+  /** Names the source in derived identifiers (the file's base name, or `stdin`/--source-name). */
+  sourceKey: string;
+  /** `--meter`: used when a record has no `meter`. */
+  defaultMeter?: string;
+  /** A pricing.yaml meter key or an event name → the event name, or why it cannot be used. */
+  resolveMeter(meter: string): { eventName: string } | { reason: string };
+}
+
+export const IDENTIFIER_MAX = 100;
+const MAX_VALUE_DIGITS = 15;
+
+function text(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.trim() === '' ? undefined : v.trim();
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return undefined;
+}
+
+/** A whole number within ±10^15 as a canonical string ("007" → "7"), else why not. */
+export function parseWholeNumber(v: unknown): { ok: true; value: string } | { ok: false; reason: string } {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) return { ok: false, reason: `value ${v} is not a whole number (Stripe accepts only integers)` };
+    v = String(v);
+  }
+  if (typeof v !== 'string' || !/^[+-]?\d+$/.test(v.trim())) {
+    return { ok: false, reason: `value ${JSON.stringify(v)} is not a whole number (Stripe accepts only integers)` };
+  }
+  const digits = v.trim().replace(/^[+-]/, '').replace(/^0+(?=\d)/, '');
+  if (digits.length > MAX_VALUE_DIGITS) return { ok: false, reason: `value ${v.trim()} is too large` };
+  const negative = v.trim().startsWith('-') && digits !== '0';
+  return { ok: true, value: (negative ? '-' : '') + digits };
+}
+
+/**
+ * The identifier scheme, documented in the README: `alp_` + the first 32 base64url characters of
+ * SHA-256 over (scheme version, source key, line number, event name, customer, value, timestamp).
+ * The same line of the same source always gets the same identifier, so a resent batch is
+ * deduplicated by Stripe; any change to the event or its position gives a new one.
+ */
+export function deriveIdentifier(sourceKey: string, line: number, eventName: string, customer: string, value: string, timestamp: number): string {
+  const h = createHash('sha256');
+  h.update(`alp1\0${sourceKey}\0${line}\0${eventName}\0${customer}\0${value}\0${timestamp}`);
+  return 'alp_' + h.digest('base64url').slice(0, 32);
+}
+
+export function parseUsageRecord(record: Record<string, unknown>, ctx: ParseContext): ParseResult {
+  const customer = text(record.customer);
+  const rawValue = record.value;
+  const rawTimestamp = record.timestamp;
+  const meter = text(record.meter) ?? ctx.defaultMeter;
+  const missing = [
+    customer === undefined && 'customer',
+    (rawValue === undefined || rawValue === null || rawValue === '') && 'value',
+    (rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '') && 'timestamp',
+    meter === undefined && 'meter (add a `meter` field or pass --meter)',
+  ].filter((m): m is string => Boolean(m));
+  if (missing.length) return { ok: false, reason: `missing ${missing.join(', ')}` };
+  if (!/^cus_[A-Za-z0-9]+$/.test(customer!)) return { ok: false, reason: `customer '${customer}' is not a Stripe customer id (cus_…)` };
+  const value = parseWholeNumber(rawValue);
+  if (!value.ok) return value;
+  const ts = parseTimestamp(rawTimestamp);
+  if (!ts.ok) return ts;
+  const resolved = ctx.resolveMeter(meter!);
+  if ('reason' in resolved) return { ok: false, reason: resolved.reason };
+  const eventName = resolved.eventName;
+  let identifier = text(record.identifier);
+  if (identifier !== undefined && identifier.length > IDENTIFIER_MAX) return { ok: false, reason: `identifier is longer than ${IDENTIFIER_MAX} characters` };
+  const derived = identifier === undefined;
+  identifier ??= deriveIdentifier(ctx.sourceKey, ctx.line, eventName, customer!, value.value, ts.seconds);
+  return { ok: true, event: { line: ctx.line, eventName, customer: customer!, value: value.value, timestamp: ts.seconds, identifier, derived } };
+}

@@ -1,0 +1,143 @@
+/**
+ * Sends batches of up to 100 events over Stripe's v2 meter event stream, authenticated with a
+ * meter event session token. The session is shared by all requests in flight, renewed a minute
+ * before it expires, and recreated at once when Stripe says it has expired. Failures that may be
+ * transient (429, 409, 5xx, dropped connections) are retried with capped exponential backoff and
+ * full jitter; a resent batch carries the same identifiers, so Stripe counts it once.
+ */
+import type { StripeClient } from '../stripe/client.js';
+import type { UsageEvent } from './event.js';
+import type { MeterInfo } from './meters.js';
+import { RateLimiter, sleep } from './rate-limiter.js';
+import { isoSeconds } from './time.js';
+
+export const STREAM_BATCH_MAX = 100;
+
+export interface StreamSenderOptions {
+  stripe: StripeClient;
+  limiter: RateLimiter;
+  /** event name → meter (for the payload keys). */
+  meterFor(eventName: string): MeterInfo | undefined;
+  /** Attempts per batch before giving up (default 10). */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Renew the session this long before it expires (default 60 s). */
+  renewMarginMs?: number;
+  signal?: AbortSignal;
+  onRetry?(info: { attempt: number; reason: string; delayMs: number }): void;
+}
+
+type StreamEvent = Parameters<StripeClient['v2']['billing']['meterEventStream']['create']>[0]['events'][number];
+
+interface Session {
+  token: string;
+  /** Local clock; from the server's lifetime (expires_at - created), so clock skew does not matter. */
+  expiresAtMs: number;
+  renewAtMs: number;
+}
+
+type ErrorKind = 'expired' | 'retry' | 'fatal';
+
+/** Sorts an SDK (or network) error into what to do about it. */
+export function classifyError(err: unknown): ErrorKind {
+  const e = err as { type?: string; rawType?: string; statusCode?: number; code?: string };
+  if (e?.type === 'StripeTemporarySessionExpiredError' || e?.rawType === 'temporary_session_expired') return 'expired';
+  if (e?.type === 'StripeConnectionError' || e?.type === 'StripeRateLimitError') return 'retry';
+  const status = e?.statusCode;
+  if (status === 429 || status === 409 || (status !== undefined && status >= 500)) return 'retry';
+  if (status === undefined && e?.type === 'StripeAPIError') return 'retry';
+  if (['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(String(e?.code))) return 'retry';
+  return 'fatal';
+}
+
+export class StreamSender {
+  requests = 0;
+  retries = 0;
+  sessions = 0;
+  private session: Session | undefined;
+  private renewing: Promise<Session> | undefined;
+
+  constructor(private readonly options: StreamSenderOptions) {}
+
+  payloadOf(event: UsageEvent): StreamEvent {
+    const meter = this.options.meterFor(event.eventName);
+    return {
+      event_name: event.eventName,
+      identifier: event.identifier,
+      timestamp: isoSeconds(event.timestamp),
+      payload: { [meter?.customerKey ?? 'stripe_customer_id']: event.customer, [meter?.valueKey ?? 'value']: event.value },
+    };
+  }
+
+  async send(events: readonly UsageEvent[]): Promise<void> {
+    if (events.length > STREAM_BATCH_MAX) throw new Error(`a stream request takes at most ${STREAM_BATCH_MAX} events`);
+    const body = { events: events.map((e) => this.payloadOf(e)) };
+    const maxAttempts = this.options.maxAttempts ?? 10;
+    for (let attempt = 1; ; attempt++) {
+      const session = await this.currentSession();
+      await this.options.limiter.acquire(this.options.signal);
+      try {
+        this.requests++;
+        await this.options.stripe.v2.billing.meterEventStream.create(body, { apiKey: session.token, maxNetworkRetries: 0 });
+        return;
+      } catch (err) {
+        const kind = classifyError(err);
+        if (kind === 'fatal' || attempt >= maxAttempts || this.options.signal?.aborted) throw err;
+        this.retries++;
+        if (kind === 'expired') {
+          this.expire(session);
+          this.options.onRetry?.({ attempt, reason: 'session expired', delayMs: 0 });
+          continue;
+        }
+        const delayMs = this.backoff(attempt);
+        this.options.onRetry?.({ attempt, reason: (err as Error).message, delayMs });
+        await sleep(delayMs, this.options.signal);
+      }
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.options.baseDelayMs ?? 200;
+    const cap = this.options.maxDelayMs ?? 5_000;
+    return Math.round(Math.min(cap, base * 2 ** (attempt - 1)) * (0.5 + Math.random() * 0.5));
+  }
+
+  private expire(session: Session): void {
+    if (this.session === session) this.session = undefined;
+  }
+
+  private async currentSession(): Promise<Session> {
+    if (this.session && Date.now() < this.session.renewAtMs) return this.session;
+    this.renewing ??= this.createSession().finally(() => { this.renewing = undefined; });
+    return this.renewing;
+  }
+
+  private async createSession(): Promise<Session> {
+    const maxAttempts = this.options.maxAttempts ?? 10;
+    for (let attempt = 1; ; attempt++) {
+      await this.options.limiter.acquire(this.options.signal);
+      try {
+        const s = await this.options.stripe.v2.billing.meterEventSession.create({}, { maxNetworkRetries: 0 });
+        this.sessions++;
+        // expires_at is an RFC 3339 string in v2 (Stripe's own snippet treats it as a number).
+        const lifetimeMs = toMs(s.expires_at) - toMs(s.created);
+        const ttl = Number.isFinite(lifetimeMs) && lifetimeMs > 0 ? lifetimeMs : 15 * 60_000;
+        const margin = Math.min(this.options.renewMarginMs ?? 60_000, ttl / 4);
+        const now = Date.now();
+        this.session = { token: s.authentication_token, expiresAtMs: now + ttl, renewAtMs: now + ttl - margin };
+        return this.session;
+      } catch (err) {
+        if (classifyError(err) !== 'retry' || attempt >= maxAttempts || this.options.signal?.aborted) throw err;
+        this.retries++;
+        const delayMs = this.backoff(attempt);
+        this.options.onRetry?.({ attempt, reason: (err as Error).message, delayMs });
+        await sleep(delayMs, this.options.signal);
+      }
+    }
+  }
+}
+
+function toMs(t: unknown): number {
+  return typeof t === 'string' ? Date.parse(t) : Number(t) * 1000;
+}

@@ -1,0 +1,79 @@
+import { Readable } from 'node:stream';
+import { parseUsageRecord, type UsageEvent } from '../../../src/usage/event.js';
+import { ingest, type IngestOptions } from '../../../src/usage/ingest.js';
+import { rangesOf, type AckedRange } from '../../../src/usage/ranges.js';
+import { readNdjson } from '../../../src/usage/readers.js';
+
+const NOW = 1_800_000_000;
+
+function source(n: number, bad: Record<number, string> = {}): string {
+  const out: string[] = [];
+  for (let i = 1; i <= n; i++) out.push(bad[i] ?? JSON.stringify({ customer: `cus_${i % 3}`, value: i, timestamp: NOW - 60, meter: 'm' }));
+  return out.join('\n') + '\n';
+}
+
+function options(text: string, extra: Partial<IngestOptions> = {}) {
+  const rejects: [number, string][] = [];
+  const sent: UsageEvent[][] = [];
+  const recorded: AckedRange[] = [];
+  const opts: IngestOptions = {
+    records: readNdjson(Readable.from([text])),
+    parse: (record, line) => parseUsageRecord(record, { line, sourceKey: 's', resolveMeter: (m) => (m === 'm' ? { eventName: 'm' } : { reason: 'unknown meter' }) }),
+    nowSeconds: () => NOW,
+    send: async (events) => { sent.push(events); },
+    journal: { previous: [], record: (r) => { recorded.push(...r); }, flush: async () => {} },
+    onReject: (line, reason) => { rejects.push([line, reason]); },
+    concurrency: 3,
+    ...extra,
+  };
+  return { opts, rejects, sent, recorded };
+}
+
+describe('ingest', () => {
+  it('sends valid lines in batches of at most 100 and rejects the bad ones with their line numbers', async () => {
+    const bad = { 5: '{oops', 120: JSON.stringify({ customer: 'cus_1', value: 1.5, timestamp: NOW, meter: 'm' }), 200: JSON.stringify({ customer: 'cus_1', value: 1, timestamp: NOW - 40 * 86400, meter: 'm' }) };
+    const { opts, rejects, sent, recorded } = options(source(250, bad));
+    const { stats, error } = await ingest(opts);
+    expect(error).toBeUndefined();
+    expect(stats).toMatchObject({ read: 250, valid: 247, sent: 247, rejected: 3, failed: 0, alreadySent: 0 });
+    expect(sent.every((b) => b.length <= 100)).toBe(true);
+    expect(sent.flat().map((e) => e.line).sort((a, b) => a - b)).toHaveLength(247);
+    expect(rejects.map(([l]) => l)).toEqual([5, 120, 200]);
+    expect(rejects[2][1]).toMatch(/35 days/);
+    expect(recorded.reduce((n, r) => n + r.count, 0)).toBe(247);
+  });
+
+  it('on a re-run sends only what the journal does not hold', async () => {
+    const first = options(source(150));
+    await ingest({ ...first.opts, send: async (events) => { if (events[0].line > 100) throw Object.assign(new Error('boom'), { statusCode: 400 }); } });
+    expect(first.recorded.reduce((n, r) => n + r.count, 0)).toBe(100);
+    const second = options(source(150));
+    second.opts.journal = { previous: first.recorded, record: () => {}, flush: async () => {} };
+    const { stats } = await ingest(second.opts);
+    expect(stats).toMatchObject({ sent: 50, alreadySent: 100 });
+    expect(second.sent.flat().map((e) => e.line)[0]).toBe(101);
+  });
+
+  it('stops reading after a batch fails for good and counts what was not delivered', async () => {
+    const { opts } = options(source(1000), { concurrency: 1 });
+    const result = await ingest({ ...opts, send: async (events) => { if (events[0].line === 201) throw new Error('gone'); } });
+    expect(result.error).toBeInstanceOf(Error);
+    expect(result.stopped).toBe(true);
+    expect(result.stats.sent).toBe(200);
+    expect(result.stats.failed).toBeGreaterThanOrEqual(100);
+  });
+
+  it('validates only in a dry run', async () => {
+    const { opts, sent } = options(source(30));
+    const { stats } = await ingest({ ...opts, send: undefined, journal: undefined });
+    expect(stats).toMatchObject({ valid: 30, sent: 0 });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('journals exactly the lines of each acknowledged batch', async () => {
+    const { opts, recorded, sent } = options(source(10, { 4: 'x' }));
+    await ingest({ ...opts, batchSize: 3 });
+    expect(recorded).toEqual(sent.flatMap((b) => rangesOf(b)));
+    expect(recorded.map((r) => [r.start, r.end])).toEqual([[1, 3], [5, 7], [8, 10]]);
+  });
+});
