@@ -1,0 +1,61 @@
+import type { CommandContext } from '../cli/context.js';
+import { EventFeed, type FeedItem } from '../events/feed.js';
+import { DEFAULT_TYPE_PATTERNS, parseSince, parseTypePatterns, wantsMeterErrors } from '../events/filters.js';
+import { followFeed } from '../events/follow.js';
+import { formatEventLine, formatV2Event } from '../events/format.js';
+import { toStripeApiError } from '../errors.js';
+
+export interface EventsTailOptions {
+  type?: string[];
+  customer?: string;
+  since?: string;
+  follow?: boolean;
+  /** Seconds between polls with --follow. */
+  pollInterval?: number;
+}
+
+/** Renders one feed item: NDJSON (the event object as Stripe sent it) or readable lines. */
+export function printFeedItem(ctx: CommandContext, item: FeedItem): void {
+  if (ctx.out.json) {
+    ctx.out.data(item.event, { ndjson: true });
+    return;
+  }
+  const lines = item.kind === 'v1' ? [formatEventLine(item.event)] : formatV2Event(item.event);
+  for (const line of lines) ctx.out.line(line);
+}
+
+/** `alpaca-billing events tail`: list events oldest first, then optionally keep following. */
+export async function eventsTailCommand(ctx: CommandContext, options: EventsTailOptions): Promise<number> {
+  const explicit = Boolean(options.type?.length);
+  const patterns = explicit ? parseTypePatterns(options.type ?? []) : DEFAULT_TYPE_PATTERNS;
+  const since = options.since === undefined ? undefined : parseSince(options.since, Math.floor(Date.now() / 1000));
+  const stripe = await ctx.stripe();
+  // Metering error reports name a meter, not a customer, so a customer filter leaves them out.
+  const v2Types = options.customer ? [] : wantsMeterErrors(patterns, explicit);
+  const feed = new EventFeed(stripe, { patterns, customer: options.customer, since, v2Types }, {
+    onWarning: (message) => ctx.out.warn(message),
+  });
+
+  let shown = 0;
+  const print = (items: FeedItem[]) => {
+    for (const item of items) printFeedItem(ctx, item);
+    shown += items.length;
+  };
+  try {
+    print(await feed.poll());
+    if (!options.follow) {
+      if (shown === 0) ctx.out.info(`no events match ${patterns.join(', ')}${options.customer ? ` for ${options.customer}` : ''}`);
+      return 0;
+    }
+    ctx.out.info(`following ${patterns.join(', ')} (Ctrl-C to stop)`);
+    await followFeed(feed, {
+      intervalMs: Math.round((options.pollInterval ?? 2) * 1000),
+      signal: ctx.signal,
+      onItems: print,
+      onRetry: (reason, delayMs) => ctx.out.warn(`${reason}; retrying in ${(delayMs / 1000).toFixed(1)} s`),
+    });
+  } catch (err) {
+    throw toStripeApiError(err);
+  }
+  return 0;
+}

@@ -1,0 +1,70 @@
+/**
+ * Which events `events tail` shows: type patterns with `*` wildcards (as Stripe's own `type`
+ * filter takes them), a customer, and a start time. Pure.
+ */
+import type Stripe from 'stripe';
+import { UserError } from '../errors.js';
+import { METER_ERROR_EVENT_TYPES } from './meter-errors.js';
+import { summarizeEvent } from './summary.js';
+
+/** What a subscription business watches when no --type is given. */
+export const DEFAULT_TYPE_PATTERNS = ['customer.subscription.*', 'invoice.*', 'setup_intent.*', 'checkout.session.*'];
+
+const PATTERN = /^[a-z0-9_*]+(\.[a-z0-9_*]+)*$/;
+
+/** Splits `--type a,b --type c` and rejects anything that cannot be an event type. */
+export function parseTypePatterns(values: string[]): string[] {
+  const patterns = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const p of patterns) {
+    if (!PATTERN.test(p)) {
+      throw new UserError(`--type '${p}' is not an event type or pattern`, { hint: "Use names like invoice.paid, or * as a wildcard: 'customer.subscription.*'." });
+    }
+  }
+  return [...new Set(patterns)];
+}
+
+function patternRegExp(pattern: string): RegExp {
+  const body = pattern.split('*').map((part) => part.replace(/[.]/g, '\\.')).join('.*');
+  return new RegExp(`^${body}$`);
+}
+
+export function matchesAny(type: string, patterns: string[]): boolean {
+  return patterns.some((p) => patternRegExp(p).test(type));
+}
+
+/**
+ * The server-side filter for `/v1/events` that narrows the listing without hiding anything the
+ * patterns match: one pattern goes as `type` (wildcards allowed), up to 20 exact names as `types`.
+ * Anything else is filtered here after listing.
+ */
+export function serverTypeFilter(patterns: string[]): { type?: string; types?: string[] } {
+  if (patterns.length === 1) return { type: patterns[0] };
+  if (patterns.length > 1 && patterns.length <= 20 && patterns.every((p) => !p.includes('*'))) return { types: patterns };
+  return {};
+}
+
+/** Metering error reports are v2 events; they show by default and whenever a pattern names them. */
+export function wantsMeterErrors(patterns: string[], explicit: boolean): string[] {
+  if (!explicit) return [...METER_ERROR_EVENT_TYPES];
+  return METER_ERROR_EVENT_TYPES.filter((t) => matchesAny(t, patterns));
+}
+
+export function matchesCustomer(event: Stripe.Event, customer: string | undefined): boolean {
+  return customer === undefined || summarizeEvent(event).customer === customer;
+}
+
+const RELATIVE = /^(\d+)\s*(s|m|h|d)$/;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `--since`: Unix seconds, an ISO date or time, or a duration back from now (`30m`, `2h`, `7d`). */
+export function parseSince(value: string, nowSeconds: number): number {
+  const v = value.trim();
+  if (/^\d{9,}$/.test(v)) return Number(v);
+  const rel = RELATIVE.exec(v);
+  if (rel) return nowSeconds - Number(rel[1]) * UNIT_SECONDS[rel[2]];
+  if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
+    const ms = Date.parse(v);
+    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+  }
+  throw new UserError(`--since '${value}' is not a time`, { hint: 'Give a duration back from now (30m, 2h, 7d), an ISO date or time (2026-11-01, 2026-11-01T12:00:00Z), or Unix seconds.' });
+}
