@@ -29,6 +29,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     apiKey: options.apiKey,
     quiet: options.quiet ?? false,
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
+    releaseInactiveMeterNames: options.releaseInactiveMeterNames ?? false,
     clock: options.clock ?? Date.now,
   };
 }

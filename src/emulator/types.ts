@@ -25,6 +25,11 @@ export interface EmulatorOptions {
   quiet?: boolean;
   /** Request log sink (one line per request; default stderr). */
   log?: (line: string) => void;
+  /**
+   * Let an inactive meter's event_name be taken by a new meter (default false: inactive meters keep
+   * their name; Stripe does not document which it does).
+   */
+  releaseInactiveMeterNames?: boolean;
   /** Clock in ms (default Date.now); tests inject one to cross day-long windows. */
   clock?: () => number;
 }

@@ -72,3 +72,17 @@ export function searchResponse<T>(items: T[], query: Record<string, any>, url: s
 export function listUrl(req: EmuRequest): string {
   return req.path;
 }
+
+/** Applies a `created` filter: a Unix time, or a range `{gt, gte, lt, lte}`. */
+export function filterCreated<T extends { created: number }>(items: T[], created: unknown, param = 'created'): T[] {
+  if (created === undefined || created === '') return items;
+  if (typeof created !== 'object' || created === null) {
+    const at = asInt(created, param);
+    return items.filter((x) => x.created === at);
+  }
+  const range = created as Record<string, unknown>;
+  const bound = (k: string) => (range[k] === undefined ? undefined : asInt(range[k], `${param}[${k}]`));
+  for (const k of Object.keys(range)) if (!['gt', 'gte', 'lt', 'lte'].includes(k)) throw invalid(`${param}[${k}]`, `Received unknown parameter: ${param}[${k}]`, 'parameter_unknown');
+  const [gt, gte, lt, lte] = [bound('gt'), bound('gte'), bound('lt'), bound('lte')];
+  return items.filter((x) => (gt === undefined || x.created > gt) && (gte === undefined || x.created >= gte) && (lt === undefined || x.created < lt) && (lte === undefined || x.created <= lte));
+}
