@@ -111,7 +111,7 @@ export const productSchema = z
     active: z.boolean().optional().meta({ description: 'false archives the product (default true).' }),
     metadata: metadata.optional(),
     default_price: z.string().optional().meta({ description: "Local key of one of this product's prices." }),
-    prices: z.record(z.string(), priceSchema).meta({ description: 'Prices by local key.' }),
+    prices: z.record(z.string(), priceSchema).optional().meta({ description: 'Prices by local key.' }),
   })
   .meta({ title: 'Product', description: 'A Stripe product; its key in `products` is used as the Stripe product id.' });
 

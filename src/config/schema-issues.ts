@@ -84,7 +84,8 @@ export function issueToProblems(issue: z.core.$ZodIssue, data: unknown, knownKey
   const path = issue.path as PathSegment[];
   const value = valueAt(data, path);
   const last = path[path.length - 1];
-  const isAmount = typeof last === 'string' && AMOUNT_KEYS.has(last) && value !== undefined;
+  // products.<p>.prices.<price>.unit_amount and deeper: not a product or price that happens to be named "amount".
+  const isAmount = path[0] === 'products' && path.length >= 5 && typeof last === 'string' && AMOUNT_KEYS.has(last) && value !== undefined;
   if (isAmount) {
     const p = amountProblem(value);
     if (p) return [{ path, ...p }];
@@ -106,6 +107,7 @@ export function issueToProblems(issue: z.core.$ZodIssue, data: unknown, knownKey
     }
     case 'invalid_type': {
       if (value === undefined) return [{ path, message: `missing required key '${String(last)}'` }];
+      if (value === null && issue.expected === 'record') return [{ path, message: 'is empty', hint: 'Remove the key, or write {} for none.' }];
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       const hint = issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean') ? `Quote it: '${String(value)}'.` : undefined;
       return [{ path, message: `must be ${expected}, got ${describeValue(value)}`, hint }];
