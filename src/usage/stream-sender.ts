@@ -55,6 +55,8 @@ export class StreamSender {
   requests = 0;
   retries = 0;
   sessions = 0;
+  /** Events resent after a request whose outcome was unknown (5xx, dropped connection): Stripe deduplicates them. */
+  resentUnknown = 0;
   private session: Session | undefined;
   private renewing: Promise<Session> | undefined;
 
@@ -74,12 +76,14 @@ export class StreamSender {
     if (events.length > STREAM_BATCH_MAX) throw new Error(`a stream request takes at most ${STREAM_BATCH_MAX} events`);
     const body = { events: events.map((e) => this.payloadOf(e)) };
     const maxAttempts = this.options.maxAttempts ?? 10;
+    let unknownOutcome = false;
     for (let attempt = 1; ; attempt++) {
       const session = await this.currentSession();
       await this.options.limiter.acquire(this.options.signal);
       try {
         this.requests++;
         await this.options.stripe.v2.billing.meterEventStream.create(body, { apiKey: session.token, maxNetworkRetries: 0 });
+        if (unknownOutcome) this.resentUnknown += events.length;
         return;
       } catch (err) {
         const kind = classifyError(err);
@@ -90,6 +94,8 @@ export class StreamSender {
           this.options.onRetry?.({ attempt, reason: 'session expired', delayMs: 0 });
           continue;
         }
+        // A 429 was refused before any work; anything else may have been processed.
+        if ((err as { statusCode?: number }).statusCode !== 429 && (err as { type?: string }).type !== 'StripeRateLimitError') unknownOutcome = true;
         const delayMs = this.backoff(attempt);
         this.options.onRetry?.({ attempt, reason: (err as Error).message, delayMs });
         await sleep(delayMs, this.options.signal);

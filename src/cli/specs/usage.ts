@@ -1,6 +1,33 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Act } from '../run.js';
+import { intOption } from '../program.js';
 
-export function registerUsageCommands(_program: Command, _act: Act): void {
-  // commands of this group are added here
+const METER = 'a meter key of pricing.yaml or a meter event name';
+const CUSTOMER_REF = 'a cus_ id, an email (exact), or your external id (metadata.external_id)';
+
+export function registerUsageCommands(program: Command, act: Act): void {
+  const usage = program.command('usage').description('report, ingest, summarise and cancel metered usage');
+
+  usage
+    .command('ingest')
+    .description('send a file (or stdin) of usage events through Stripe\'s high-throughput meter event stream, exactly once')
+    .argument('<file>', 'NDJSON or CSV file of events (customer, value, timestamp, optional identifier and meter), or - for stdin')
+    .addOption(new Option('--format <format>', 'input format (default: from the file name; stdin is NDJSON)').choices(['ndjson', 'csv']))
+    .option('--meter <meter>', `meter for events without a meter field: ${METER}`)
+    .option('--max-rps <n>', 'requests per second at most (default: 25 with a test key, Stripe\'s limit; 10,000 live; 0 = no limit)', intOption('--max-rps', { min: 0 }))
+    .option('--concurrency <n>', 'requests in flight (default 8)', intOption('--concurrency', { min: 1, max: 64 }))
+    .option('--dry-run', 'validate every line and report; send nothing')
+    .option('--rejects <path>', 'where to write rejected lines (default .alpaca-billing/rejects/<source>.rejects.ndjson)')
+    .option('--source-name <name>', 'name of the source for the journal and derived identifiers (default: the file\'s name, or "stdin")')
+    .option('--max-attempts <n>', 'attempts per request before giving up (default 10)', intOption('--max-attempts', { min: 1, max: 100 }))
+    .addHelpText('after', `
+Each event gets a deterministic identifier (its own, or one derived from the source name, line and
+content), and .alpaca-billing/journal/ records what Stripe acknowledged: re-running the same file
+resumes where it stopped and never resends a delivered line. Progress goes to stderr on a terminal;
+stdout carries only the report (--json: one document).
+Exit codes: 0 every valid line delivered (rejected lines are reported, not failures),
+1 some valid lines not delivered (run again to resume), 3 unreadable file or invalid flags.`)
+    .action(act(async () => (await import('../../commands/usage-ingest.js')).usageIngestCommand));
 }
+
+export { CUSTOMER_REF, METER };

@@ -1,0 +1,124 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { CommandContext } from '../cli/context.js';
+import { ExitCode, UserError, toStripeApiError } from '../errors.js';
+import { parseUsageRecord } from '../usage/event.js';
+import { emptyStats, ingest } from '../usage/ingest.js';
+import { Journal } from '../usage/journal.js';
+import { startProgress } from '../usage/progress.js';
+import { formatFromName, readRecords, type UsageFormat } from '../usage/readers.js';
+import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
+import { buildReport, renderReport } from '../usage/report.js';
+import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
+import { StreamSender } from '../usage/stream-sender.js';
+
+export interface UsageIngestOptions {
+  format?: UsageFormat;
+  meter?: string;
+  maxRps?: number;
+  concurrency?: number;
+  dryRun?: boolean;
+  rejects?: string;
+  sourceName?: string;
+  maxAttempts?: number;
+}
+
+/** State (journals, rejects) lives in `.alpaca-billing/` of the working directory. */
+export const STATE_DIR = '.alpaca-billing';
+
+/** `usage ingest <file|->`: the v2 stream, exactly once across retries, crashes and re-runs. */
+export async function usageIngestCommand(ctx: CommandContext, options: UsageIngestOptions, file: string): Promise<number> {
+  const fromStdin = file === '-';
+  const path = fromStdin ? undefined : resolve(ctx.cwd, file);
+  let size: number | undefined;
+  if (path) {
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) throw new UserError(`${file} is not a file.`);
+      size = st.size;
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw new UserError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`, { hint: 'Give a usage file (NDJSON or CSV), or - to read standard input.' });
+    }
+  }
+  const format = options.format ?? (fromStdin ? 'ndjson' : formatFromName(file));
+  const sourceKey = options.sourceName ?? (fromStdin ? 'stdin' : basename(file));
+  const dryRun = Boolean(options.dryRun);
+
+  const { catalog, stripe } = await loadMeterCatalog(ctx, { offline: dryRun });
+  if (options.meter) requireMeter(catalog, options.meter);
+
+  const stateDir = join(ctx.cwd, STATE_DIR);
+  const rejectsPath = options.rejects ? resolve(ctx.cwd, options.rejects) : join(stateDir, 'rejects', `${sourceKey.replace(/[^A-Za-z0-9._-]+/g, '_')}.rejects.ndjson`);
+  await rm(rejectsPath, { force: true }); // the rejects file describes the latest run only
+  let rejects: WriteStream | undefined;
+  const onReject = async (line: number, reason: string, raw: string) => {
+    if (!rejects) {
+      await mkdir(dirname(rejectsPath), { recursive: true });
+      rejects = createWriteStream(rejectsPath);
+    }
+    if (!rejects.write(JSON.stringify({ line, reason, text: raw }) + '\n')) await once(rejects, 'drain');
+  };
+
+  const journal = dryRun ? undefined : await Journal.open(stateDir, sourceKey);
+  const mode = ctx.mode();
+  const sender = stripe && !dryRun
+    ? new StreamSender({
+      stripe,
+      limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(mode)),
+      meterFor: (name) => catalog.byEvent(name),
+      maxAttempts: options.maxAttempts,
+      signal: ctx.signal,
+      onRetry: ({ attempt, reason, delayMs }) => ctx.out.debug(`retry ${attempt} in ${delayMs} ms: ${reason}`),
+    })
+    : undefined;
+
+  const input: NodeJS.ReadableStream = fromStdin ? ctx.stdin : createReadStream(path!);
+  let bytes = 0;
+  input.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
+  const stats = emptyStats();
+  const started = performance.now();
+  const progress = await startProgress(ctx.out, { total: size, bytes: () => bytes, stats, startedMs: started });
+  let result;
+  try {
+    result = await ingest({
+      records: readRecords(input, format, file),
+      parse: (record, line) => parseUsageRecord(record, { line, sourceKey, defaultMeter: options.meter, resolveMeter: catalog.resolve }),
+      nowSeconds: () => Math.floor(Date.now() / 1000),
+      send: sender ? (events) => sender.send(events) : undefined,
+      journal,
+      onReject,
+      concurrency: options.concurrency ?? 8,
+      signal: ctx.signal,
+    }, stats);
+  } finally {
+    progress.stop();
+    await journal?.close();
+    const r = rejects as WriteStream | undefined;
+    if (r) await new Promise((done) => r.end(done));
+    (input as { destroy?: () => void }).destroy?.();
+  }
+  stats.duplicates = sender?.resentUnknown ?? 0;
+  const interrupted = ctx.signal.aborted && result.stopped;
+  const errorText = result.error !== undefined ? describeError(result.error) : interrupted ? 'interrupted' : undefined;
+  const report = buildReport({
+    source: fromStdin ? 'stdin' : file,
+    dryRun,
+    stats,
+    elapsedMs: performance.now() - started,
+    rejectsFile: stats.rejected ? relative(ctx.cwd, rejectsPath) || rejectsPath : undefined,
+    stopped: result.stopped,
+    error: errorText,
+  });
+  if (ctx.out.json) ctx.out.data(report);
+  else for (const line of renderReport(report)) ctx.out.line(line);
+  if (stats.rejected && !ctx.out.json) ctx.out.warn(`${stats.rejected} line${stats.rejected === 1 ? '' : 's'} rejected; reasons and line numbers are in ${report.rejects_file}.`);
+  return report.ok ? ExitCode.ok : ExitCode.error;
+}
+
+function describeError(err: unknown): string {
+  const e = toStripeApiError(err) as Error;
+  return e?.message ?? String(err);
+}
