@@ -3,6 +3,12 @@ import * as account from './account.js';
 import * as meters from './meters.js';
 import * as prices from './prices.js';
 import * as products from './products.js';
+import * as customers from './customers.js';
+import * as subscriptions from './subscriptions.js';
+import * as setupIntents from './setup-intents.js';
+import * as paymentMethods from './payment-methods.js';
+import * as checkout from './checkout.js';
+import * as invoices from './invoices.js';
 
 /** Every route module of the emulator; add one import and one entry per module. */
 export const routeModules: RouteModule[] = [
@@ -10,4 +16,10 @@ export const routeModules: RouteModule[] = [
   meters,
   products,
   prices,
+  customers,
+  subscriptions,
+  setupIntents,
+  paymentMethods,
+  checkout,
+  invoices,
 ];

@@ -1,0 +1,315 @@
+// The state machine around subscriptions: the first invoice and whether it is
+// paid, pending SetupIntents, activation once payment details arrive, the final
+// invoice on cancellation, and the upcoming-invoice preview. The rules chosen
+// where Stripe's behaviour is uncertain are written down in SPEC.md.
+import type Stripe from 'stripe';
+import type { EmulatorCore } from '../core.js';
+import { StripeHttpError } from '../http/errors.js';
+import { buildInvoice, buildLine, isMetered, itemPeriod, nextPeriod, priceOf, usageOf, type LinePlan } from './invoice-builder.js';
+import { attachPaymentMethod, cardDeclined, declineOf } from './payment-methods.js';
+import {
+  billingSettings,
+  customers,
+  invoices,
+  paymentMethods,
+  setupIntents,
+  subscriptions,
+  type InvoiceRecord,
+  type SetupIntentRecord,
+  type SubscriptionRecord,
+} from './records.js';
+import { renderSubscription } from './render.js';
+
+/** A subscription record with Stripe's defaults; the caller overrides what its request sets. */
+export function newSubscriptionRecord(core: EmulatorCore, fields: Pick<SubscriptionRecord, 'customer' | 'items' | 'currency'> & Partial<SubscriptionRecord>): SubscriptionRecord {
+  const now = core.now();
+  return {
+    id: core.id('sub_'),
+    created: now,
+    status: 'incomplete',
+    billing_cycle_anchor: now,
+    start_date: now,
+    metadata: {},
+    cancel_at_period_end: false,
+    cancel_at: null,
+    canceled_at: null,
+    ended_at: null,
+    cancellation_details: null,
+    collection_method: 'charge_automatically',
+    days_until_due: null,
+    default_payment_method: null,
+    description: null,
+    latest_invoice: null,
+    pending_setup_intent: null,
+    payment_behavior: 'allow_incomplete',
+    save_default_payment_method: 'off',
+    ...fields,
+  };
+}
+
+function secretFor(core: EmulatorCore, id: string): string {
+  return `${id}_secret_${core.id('').slice(0, 24)}`;
+}
+
+/** The payment method a charge for this subscription would use. */
+export function defaultPaymentMethod(core: EmulatorCore, sub: SubscriptionRecord): string | null {
+  if (sub.default_payment_method) return sub.default_payment_method;
+  const customer = customers(core).get(sub.customer);
+  const pm = customer?.invoice_settings?.default_payment_method;
+  return typeof pm === 'string' ? pm : (pm?.id ?? null);
+}
+
+export function createSetupIntent(core: EmulatorCore, customerId: string | null, usage = 'off_session', metadata: Record<string, string> = {}): SetupIntentRecord {
+  const id = core.id('seti_');
+  const si = {
+    id,
+    object: 'setup_intent',
+    allowed_payment_method_types: null,
+    application: null,
+    automatic_payment_methods: null,
+    cancellation_reason: null,
+    client_secret: secretFor(core, id),
+    created: core.now(),
+    customer: customerId,
+    customer_account: null,
+    description: null,
+    excluded_payment_method_types: null,
+    flow_directions: null,
+    last_setup_error: null,
+    latest_attempt: null,
+    livemode: false,
+    mandate: null,
+    metadata,
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: null,
+    payment_method_configuration_details: null,
+    payment_method_options: { card: { mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_types: ['card'],
+    single_use_mandate: null,
+    status: 'requires_payment_method',
+    usage,
+  } as unknown as SetupIntentRecord;
+  setupIntents(core).insert(si);
+  return si;
+}
+
+/** The lines of the first invoice: licensed items for the first period in advance, metered items at 0 (billed in arrears). */
+function firstInvoicePlans(core: EmulatorCore, sub: SubscriptionRecord): LinePlan[] {
+  return sub.items.map((item) => {
+    const price = priceOf(core, item);
+    return { item, price, quantity: isMetered(price) ? 0 : (item.quantity ?? 1), period: itemPeriod(sub, price, sub.start_date) };
+  });
+}
+
+function persistInvoice(core: EmulatorCore, invoice: Stripe.Invoice, withSecret: boolean): InvoiceRecord {
+  return invoices(core).insert({ id: invoice.id, invoice, confirmationSecret: withSecret ? secretFor(core, core.id('pi_')) : null });
+}
+
+function markPaid(core: EmulatorCore, rec: InvoiceRecord, pmId: string | null): void {
+  const now = core.now();
+  const inv = rec.invoice;
+  Object.assign(inv, {
+    status: 'paid',
+    amount_paid: inv.amount_due,
+    amount_remaining: 0,
+    attempted: true,
+    attempt_count: inv.attempt_count + (inv.amount_due > 0 ? 1 : 0),
+    auto_advance: false,
+    default_payment_method: pmId,
+    status_transitions: { ...inv.status_transitions, paid_at: now },
+  });
+  core.markDirty();
+}
+
+export interface CreateOutcome {
+  sub: SubscriptionRecord;
+  invoice: InvoiceRecord;
+  setupIntent?: SetupIntentRecord;
+  /** Events to emit once the subscription is stored, in Stripe's order. */
+  events: Array<[string, object]>;
+}
+
+/**
+ * Issues the first invoice of a new (not yet stored) subscription, charges it when a payment method
+ * is on file, and decides the status. A refused `error_if_incomplete` throws before anything is stored.
+ */
+export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): CreateOutcome {
+  const customer = customers(core).get(sub.customer);
+  const invoiceId = core.id('in_');
+  const lines = firstInvoicePlans(core, sub).map((plan) => buildLine(core, sub, plan, invoiceId));
+  const period = { start: sub.start_date, end: sub.start_date };
+  const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_create', lines, period, status: 'open', paid: false });
+  const due = draft.amount_due;
+  const pmId = defaultPaymentMethod(core, sub);
+  const pm = pmId ? paymentMethods(core).get(pmId) : undefined;
+  const decline = pm ? declineOf(pm) : undefined;
+
+  if (sub.payment_behavior === 'error_if_incomplete' && due > 0) {
+    if (!pm) {
+      throw new StripeHttpError(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'customer', message: 'This customer has no attached payment source or default payment method. Please consider adding a default payment method.' });
+    }
+    if (decline) throw cardDeclined(decline);
+  }
+
+  const events: Array<[string, object]> = [];
+  const rec = persistInvoice(core, draft, due > 0);
+  sub.latest_invoice = invoiceId;
+  events.push(['invoice.created', rec.invoice], ['invoice.finalized', rec.invoice]);
+  let setupIntent: SetupIntentRecord | undefined;
+
+  if (due === 0 || (pm && !decline)) {
+    markPaid(core, rec, pm?.id ?? null);
+    events.push(['invoice.paid', rec.invoice], ['invoice.payment_succeeded', rec.invoice]);
+    sub.status = 'active';
+    const settings = billingSettings(core);
+    if (due === 0 && !pm && settings.setupIntentBehaviors.includes(sub.payment_behavior)) {
+      setupIntent = createSetupIntent(core, sub.customer, 'off_session', { subscription: sub.id });
+      sub.pending_setup_intent = setupIntent.id;
+      sub.status = settings.zeroInvoiceSetupStatus;
+      events.push(['setup_intent.created', setupIntent]);
+    }
+  } else {
+    sub.status = 'incomplete';
+    if (decline) events.push(['invoice.payment_failed', rec.invoice]);
+  }
+  return { sub, invoice: rec, setupIntent, events };
+}
+
+/** A subscription left `incomplete` becomes `active`; emits customer.subscription.updated with what changed. */
+function activate(core: EmulatorCore, sub: SubscriptionRecord, changes: Partial<SubscriptionRecord>): void {
+  const previous: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(changes)) {
+    const old = (sub as unknown as Record<string, unknown>)[key];
+    if (old !== value) previous[key] = old;
+  }
+  if (Object.keys(previous).length === 0) return;
+  subscriptions(core).update(sub.id, changes);
+  core.emit('customer.subscription.updated', renderSubscription(core, sub), previous);
+}
+
+/**
+ * A SetupIntent confirmed with a working card: the method is attached, becomes the customer's
+ * default, and any subscription waiting on this SetupIntent drops it and turns active.
+ */
+export function succeedSetupIntent(core: EmulatorCore, si: SetupIntentRecord, pmId: string): void {
+  const customerId = typeof si.customer === 'string' ? si.customer : (si.customer?.id ?? null);
+  if (customerId) {
+    attachPaymentMethod(core, paymentMethods(core).require(pmId, 'payment_method'), customerId);
+    const customer = customers(core).get(customerId);
+    if (customer && customer.invoice_settings.default_payment_method !== pmId) {
+      const previous = { invoice_settings: { ...customer.invoice_settings } };
+      customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: pmId };
+      core.markDirty();
+      core.emit('customer.updated', customer, previous);
+    }
+  }
+  setupIntents(core).update(si.id, { status: 'succeeded', payment_method: pmId, last_setup_error: null });
+  core.emit('setup_intent.succeeded', si);
+  for (const sub of subscriptions(core).all()) {
+    if (sub.pending_setup_intent !== si.id) continue;
+    const changes: Partial<SubscriptionRecord> = { pending_setup_intent: null };
+    if (sub.status === 'incomplete') changes.status = 'active';
+    if (sub.save_default_payment_method === 'on_subscription') changes.default_payment_method = pmId;
+    activate(core, sub, changes);
+  }
+}
+
+/** Pays an open invoice with a card (invoices.pay); an incomplete subscription it started turns active. */
+export function payInvoice(core: EmulatorCore, rec: InvoiceRecord, pmId: string): void {
+  const pm = paymentMethods(core).require(pmId, 'payment_method', 'payment_method');
+  const decline = declineOf(pm);
+  if (decline) {
+    Object.assign(rec.invoice, { attempted: true, attempt_count: rec.invoice.attempt_count + 1 });
+    core.markDirty();
+    core.emit('invoice.payment_failed', rec.invoice);
+    throw cardDeclined(decline);
+  }
+  if (typeof rec.invoice.customer === 'string') attachPaymentMethod(core, pm, rec.invoice.customer);
+  markPaid(core, rec, pm.id);
+  core.emit('invoice.paid', rec.invoice);
+  core.emit('invoice.payment_succeeded', rec.invoice);
+  const subId = rec.invoice.parent?.subscription_details?.subscription;
+  const sub = typeof subId === 'string' ? subscriptions(core).get(subId) : undefined;
+  if (sub && sub.latest_invoice === rec.id) {
+    const changes: Partial<SubscriptionRecord> = {};
+    if (sub.status === 'incomplete') changes.status = 'active';
+    if (sub.save_default_payment_method === 'on_subscription') changes.default_payment_method = pm.id;
+    activate(core, sub, changes);
+  }
+}
+
+/** Metered usage from the current period's start up to `until` (cancellation), on a persisted final invoice. */
+export function issueFinalInvoice(core: EmulatorCore, sub: SubscriptionRecord, until: number): InvoiceRecord {
+  const invoiceId = core.id('in_');
+  const plans: LinePlan[] = [];
+  for (const item of sub.items) {
+    const price = priceOf(core, item);
+    if (!isMetered(price)) continue;
+    const current = itemPeriod(sub, price, until);
+    const period = { start: current.start, end: until };
+    plans.push({ item, price, quantity: usageOf(core, sub, price, period), period });
+  }
+  const lines = plans.map((plan) => buildLine(core, sub, plan, invoiceId));
+  const start = Math.min(until, ...plans.map((p) => p.period.start));
+  const customer = customers(core).get(sub.customer);
+  const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_cycle', lines, period: { start, end: until }, status: 'open', paid: false });
+  const rec = persistInvoice(core, draft, draft.amount_due > 0);
+  core.emit('invoice.created', rec.invoice);
+  core.emit('invoice.finalized', rec.invoice);
+  const pmId = defaultPaymentMethod(core, sub);
+  const pm = pmId ? paymentMethods(core).get(pmId) : undefined;
+  if (draft.amount_due === 0 || (pm && !declineOf(pm))) {
+    markPaid(core, rec, pm?.id ?? null);
+    core.emit('invoice.paid', rec.invoice);
+  } else if (pm) {
+    core.emit('invoice.payment_failed', rec.invoice);
+  }
+  return rec;
+}
+
+/** Ends a subscription now (DELETE /v1/subscriptions/:id, or its customer's deletion). */
+export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: { invoiceNow?: boolean; details?: Stripe.Subscription.CancellationDetails }): void {
+  const now = core.now();
+  if (options.invoiceNow) sub.latest_invoice = issueFinalInvoice(core, sub, now).id;
+  const reason = options.details?.reason ?? 'cancellation_requested';
+  Object.assign(sub, {
+    status: 'canceled',
+    canceled_at: now,
+    ended_at: now,
+    cancel_at: sub.cancel_at,
+    cancellation_details: { comment: options.details?.comment ?? null, feedback: options.details?.feedback ?? null, feedback_option: null, reason },
+  });
+  if (sub.pending_setup_intent) {
+    const si = setupIntents(core).get(sub.pending_setup_intent);
+    if (si && si.status !== 'succeeded') {
+      setupIntents(core).update(si.id, { status: 'canceled', cancellation_reason: 'abandoned' });
+      core.emit('setup_intent.canceled', si);
+    }
+  }
+  core.markDirty();
+  core.emit('customer.subscription.deleted', renderSubscription(core, sub));
+}
+
+/**
+ * The upcoming invoice (never stored): each metered item's usage over its current period, and each
+ * licensed item's quantity for the period after it (skipped when the subscription ends at period end).
+ */
+export function previewInvoice(core: EmulatorCore, sub: SubscriptionRecord): Stripe.Invoice {
+  const now = core.now();
+  const plans: LinePlan[] = [];
+  for (const item of sub.items) {
+    const price = priceOf(core, item);
+    const current = itemPeriod(sub, price, now);
+    if (isMetered(price)) plans.push({ item, price, quantity: usageOf(core, sub, price, current), period: current });
+    else if (!sub.cancel_at_period_end) plans.push({ item, price, quantity: item.quantity ?? 1, period: nextPeriod(sub, price, current) });
+  }
+  const id = `upcoming_${core.id('in_')}`;
+  const lines = plans.map((plan) => buildLine(core, sub, plan, id));
+  const metered = plans.filter((p) => isMetered(p.price));
+  const basis = metered.length > 0 ? metered : plans;
+  const period = basis.length > 0 ? { start: Math.min(...basis.map((p) => p.period.start)), end: Math.max(...basis.map((p) => p.period.end)) } : { start: now, end: now };
+  const customer = customers(core).get(sub.customer);
+  const invoice = buildInvoice(core, { id, customer, customerId: sub.customer, sub, billingReason: 'upcoming', lines, period, status: 'draft', paid: false });
+  return invoice;
+}

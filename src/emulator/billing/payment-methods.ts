@@ -1,0 +1,127 @@
+// Stripe's test payment method tokens. Passing a token such as `pm_card_visa`
+// creates a fresh `pm_…` card object, as Stripe does; the declining ones carry
+// the decline that a later charge or setup returns as a 402 card error.
+import type Stripe from 'stripe';
+import type { EmulatorCore } from '../core.js';
+import { StripeHttpError, resourceMissing } from '../http/errors.js';
+import { paymentMethods, type PaymentMethodRecord } from './records.js';
+
+interface TestCard {
+  brand: string;
+  last4: string;
+  funding: string;
+  decline?: string;
+}
+
+export const TEST_CARDS: Record<string, TestCard> = {
+  pm_card_visa: { brand: 'visa', last4: '4242', funding: 'credit' },
+  pm_card_mastercard: { brand: 'mastercard', last4: '4444', funding: 'credit' },
+  pm_card_amex: { brand: 'amex', last4: '8431', funding: 'credit' },
+  pm_card_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline' },
+  pm_card_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds' },
+};
+
+/** Declines are remembered per card object (by its fingerprint) so a stored pm_… still declines later. */
+const DECLINE_BY_FINGERPRINT: Record<string, string> = Object.fromEntries(
+  Object.entries(TEST_CARDS)
+    .filter(([, c]) => c.decline)
+    .map(([token, c]) => [fingerprintOf(token), c.decline as string]),
+);
+
+function fingerprintOf(token: string): string {
+  return `fp_${token.replace(/^pm_card_/, '').replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
+}
+
+function newCardMethod(core: EmulatorCore, token: string, card: TestCard): PaymentMethodRecord {
+  const method = {
+    id: core.id('pm_'),
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
+    card: {
+      brand: card.brand,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+      country: 'US',
+      display_brand: card.brand,
+      exp_month: 12,
+      exp_year: new Date(core.nowMs()).getUTCFullYear() + 3,
+      fingerprint: fingerprintOf(token),
+      funding: card.funding,
+      generated_from: null,
+      last4: card.last4,
+      networks: { available: [card.brand], preferred: null },
+      regulated_status: 'unregulated',
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created: core.now(),
+    customer: null,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: 'card',
+  } as unknown as PaymentMethodRecord;
+  return paymentMethods(core).insert(method);
+}
+
+/** A test token becomes a new card object; an existing `pm_…` id is looked up (400 naming `param` if unknown). */
+export function resolvePaymentMethod(core: EmulatorCore, idOrToken: string, param: string): PaymentMethodRecord {
+  const card = TEST_CARDS[idOrToken];
+  if (card) return newCardMethod(core, idOrToken, card);
+  return paymentMethods(core).require(idOrToken, 'payment_method', param);
+}
+
+/** The decline code a charge or setup with this method gets, if any. */
+export function declineOf(method: PaymentMethodRecord): string | undefined {
+  const fingerprint = method.card?.fingerprint;
+  return fingerprint ? DECLINE_BY_FINGERPRINT[fingerprint] : undefined;
+}
+
+const DECLINE_MESSAGES: Record<string, string> = {
+  generic_decline: 'Your card was declined.',
+  insufficient_funds: 'Your card has insufficient funds.',
+};
+
+/** The 402 `card_error` Stripe answers a declined card with (the SDK raises StripeCardError). */
+export function cardDeclined(declineCode: string, extra: Record<string, unknown> = {}): StripeHttpError {
+  return new StripeHttpError(402, {
+    type: 'card_error',
+    code: 'card_declined',
+    decline_code: declineCode,
+    message: DECLINE_MESSAGES[declineCode] ?? 'Your card was declined.',
+    ...extra,
+  });
+}
+
+/** The error object a failed SetupIntent or invoice payment keeps (last_setup_error). */
+export function declineDetails(declineCode: string, method: PaymentMethodRecord): Stripe.SetupIntent.LastSetupError {
+  return {
+    code: 'card_declined',
+    decline_code: declineCode,
+    message: DECLINE_MESSAGES[declineCode] ?? 'Your card was declined.',
+    payment_method: method,
+    type: 'card_error',
+  } as Stripe.SetupIntent.LastSetupError;
+}
+
+/** Attaches a method to a customer; a method already on another customer is refused, as Stripe does. */
+export function attachPaymentMethod(core: EmulatorCore, method: PaymentMethodRecord, customerId: string): PaymentMethodRecord {
+  if (method.customer && method.customer !== customerId) {
+    throw new StripeHttpError(400, {
+      type: 'invalid_request_error',
+      code: 'payment_method_unexpected_state',
+      message: `The payment method ${method.id} is already attached to another customer.`,
+      param: 'payment_method',
+    });
+  }
+  if (method.customer === customerId) return method;
+  const updated = paymentMethods(core).update(method.id, { customer: customerId });
+  core.emit('payment_method.attached', updated);
+  return updated;
+}
+
+export function requirePaymentMethod(core: EmulatorCore, id: string): PaymentMethodRecord {
+  const found = paymentMethods(core).get(id);
+  if (!found) throw resourceMissing('payment_method', id);
+  return found;
+}

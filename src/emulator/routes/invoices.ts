@@ -1,0 +1,97 @@
+import type Stripe from 'stripe';
+import type { EmulatorCore } from '../core.js';
+import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
+import { listResponse, listUrl } from '../http/list.js';
+import { asString, str } from '../http/params.js';
+import { payInvoice, previewInvoice } from '../billing/lifecycle.js';
+import { resolvePaymentMethod } from '../billing/payment-methods.js';
+import { customers, invoices, subscriptions, type InvoiceRecord, type SubscriptionRecord } from '../billing/records.js';
+import type { EmuRequest, Route } from '../types.js';
+
+const LIVE = new Set(['active', 'trialing', 'past_due', 'incomplete', 'unpaid']);
+
+/** Without `subscription`, Stripe previews the customer's subscription that renews next. */
+function pickSubscription(core: EmulatorCore, customerId: string, subscriptionId: string | undefined): SubscriptionRecord {
+  if (subscriptionId !== undefined) {
+    const sub = subscriptions(core).require(subscriptionId, 'subscription', 'subscription');
+    if (sub.customer !== customerId) throw invalid('subscription', `The subscription ${sub.id} does not belong to customer ${customerId}.`);
+    if (!LIVE.has(sub.status)) throw invalid('subscription', `The subscription ${sub.id} is ${sub.status}, so it has no upcoming invoice.`, 'invoice_upcoming_none');
+    return sub;
+  }
+  const live = subscriptions(core)
+    .all()
+    .filter((s) => s.customer === customerId && LIVE.has(s.status));
+  if (live.length === 0) {
+    throw new StripeHttpError(400, { type: 'invalid_request_error', code: 'invoice_upcoming_none', param: 'customer', message: `No upcoming invoices for customer: ${customerId}` });
+  }
+  const renewal = (s: SubscriptionRecord) => previewInvoice(core, s).period_end;
+  return live.reduce((best, s) => (renewal(s) < renewal(best) ? s : best));
+}
+
+function createPreview(req: EmuRequest): Stripe.Invoice {
+  const core = req.core;
+  const subscriptionId = str(req, 'subscription');
+  let customerId = str(req, 'customer');
+  if (customerId === undefined) {
+    if (subscriptionId === undefined) throw parameterMissing('customer');
+    customerId = subscriptions(core).require(subscriptionId, 'subscription', 'subscription').customer;
+  }
+  customers(core).require(customerId, 'customer', 'customer');
+  if (req.body.preview_mode !== undefined) str(req, 'preview_mode', { oneOf: ['next', 'recurring'] });
+  return previewInvoice(core, pickSubscription(core, customerId, subscriptionId));
+}
+
+function requireInvoice(core: EmulatorCore, id: string): InvoiceRecord {
+  const rec = invoices(core).get(id);
+  if (!rec) throw resourceMissing('invoice', id);
+  return rec;
+}
+
+function list(req: EmuRequest) {
+  const customer = str(req, 'customer');
+  const subscription = str(req, 'subscription');
+  const status = str(req, 'status', { oneOf: ['draft', 'open', 'paid', 'uncollectible', 'void'] });
+  const items = invoices(req.core)
+    .all()
+    .filter((r) => customer === undefined || r.invoice.customer === customer)
+    .filter((r) => subscription === undefined || r.invoice.parent?.subscription_details?.subscription === subscription)
+    .filter((r) => status === undefined || r.invoice.status === status);
+  const page = listResponse(items, req.body, listUrl(req));
+  return { ...page, data: page.data.map((r) => r.invoice) };
+}
+
+function lines(req: EmuRequest) {
+  const rec = requireInvoice(req.core, req.params.id);
+  // Line items are listed in invoice order; listResponse pages newest first, so feed it reversed.
+  return listResponse(rec.invoice.lines.data.slice().reverse(), req.body, listUrl(req));
+}
+
+function pay(req: EmuRequest): Stripe.Invoice {
+  const core = req.core;
+  const rec = requireInvoice(core, req.params.id);
+  if (rec.invoice.status !== 'open') {
+    throw new StripeHttpError(400, { type: 'invalid_request_error', code: 'invoice_not_open', message: `Invoice ${rec.id} is ${rec.invoice.status}; only open invoices can be paid.` });
+  }
+  const raw = req.body.payment_method;
+  if (raw === undefined) throw parameterMissing('payment_method');
+  const pm = resolvePaymentMethod(core, asString(raw, 'payment_method'), 'payment_method');
+  payInvoice(core, rec, pm.id);
+  return rec.invoice;
+}
+
+export const routes: Route[] = [
+  { method: 'POST', path: '/v1/invoices/create_preview', params: ['customer', 'subscription', 'preview_mode'], handler: createPreview },
+  { method: 'GET', path: '/v1/invoices', params: ['customer', 'subscription', 'status', 'limit', 'starting_after', 'ending_before', 'created', 'collection_method'], handler: list },
+  { method: 'GET', path: '/v1/invoices/:id', params: [], handler: (req) => requireInvoice(req.core, req.params.id).invoice },
+  { method: 'GET', path: '/v1/invoices/:id/lines', params: ['limit', 'starting_after', 'ending_before'], handler: lines },
+  { method: 'POST', path: '/v1/invoices/:id/pay', params: ['payment_method', 'off_session'], handler: pay },
+];
+
+export function setup(core: EmulatorCore): void {
+  // confirmation_secret is expand-only: the stored invoice keeps it beside the wire object.
+  core.registerExpander('invoice', 'confirmation_secret', (_value, parent) => {
+    const rec = typeof parent.id === 'string' ? invoices(core).get(parent.id) : undefined;
+    return rec?.confirmationSecret ? { client_secret: rec.confirmationSecret, type: 'payment_intent' } : null;
+  });
+  core.registerExpander('checkout.session', 'invoice', (value) => (typeof value === 'string' ? invoices(core).get(value)?.invoice : undefined));
+}
