@@ -34,7 +34,7 @@ export function buildPrice(core: EmulatorCore, body: Record<string, any>, produc
   let tiers: StoredTier[] | undefined;
   let tiersMode: 'graduated' | 'volume' | null = null;
   if (scheme === 'tiered') {
-    if (amounts.unitAmount !== null || body.custom_unit_amount !== undefined) {
+    if (amounts.unitAmountDecimal !== null || body.custom_unit_amount !== undefined) {
       throw invalid(name(body.unit_amount !== undefined ? 'unit_amount' : 'unit_amount_decimal'), 'A tiered price takes its amounts from `tiers`; do not pass unit_amount, unit_amount_decimal or custom_unit_amount with billing_scheme=tiered.');
     }
     tiersMode = asString(required(body.tiers_mode, name('tiers_mode')), name('tiers_mode'), { oneOf: ['graduated', 'volume'] }) as 'graduated' | 'volume';
@@ -45,13 +45,13 @@ export function buildPrice(core: EmulatorCore, body: Record<string, any>, produc
   } else {
     if (body.tiers !== undefined) throw invalid(name('tiers'), 'tiers can only be set with billing_scheme=tiered.');
     if (body.tiers_mode !== undefined) throw invalid(name('tiers_mode'), 'tiers_mode can only be set with billing_scheme=tiered.');
-    if (amounts.unitAmount === null && body.custom_unit_amount === undefined) {
+    if (amounts.unitAmountDecimal === null && body.custom_unit_amount === undefined) {
       throw parameterMissing(name('unit_amount'));
     }
   }
   let customUnitAmount: StoredPrice['custom_unit_amount'] = null;
   if (body.custom_unit_amount !== undefined) {
-    if (amounts.unitAmount !== null) throw invalid(name('custom_unit_amount'), 'Only one of unit_amount, unit_amount_decimal and custom_unit_amount may be set.', 'parameters_exclusive');
+    if (amounts.unitAmountDecimal !== null) throw invalid(name('custom_unit_amount'), 'Only one of unit_amount, unit_amount_decimal and custom_unit_amount may be set.', 'parameters_exclusive');
     const c = checkNested(body.custom_unit_amount, name('custom_unit_amount'), ['enabled', 'maximum', 'minimum', 'preset']);
     if (!asBool(required(c.enabled, name('custom_unit_amount[enabled]')), name('custom_unit_amount[enabled]'))) throw invalid(name('custom_unit_amount[enabled]'), 'custom_unit_amount[enabled] must be true.');
     const opt = (k: string) => (c[k] === undefined ? null : asInt(c[k], name(`custom_unit_amount[${k}]`), { min: 0 }));
