@@ -9,7 +9,7 @@ export function registerCustomerCommands(program: Command, act: Act): void {
   customers
     .command('create')
     .description('create a customer; with --external-id, repeating it returns the existing customer instead of a twin')
-    .requiredOption('--email <email>', 'the customer\'s email')
+    .option('--email <email>', 'the customer\'s email (required)')
     .option('--name <name>', 'display name')
     .option('--external-id <id>', 'your own user id, stored as metadata.external_id (makes the create idempotent)')
     .option('--metadata <key=value...>', 'extra metadata pairs')

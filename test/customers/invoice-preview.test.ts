@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { run } from '../helpers/cli.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { createCatalog } from './fixtures.js';
+
+let emu: TestEmulator;
+/** Known usage per customer id, served to the emulator's invoice builder. */
+const usage = new Map<string, number>();
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  await createCatalog(emu.stripe);
+  emu.core.setUsageSource({ aggregate: (_meter, customerId) => usage.get(customerId) ?? 0 });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+const cli = (...args: string[]) => run(args, { env: emu.env });
+
+let n = 0;
+async function subscribed(lookupKey: string, tokens: number) {
+  n += 1;
+  const customer = await emu.stripe.customers.create({ email: `inv${n}@example.com`, metadata: { external_id: `user_inv_${n}` } });
+  const r = await cli('--json', 'subscribe', customer.id, '--price', lookupKey);
+  expect(r.code).toBe(0);
+  usage.set(customer.id, tokens);
+  return { customer, subscription: r.json().subscription.id as string };
+}
+
+describe('invoice preview', () => {
+  it.each([
+    // [lookup key, usage, amount in cents, the price math as quoted]
+    ['alpaca_ai_tokens_monthly', 1234567, 4940, '1,234,567 Alpaca AI tokens → 1,235 × 1,000 Alpaca AI tokens × $0.04 = $49.40'],
+    ['alpaca_ai_tokens_per_unit', 1235, 618, '1,235 Alpaca AI tokens × $0.005 = $6.175 ≈ $6.18 (rounded half up)'],
+    ['alpaca_ai_tokens_tiered', 20000, 7500, '20,000 Alpaca AI tokens, graduated: 1,000 × $0.00 + 9,000 × $0.005 + $5.00 flat + 10,000 × $0.0025 = $75.00'],
+  ])('%s with %d tokens costs %d cents', async (lookupKey, tokens, cents, math) => {
+    const { customer, subscription } = await subscribed(lookupKey, tokens);
+    const r = await cli('--json', 'invoice', 'preview', customer.metadata.external_id);
+    expect(r.code).toBe(0);
+    const doc = r.json();
+    expect(doc.customer).toBe(customer.id);
+    expect(doc.invoices).toHaveLength(1);
+    const inv = doc.invoices[0];
+    expect(inv).toMatchObject({ subscription, currency: 'usd', total: cents, subtotal: cents, lines_truncated: false });
+    expect(inv.period.end).toBeGreaterThan(inv.period.start);
+    expect(inv.lines).toHaveLength(1);
+    expect(inv.lines[0]).toMatchObject({
+      lookup_key: lookupKey,
+      product: 'Alpaca AI',
+      usage_type: 'metered',
+      quantity: String(tokens),
+      unit: 'Alpaca AI tokens',
+      amount: cents,
+      computed_amount: String(cents),
+      explanation: math,
+    });
+
+    const human = await cli('invoice', 'preview', customer.id);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`upcoming invoice for ${customer.id} (${customer.email}), subscription ${subscription}`);
+    expect(human.stdout).toContain(`    ${math}\n`);
+    expect(human.stdout).toContain(`  total  $${(cents / 100).toFixed(2)} USD`);
+    expect(human.stdout).not.toContain('differs');
+  });
+
+  it('previews only the subscription asked for', async () => {
+    const { customer, subscription } = await subscribed('alpaca_ai_tokens_monthly', 1000);
+    const second = await cli('--json', 'subscribe', customer.id, '--price', 'alpaca_ai_tokens_per_unit');
+    expect(second.code).toBe(0);
+    const both = await cli('--json', 'invoice', 'preview', customer.id);
+    expect(both.json().invoices).toHaveLength(2);
+    const one = await cli('--json', 'invoice', 'preview', customer.id, '--subscription', subscription);
+    expect(one.code).toBe(0);
+    expect(one.json().invoices.map((i: { subscription: string }) => i.subscription)).toEqual([subscription]);
+    expect(one.json().invoices[0].total).toBe(4);
+  });
+
+  it('says there is nothing to preview for a customer without subscriptions', async () => {
+    const customer = await emu.stripe.customers.create({ email: 'nosub@example.com' });
+    const r = await cli('invoice', 'preview', 'nosub@example.com');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${customer.id} has no active subscription: no upcoming invoice`);
+  });
+
+  it('exits 3 for an unknown customer and a malformed --subscription', async () => {
+    const unknown = await cli('invoice', 'preview', 'user_nobody');
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain("No customer with external id 'user_nobody'");
+    const bad = await cli('invoice', 'preview', 'user_inv_1', '--subscription', 'nope');
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain("--subscription 'nope' is not a subscription id");
+  });
+});
