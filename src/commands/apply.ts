@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CommandContext } from '../cli/context.js';
+import { ExitCode, UserError } from '../errors.js';
+import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/apply.js';
+import { parseSavedPlan } from '../reconcile/make-plan.js';
+import { pendingChanges } from '../reconcile/plan.js';
+import { fingerprintState, readAccountState } from '../reconcile/read-state.js';
+import { planToJson, renderApplyResult, renderPlan } from '../reconcile/render.js';
+import { openSession, type Session } from '../reconcile/session.js';
+import type { AccountInfo, Plan } from '../reconcile/types.js';
+import { planFromFile, planOptionsOf } from './plan.js';
+
+export interface ApplyCommandOptions {
+  yes?: boolean;
+  prune?: boolean;
+  adopt?: boolean;
+  allowArchiveInUse?: boolean;
+  maxRps?: number;
+}
+
+/** A saved plan, checked against the account as it is now: refused if anything changed since. */
+async function loadSavedPlan(ctx: CommandContext, file: string, session: Session): Promise<{ plan: Plan; account: AccountInfo }> {
+  let text: string;
+  try {
+    text = await readFile(resolve(ctx.cwd, file), 'utf8');
+  } catch (err) {
+    throw new UserError(`Cannot read the plan ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`);
+  }
+  const saved = parseSavedPlan(text);
+  if (typeof saved === 'string') throw new UserError(`${file} is not a usable plan: ${saved}.`, { hint: 'Make one with `alpaca-billing plan -o plan.json`.' });
+  const spinner = await ctx.out.spinner('Checking the account against the saved plan…');
+  const state = await readAccountState({ client: session.client, call: session.call, mode: session.mode, apiBase: session.apiBase });
+  spinner.stop();
+  if (state.account.id !== saved.account.id) {
+    throw new UserError(`${file} was made for account ${saved.account.id}, but the key is for ${state.account.id}.`, { hint: 'Use the key of that account, or make a new plan.' });
+  }
+  if (fingerprintState(state) !== saved.fingerprint) {
+    throw new UserError(`The account changed since ${file} was made (${saved.created_at}): applying it could undo those changes.`, { hint: 'Run `alpaca-billing plan -o ' + file + '` again, review it, then apply it.' });
+  }
+  return { plan: saved.plan, account: state.account };
+}
+
+/** `alpaca-billing apply [plan.json]`: shows the plan, confirms, executes it under the rate limit. */
+export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOptions, planFile?: string): Promise<number> {
+  // Refuse before any call: nothing can be confirmed without a terminal.
+  if (!opts.yes && !ctx.prompt.interactive) {
+    throw new UserError('apply changes the Stripe account and there is no terminal to confirm on (no TTY, or CI is set).', { hint: 'Review `alpaca-billing plan`, then pass --yes.' });
+  }
+  const session = await openSession(ctx, { maxRps: opts.maxRps });
+  const { plan, account } = planFile
+    ? await loadSavedPlan(ctx, planFile, session)
+    : await planFromFile(ctx, planOptionsOf(opts), session).then(({ made }) => ({ plan: made.plan, account: made.state.account }));
+
+  if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk)) ctx.out.line(line);
+  const pending = pendingChanges(plan);
+  const report = (result: ApplyResult) => {
+    if (ctx.out.json) ctx.out.data({ ...planToJson(plan, account), result: { created: result.created, steps: result.steps, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } });
+  };
+  if (!pending.length) {
+    report({ created: [], steps: 0 });
+    return ExitCode.ok;
+  }
+  const blocked = plan.changes.filter((c) => c.blocked);
+  if (blocked.length) {
+    throw new UserError(`${blocked.length} change${blocked.length === 1 ? '' : 's'} cannot be applied: ${blocked.map((c) => `${c.type} ${c.key} (${c.blocked})`).join('; ')}. Nothing was changed.`, {
+      hint: blocked.some((c) => c.activeSubscriptions) ? 'Pass --allow-archive-in-use to archive prices that subscriptions use, or change the file.' : 'See the notes under each blocked change.',
+    });
+  }
+  if (!opts.yes) {
+    const ok = await ctx.prompt.confirm(`Apply ${pending.length} change${pending.length === 1 ? '' : 's'} to ${account.id} (${account.mode} mode)?`, { flag: '--yes', default: false });
+    if (!ok) {
+      ctx.out.info('Cancelled; nothing was changed.');
+      return ExitCode.ok;
+    }
+  }
+
+  const spinner = await ctx.out.spinner(`Applying ${pending.length} changes…`);
+  const started = Date.now();
+  let result: ApplyResult;
+  try {
+    result = await applyPlan(plan, {
+      client: session.client,
+      call: session.call,
+      signal: ctx.signal,
+      onProgress: (p) => spinner.update(`[${p.done}/${p.total}] ${p.phase}: ${p.step} ${p.change.type} ${p.change.key}`),
+    });
+  } catch (err) {
+    if (!(err instanceof ApplyFailedError)) throw err;
+    spinner.fail(`Stopped after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
+    ctx.out.info('Run `alpaca-billing apply` again to finish: it plans from the account as it is now, and creates carry idempotency keys, so nothing is duplicated.');
+    throw err.cause;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  spinner.succeed(renderApplyResult(result, seconds));
+  if (ctx.out.json) report(result);
+  else for (const c of result.created) ctx.out.line(`created ${c.type} ${c.key}: ${c.id}`);
+  return ExitCode.ok;
+}

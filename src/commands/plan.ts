@@ -1,0 +1,61 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CommandContext } from '../cli/context.js';
+import { loadPricing } from '../config/load.js';
+import { ExitCode } from '../errors.js';
+import { makePlan, toSavedPlan, type MadePlan } from '../reconcile/make-plan.js';
+import { pendingChanges } from '../reconcile/plan.js';
+import { planToJson, renderPlan } from '../reconcile/render.js';
+import { openSession, type Session } from '../reconcile/session.js';
+import type { PlanOptions } from '../reconcile/types.js';
+
+export interface PlanCommandOptions {
+  prune?: boolean;
+  adopt?: boolean;
+  allowArchiveInUse?: boolean;
+  detailedExitcode?: boolean;
+  out?: string;
+}
+
+export const planOptionsOf = (o: { prune?: boolean; adopt?: boolean; allowArchiveInUse?: boolean }): PlanOptions => ({
+  prune: Boolean(o.prune),
+  adopt: Boolean(o.adopt),
+  allowArchiveInUse: Boolean(o.allowArchiveInUse),
+});
+
+/** Reads the file (every problem reported before any Stripe call), then the account, with a spinner. */
+export async function planFromFile(ctx: CommandContext, options: PlanOptions, session?: Session): Promise<{ made: MadePlan; session: Session }> {
+  const { config } = await loadPricing(ctx.settings.file, ctx.cwd);
+  const s = session ?? (await openSession(ctx));
+  const spinner = await ctx.out.spinner('Reading the account…');
+  try {
+    const made = await makePlan({ client: s.client, call: s.call, mode: s.mode, apiBase: s.apiBase, desired: config, options });
+    spinner.stop();
+    ctx.out.debug(`read the account with ${s.throttle.stats.requests} API calls`);
+    return { made, session: s };
+  } catch (err) {
+    spinner.fail('Could not read the account');
+    throw err;
+  }
+}
+
+/** Writes through a temporary file, so an interrupted write never leaves half a plan behind. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text, 'utf8');
+  await rename(tmp, path);
+}
+
+/** `alpaca-billing plan`: what apply would do, without doing it. */
+export async function planCommand(ctx: CommandContext, opts: PlanCommandOptions): Promise<number> {
+  const options = planOptionsOf(opts);
+  const { made } = await planFromFile(ctx, options);
+  if (ctx.out.json) ctx.out.data(planToJson(made.plan, made.state.account));
+  else for (const line of renderPlan(made.plan, made.state.account, ctx.out.chalk)) ctx.out.line(line);
+  if (opts.out) {
+    await writeFileAtomic(resolve(ctx.cwd, opts.out), JSON.stringify(toSavedPlan(made, options), null, 2) + '\n');
+    ctx.out.info(`Saved the plan to ${opts.out}; apply exactly it with \`alpaca-billing apply ${opts.out}\`.`);
+  }
+  const pending = pendingChanges(made.plan).length > 0;
+  return opts.detailedExitcode && pending ? ExitCode.changesPending : ExitCode.ok;
+}

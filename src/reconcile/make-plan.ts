@@ -1,0 +1,59 @@
+/**
+ * Plans against a live account: read, diff, then count the subscriptions of the prices the plan
+ * would take out of service (only those: one list per such price) and diff again with the counts.
+ */
+import type { PricingConfig } from '../config/model.js';
+import type { StripeClient } from '../stripe/client.js';
+import { computePlan } from './plan.js';
+import { countActiveSubscriptions, fingerprintState, readAccountState } from './read-state.js';
+import type { Caller } from './resources/kind.js';
+import { pricesLeavingService } from './resources/prices.js';
+import type { AccountInfo, AccountState, Plan, PlanOptions } from './types.js';
+
+/** What `plan -o plan.json` writes and `apply plan.json` reads. */
+export interface SavedPlan {
+  format: 'alpaca-billing-plan';
+  version: 1;
+  created_at: string;
+  account: AccountInfo;
+  /** Digest of the catalog the plan was made from. */
+  fingerprint: string;
+  options: PlanOptions;
+  plan: Plan;
+}
+
+export interface MadePlan {
+  state: AccountState;
+  plan: Plan;
+  fingerprint: string;
+}
+
+export async function makePlan(input: { client: StripeClient; call: Caller; mode: 'test' | 'live'; apiBase: string; desired: PricingConfig; options: PlanOptions }): Promise<MadePlan> {
+  const { client, call, desired, options } = input;
+  let state = await readAccountState({ client, call, mode: input.mode, apiBase: input.apiBase });
+  let plan = computePlan(desired, state, options);
+  const leaving = pricesLeavingService(plan.changes);
+  if (leaving.length) {
+    state = { ...state, activeSubscriptions: await countActiveSubscriptions({ client, call }, leaving) };
+    plan = computePlan(desired, state, options);
+  }
+  return { state, plan, fingerprint: fingerprintState(state) };
+}
+
+export function toSavedPlan(made: MadePlan, options: PlanOptions, now = new Date()): SavedPlan {
+  return { format: 'alpaca-billing-plan', version: 1, created_at: now.toISOString(), account: made.state.account, fingerprint: made.fingerprint, options, plan: made.plan };
+}
+
+/** Parses a saved plan, or says what is wrong with it (the caller turns that into a UserError). */
+export function parseSavedPlan(text: string): SavedPlan | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `it is not JSON (${(err as Error).message})`;
+  }
+  const v = value as Partial<SavedPlan>;
+  if (v?.format !== 'alpaca-billing-plan' || v.version !== 1) return 'it is not a plan saved by `alpaca-billing plan -o` (format/version missing)';
+  if (!v.plan || !Array.isArray(v.plan.changes) || typeof v.fingerprint !== 'string' || !v.account?.id) return 'it is incomplete (plan, fingerprint or account missing)';
+  return v as SavedPlan;
+}

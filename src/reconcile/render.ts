@@ -1,0 +1,93 @@
+/**
+ * Renders a plan for people (terraform-style lines, returned, not printed) and for machines (the
+ * `--json` document). Colour comes from the chalk instance the caller passes (ctx.out.chalk), so
+ * it is off without a TTY, with NO_COLOR, CI or --json.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { ApplyResult } from './apply.js';
+import type { AccountInfo, Action, Change, Plan, PlanSummary } from './types.js';
+
+const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', archive: '-', noop: ' ' };
+
+const show = (v: unknown): string => (v === undefined || v === null ? '(none)' : typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+export function renderHeader(account: AccountInfo, chalk: ChalkInstance): string {
+  const name = account.name ? ` (${account.name})` : '';
+  const mode = account.mode === 'live' ? chalk.red.bold('LIVE mode') : 'test mode';
+  return `Account ${account.id}${name} · ${mode} · ${account.apiBase}`;
+}
+
+export function renderPlan(plan: Plan, account: AccountInfo, chalk: ChalkInstance): string[] {
+  const colour: Record<Action, (s: string) => string> = { create: chalk.green, update: chalk.yellow, replace: chalk.magenta, archive: chalk.red, noop: (s) => s };
+  const lines = [renderHeader(account, chalk), ''];
+  for (const c of plan.changes) {
+    if (c.unmanaged) {
+      lines.push(`  ${chalk.yellow('!')} ${c.type} ${c.key}${c.id && c.id !== c.key ? ` (${c.id})` : ''}: ${c.notes?.[0] ?? 'unmanaged'}`);
+      continue;
+    }
+    if (c.action === 'noop') continue;
+    const paint = colour[c.action];
+    const id = c.id && c.id !== c.key ? ` (${c.id})` : '';
+    const extras = [c.adopt ? 'adopting' : '', c.activeSubscriptions !== undefined ? `${c.activeSubscriptions} active subscription${c.activeSubscriptions === 1 ? '' : 's'}` : ''].filter(Boolean);
+    lines.push(`${paint(`${SYMBOL[c.action].padStart(3)} ${c.action}`)} ${c.type} ${chalk.bold(c.key)}${id}${extras.length ? ` · ${extras.join(' · ')}` : ''}`);
+    for (const f of c.fields) {
+      lines.push(c.action === 'create' || f.before === undefined && c.action !== 'update' ? `        ${f.field}: ${show(f.after)}` : `        ${f.field}: ${show(f.before)} → ${show(f.after)}`);
+    }
+    if (c.blocked) lines.push(chalk.red(`        ✗ cannot apply: ${c.blocked}`));
+    for (const n of c.notes ?? []) lines.push(chalk.dim(`        ${n}`));
+  }
+  if (lines.length === 2) lines.push('No changes: the account matches the pricing file.');
+  lines.push('', renderSummary(plan.summary));
+  return lines;
+}
+
+export function renderSummary(s: PlanSummary): string {
+  const parts = [`${s.create} to create`, `${s.update} to update`, `${s.replace} to replace`, `${s.archive} to archive`, `${s.noop} unchanged`];
+  if (s.unmanaged) parts.push(`${s.unmanaged} unmanaged (left alone)`);
+  if (s.blocked) parts.push(`${s.blocked} blocked`);
+  return `Plan: ${parts.join(', ')}.`;
+}
+
+export interface PlanJsonChange {
+  action: Action;
+  type: string;
+  key: string;
+  id?: string;
+  fields: { field: string; before?: unknown; after?: unknown }[];
+  active_subscriptions?: number;
+  blocked?: string;
+  unmanaged?: boolean;
+  adopt?: boolean;
+  notes?: string[];
+}
+
+export interface PlanJson {
+  account: { id: string; mode: 'test' | 'live'; api_base: string };
+  changes: PlanJsonChange[];
+  summary: PlanSummary;
+}
+
+/** The `--json` document: every change that does something (and unmanaged objects), plus counts. */
+export function planToJson(plan: Plan, account: AccountInfo): PlanJson {
+  return {
+    account: { id: account.id, mode: account.mode, api_base: account.apiBase },
+    changes: plan.changes.filter((c) => c.action !== 'noop' || c.unmanaged).map(changeToJson),
+    summary: plan.summary,
+  };
+}
+
+function changeToJson(c: Change): PlanJsonChange {
+  const out: PlanJsonChange = { action: c.action, type: c.type, key: c.key, fields: [] };
+  if (c.id) out.id = c.id;
+  out.fields = c.fields.map((f) => ({ field: f.field, ...(f.before !== undefined ? { before: f.before } : {}), ...(f.after !== undefined ? { after: f.after } : {}) }));
+  if (c.activeSubscriptions !== undefined) out.active_subscriptions = c.activeSubscriptions;
+  if (c.blocked) out.blocked = c.blocked;
+  if (c.unmanaged) out.unmanaged = true;
+  if (c.adopt) out.adopt = true;
+  if (c.notes?.length) out.notes = c.notes;
+  return out;
+}
+
+export function renderApplyResult(result: ApplyResult, seconds: number): string {
+  return `Applied ${result.steps} step${result.steps === 1 ? '' : 's'} in ${seconds.toFixed(1)} s; created ${result.created.length} object${result.created.length === 1 ? '' : 's'}.`;
+}

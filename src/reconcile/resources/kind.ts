@@ -1,0 +1,95 @@
+/**
+ * The seam every resource type plugs into: how to read its objects, how to diff them against the
+ * file, and which apply steps a change turns into. Adding a type (webhook endpoints) means one
+ * module implementing `ResourceKind`, one line in `CatalogObjects` and one in the registry.
+ */
+import type { StripeClient } from '../../stripe/client.js';
+import type { CatalogObjects, Change, DiffInput, ResourceType } from '../types.js';
+
+/** Calls Stripe through the rate limiter and retry policy, counting every request. */
+export type Caller = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export interface ReadContext {
+  client: StripeClient;
+  call: Caller;
+}
+
+/** Apply runs phases in this order; steps within a phase run concurrently. */
+export const Phase = { meters: 0, products: 1, prices: 2, defaultPrices: 3, archives: 4 } as const;
+export type PhaseValue = (typeof Phase)[keyof typeof Phase];
+export const PHASE_NAMES = ['meters', 'products', 'prices', 'default prices', 'archives'] as const;
+
+export interface ApplyContext {
+  client: StripeClient;
+  call: Caller;
+  /**
+   * For creates: stable per plan step, so a retry, or a re-run after a kill, never duplicates. Updates
+   * and archives are naturally idempotent and go without one: a derived key would make Stripe replay
+   * an old response (doing nothing) if the same update were needed again within 24 h.
+   */
+  idempotencyKey(change: Change, step: string, params: unknown): string;
+  /** The Stripe id of an object by type and key: known before apply, or created earlier in it. */
+  resolve(type: ResourceType, key: string): string;
+  /** Records an id created during apply (later steps resolve it; the result lists it). */
+  record(type: ResourceType, key: string, id: string): void;
+  /**
+   * Hands over a secret Stripe shows only once (a webhook signing secret). It never enters the
+   * plan, the result or a log: the command decides where it goes.
+   */
+  reveal(secret: RevealedSecret): Promise<void>;
+}
+
+export interface RevealedSecret {
+  type: ResourceType;
+  key: string;
+  id: string;
+  url?: string;
+  secret: string;
+}
+
+export interface Step {
+  phase: PhaseValue;
+  /** e.g. `create`, `repoint default price`, `archive old`. */
+  name: string;
+  run(ctx: ApplyContext): Promise<void>;
+}
+
+export interface ResourceKind<K extends ResourceType = ResourceType> {
+  type: K;
+  read(ctx: ReadContext): Promise<CatalogObjects[K]>;
+  /** Pure: every change for this type, noops included. */
+  diff(input: DiffInput): Change[];
+  /** The apply steps of one of this type's changes (none for noops and unmanaged objects). */
+  steps(change: Change): Step[];
+}
+
+/** Every object of a list endpoint, 100 per page: the call count grows with pages, not objects. */
+export async function listAll<T extends { id: string }>(
+  ctx: ReadContext,
+  page: (params: { limit: number; starting_after?: string }) => Promise<{ data: T[]; has_more: boolean }>,
+): Promise<T[]> {
+  const all: T[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const res = await ctx.call(() => page({ limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
+    all.push(...res.data);
+    if (!res.has_more || res.data.length === 0) return all;
+    startingAfter = res.data[res.data.length - 1].id;
+  }
+}
+
+/** Request options for every call: retries are ours (throttled and counted), not the SDK's. */
+export const NO_SDK_RETRIES = { maxNetworkRetries: 0 } as const;
+
+/** Field-level diff of two metadata maps, as `metadata.<key>` entries. */
+export function diffMetadata(before: Record<string, string>, after: Record<string, string>): { field: string; before?: string; after?: string }[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys.filter((k) => before[k] !== after[k]).map((k) => ({ field: `metadata.${k}`, before: before[k], after: after[k] }));
+}
+
+/** The update parameter that turns `before` into `after` ('' deletes a key). */
+export function metadataUpdate(before: Record<string, string>, after: Record<string, string>): Record<string, string> {
+  const update: Record<string, string> = { ...after };
+  for (const k of Object.keys(before)) if (!(k in after)) update[k] = '';
+  return update;
+}

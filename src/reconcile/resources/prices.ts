@@ -1,0 +1,239 @@
+/**
+ * Prices, matched by `lookup_key`. Amount, currency, recurrence, meter and product cannot change on
+ * a Stripe price: such a change is a replace (new price taking the lookup key with
+ * `transfer_lookup_key`, product default repointed, old price archived), never an edit.
+ */
+import type Stripe from 'stripe';
+import type { PriceSpec, PricingConfig } from '../../config/model.js';
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
+import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, type ApplyContext, type ResourceKind, type Step } from './kind.js';
+import { amountOf, amountParams, describeAmount, sameAmount } from './price-amount.js';
+
+interface PricePayload {
+  /** Create parameters, except the meter (by event name: it may be created in the same apply). */
+  create?: Omit<Stripe.PriceCreateParams, 'recurring'> & { recurring: Omit<Stripe.PriceCreateParams.Recurring, 'meter'> };
+  meter_event_name?: string;
+  /** Products whose default price is the price being replaced. */
+  repoint_products?: string[];
+  update?: Stripe.PriceUpdateParams;
+}
+
+interface DesiredPrice {
+  productId: string;
+  spec: PriceSpec;
+  meterEvent?: string;
+}
+
+function desiredPrices(desired: PricingConfig): Map<string, DesiredPrice> {
+  const out = new Map<string, DesiredPrice>();
+  for (const [productId, product] of Object.entries(desired.products)) {
+    for (const spec of Object.values(product.prices)) {
+      out.set(spec.lookup_key, { productId, spec, meterEvent: spec.meter ? desired.meters[spec.meter]?.event_name : undefined });
+    }
+  }
+  return out;
+}
+
+function createPayload({ productId, spec, meterEvent }: DesiredPrice, transfer: boolean): PricePayload {
+  return {
+    create: {
+      product: productId,
+      currency: spec.currency,
+      lookup_key: spec.lookup_key,
+      ...(transfer ? { transfer_lookup_key: true } : {}),
+      ...(spec.nickname !== undefined ? { nickname: spec.nickname } : {}),
+      ...(spec.tax_behavior !== undefined ? { tax_behavior: spec.tax_behavior } : {}),
+      active: spec.active,
+      metadata: { ...spec.metadata, [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
+      recurring: { interval: spec.interval, interval_count: spec.interval_count, usage_type: meterEvent ? 'metered' : 'licensed' },
+      ...amountParams(spec.amount),
+    },
+    meter_event_name: meterEvent,
+  };
+}
+
+const productIdOf = (p: Stripe.Price['product']) => (typeof p === 'string' ? p : p.id);
+
+/** Fields a Stripe price cannot change: any difference means a replace. */
+function immutableDiff(want: DesiredPrice, price: Stripe.Price, meterEventOf: Map<string, string>): FieldChange[] {
+  const r = price.recurring;
+  const actualMeter = r?.meter ? meterEventOf.get(r.meter) ?? r.meter : undefined;
+  const fields: FieldChange[] = [];
+  const cmp = (field: string, before: unknown, after: unknown) => { if (before !== after) fields.push({ field, before, after }); };
+  cmp('product', productIdOf(price.product), want.productId);
+  cmp('currency', price.currency, want.spec.currency);
+  cmp('interval', r?.interval, want.spec.interval);
+  cmp('interval_count', r?.interval_count, want.spec.interval_count);
+  cmp('meter', actualMeter, want.meterEvent);
+  const amount = amountOf(price);
+  if (!sameAmount(amount, want.spec.amount)) fields.push({ field: 'amount', before: describeAmount(amount), after: describeAmount(want.spec.amount) });
+  // tax_behavior can be set once, from unspecified; changing a set one needs a new price.
+  const tax = price.tax_behavior ?? 'unspecified';
+  if (want.spec.tax_behavior !== undefined && tax !== 'unspecified' && tax !== want.spec.tax_behavior) cmp('tax_behavior', tax, want.spec.tax_behavior);
+  return fields;
+}
+
+function mutableDiff(want: DesiredPrice, price: Stripe.Price): { fields: FieldChange[]; update: Stripe.PriceUpdateParams } {
+  const fields: FieldChange[] = [];
+  const update: Stripe.PriceUpdateParams = {};
+  const spec = want.spec;
+  if ((price.nickname ?? undefined) !== spec.nickname) {
+    fields.push({ field: 'nickname', before: price.nickname ?? undefined, after: spec.nickname });
+    update.nickname = spec.nickname ?? '';
+  }
+  if (price.active !== spec.active) {
+    fields.push({ field: 'active', before: price.active, after: spec.active });
+    update.active = spec.active;
+  }
+  const tax = price.tax_behavior ?? 'unspecified';
+  if (spec.tax_behavior !== undefined && spec.tax_behavior !== tax && tax === 'unspecified') {
+    fields.push({ field: 'tax_behavior', before: tax, after: spec.tax_behavior });
+    update.tax_behavior = spec.tax_behavior;
+  }
+  const metadata = { ...spec.metadata, [MANAGED_BY_KEY]: MANAGED_BY_VALUE };
+  const metaFields = diffMetadata(price.metadata ?? {}, metadata);
+  if (metaFields.length) {
+    fields.push(...metaFields);
+    update.metadata = metadataUpdate(price.metadata ?? {}, metadata);
+  }
+  return { fields, update };
+}
+
+/** Marks archives and replaces of prices that active subscriptions use. */
+function checkInUse(change: Change, count: number | undefined, allow: boolean | undefined): Change {
+  if (count === undefined) return change;
+  const out: Change = { ...change, activeSubscriptions: count };
+  if (count > 0 && !allow) {
+    out.blocked = `${count} active subscription${count === 1 ? '' : 's'} use${count === 1 ? 's' : ''} this price`;
+    out.notes = [...(change.notes ?? []), 'Archiving keeps those subscriptions billing on it but hides it from new ones; pass --allow-archive-in-use if that is what you want, or migrate them first.'];
+  }
+  return out;
+}
+
+export function diffPrices({ desired, state, options }: DiffInput): Change[] {
+  const want = desiredPrices(desired);
+  const meterEventOf = new Map(state.objects.meter.map((m) => [m.id, m.event_name]));
+  const byKey = new Map<string, Stripe.Price>();
+  for (const price of state.objects.price) if (price.lookup_key) byKey.set(price.lookup_key, price);
+  const defaultOf = new Map<string, string[]>();
+  for (const product of state.objects.product) {
+    const d = typeof product.default_price === 'string' ? product.default_price : product.default_price?.id;
+    if (d) defaultOf.set(d, [...(defaultOf.get(d) ?? []), product.id]);
+  }
+  const counts = state.activeSubscriptions;
+  const changes: Change[] = [];
+
+  for (const [key, w] of want) {
+    const price = byKey.get(key);
+    if (!price) {
+      const payload = createPayload(w, false);
+      const fields: FieldChange[] = [
+        { field: 'product', after: w.productId },
+        { field: 'amount', after: describeAmount(w.spec.amount) },
+        { field: 'currency', after: w.spec.currency },
+        { field: 'interval', after: w.spec.interval_count === 1 ? w.spec.interval : `${w.spec.interval_count} ${w.spec.interval}` },
+      ];
+      if (w.meterEvent) fields.push({ field: 'meter', after: w.meterEvent });
+      if (w.spec.nickname !== undefined) fields.push({ field: 'nickname', after: w.spec.nickname });
+      changes.push({ action: 'create', type: 'price', key, fields, payload: { ...payload } });
+      continue;
+    }
+    const managed = isManaged(price.metadata);
+    if (!managed && !options.adopt) {
+      changes.push({ action: 'noop', type: 'price', key, id: price.id, fields: [], unmanaged: true, notes: ['exists without managed_by=alpaca-billing: left alone (pass --adopt to manage it)'] });
+      continue;
+    }
+    const immutable = immutableDiff(w, price, meterEventOf);
+    const adopt = !managed || undefined;
+    if (immutable.length) {
+      const { fields } = mutableDiff(w, price);
+      const payload: PricePayload = { ...createPayload(w, true), repoint_products: defaultOf.get(price.id) ?? [] };
+      const change: Change = { action: 'replace', type: 'price', key, id: price.id, fields: [...immutable, ...fields.filter((f) => f.field !== 'tax_behavior')], adopt, payload: { ...payload }, notes: ['a new price takes over the lookup key; the old one is archived'] };
+      changes.push(checkInUse(change, counts[price.id], options.allowArchiveInUse));
+      continue;
+    }
+    const { fields, update } = mutableDiff(w, price);
+    changes.push({ action: fields.length ? 'update' : 'noop', type: 'price', key, id: price.id, fields, adopt, payload: { update } });
+  }
+
+  for (const price of state.objects.price) {
+    if (!price.active || !isManaged(price.metadata)) continue;
+    if (price.lookup_key && want.has(price.lookup_key)) continue;
+    // A managed price without a lookup key lost it to a newer price: the leftover of a replace that
+    // was interrupted before its archive step, so it is archived even without --prune.
+    const orphan = !price.lookup_key;
+    if (!orphan && !options.prune) continue;
+    const change: Change = {
+      action: 'archive',
+      type: 'price',
+      key: price.lookup_key ?? price.id,
+      id: price.id,
+      fields: [{ field: 'active', before: true, after: false }],
+      notes: [orphan ? 'superseded: its lookup key moved to a newer price (an earlier apply stopped before archiving it)' : 'no longer in the file: archived (prices cannot be deleted)'],
+    };
+    changes.push(checkInUse(change, counts[price.id], options.allowArchiveInUse));
+  }
+  return changes;
+}
+
+async function createPrice(ctx: ApplyContext, change: Change, p: PricePayload): Promise<string> {
+  const params: Stripe.PriceCreateParams = { ...p.create!, recurring: { ...p.create!.recurring, ...(p.meter_event_name ? { meter: ctx.resolve('meter', p.meter_event_name) } : {}) } };
+  const price = await ctx.call(() => ctx.client.prices.create(params, { ...NO_SDK_RETRIES, idempotencyKey: ctx.idempotencyKey(change, 'create', params) }));
+  ctx.record('price', change.key, price.id);
+  return price.id;
+}
+
+async function archivePrice(ctx: ApplyContext, change: Change, id: string): Promise<void> {
+  await ctx.call(() => ctx.client.prices.update(id, { active: false }, NO_SDK_RETRIES));
+}
+
+function priceSteps(change: Change): Step[] {
+  const p = (change.payload ?? {}) as unknown as PricePayload;
+  switch (change.action) {
+    case 'create':
+      return [{ phase: Phase.prices, name: 'create', run: async (ctx) => { await createPrice(ctx, change, p); } }];
+    case 'update':
+      return [{
+        phase: Phase.prices,
+        name: 'update',
+        run: async (ctx) => { await ctx.call(() => ctx.client.prices.update(change.id!, p.update!, NO_SDK_RETRIES)); },
+      }];
+    case 'replace':
+      return [
+        { phase: Phase.prices, name: 'create replacement', run: async (ctx) => { await createPrice(ctx, change, p); } },
+        ...(p.repoint_products ?? []).map((productId): Step => ({
+          phase: Phase.defaultPrices,
+          name: `repoint ${productId}`,
+          run: async (ctx) => {
+            const params = { default_price: ctx.resolve('price', change.key) };
+            await ctx.call(() => ctx.client.products.update(productId, params, NO_SDK_RETRIES));
+          },
+        })),
+        { phase: Phase.archives, name: 'archive old', run: (ctx) => archivePrice(ctx, change, change.id!) },
+      ];
+    case 'archive':
+      return [{ phase: Phase.archives, name: 'archive', run: (ctx) => archivePrice(ctx, change, change.id!) }];
+    default:
+      return [];
+  }
+}
+
+async function readPrices(ctx: Parameters<ResourceKind['read']>[0]): Promise<Stripe.Price[]> {
+  // Listing returns active prices unless told otherwise; archived ones matter too (a lookup key on
+  // an archived price, drift that archived a price), so both lists are read. Tiers need expanding.
+  const list = (active: boolean) => listAll(ctx, (params) => ctx.client.prices.list({ ...params, active, expand: ['data.tiers'] }, NO_SDK_RETRIES));
+  const [active, inactive] = await Promise.all([list(true), list(false)]);
+  return [...active, ...inactive];
+}
+
+export const prices: ResourceKind<'price'> = {
+  type: 'price',
+  read: readPrices,
+  diff: diffPrices,
+  steps: priceSteps,
+};
+
+/** Prices a plan would archive (directly or by replacing them): their subscriptions are counted. */
+export function pricesLeavingService(changes: Change[]): string[] {
+  return changes.filter((c) => c.type === 'price' && (c.action === 'archive' || c.action === 'replace') && c.id).map((c) => c.id!);
+}

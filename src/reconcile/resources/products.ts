@@ -1,0 +1,115 @@
+/**
+ * Products, matched by id (the key in pricing.yaml is the Stripe product id). The default price is
+ * compared by lookup key, since a replaced price keeps its lookup key but gets a new id.
+ */
+import type Stripe from 'stripe';
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
+import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, type ResourceKind, type Step } from './kind.js';
+
+interface ProductPayload {
+  name: string;
+  description?: string;
+  active: boolean;
+  metadata: Record<string, string>;
+  /** Metadata update parameters ('' deletes a key) for updates. */
+  metadata_update?: Record<string, string>;
+  /** Lookup key of the default price, when it has to be set. */
+  default_price?: string;
+}
+
+const priceIdOf = (p: Stripe.Product['default_price']) => (typeof p === 'string' ? p : p?.id ?? null);
+
+export function diffProducts({ desired, state, options }: DiffInput): Change[] {
+  const byId = new Map(state.objects.product.map((p) => [p.id, p]));
+  const lookupKeyOf = new Map(state.objects.price.map((p) => [p.id, p.lookup_key]));
+  const changes: Change[] = [];
+  for (const [id, spec] of Object.entries(desired.products)) {
+    const metadata = { ...spec.metadata, [MANAGED_BY_KEY]: MANAGED_BY_VALUE };
+    const defaultKey = spec.default_price ? spec.prices[spec.default_price]?.lookup_key : undefined;
+    const product = byId.get(id);
+    if (!product) {
+      const payload: ProductPayload = { name: spec.name, description: spec.description, active: spec.active, metadata, default_price: defaultKey };
+      const fields: FieldChange[] = [{ field: 'name', after: spec.name }];
+      if (spec.description !== undefined) fields.push({ field: 'description', after: spec.description });
+      if (!spec.active) fields.push({ field: 'active', after: false });
+      fields.push(...diffMetadata({}, metadata));
+      if (defaultKey) fields.push({ field: 'default_price', after: defaultKey });
+      changes.push({ action: 'create', type: 'product', key: id, fields, payload: { ...payload } });
+      continue;
+    }
+    const managed = isManaged(product.metadata);
+    if (!managed && !options.adopt) {
+      changes.push({ action: 'noop', type: 'product', key: id, id: product.id, fields: [], unmanaged: true, notes: ['exists without managed_by=alpaca-billing: left alone (pass --adopt to manage it)'] });
+      continue;
+    }
+    const fields: FieldChange[] = [];
+    if (product.name !== spec.name) fields.push({ field: 'name', before: product.name, after: spec.name });
+    if ((product.description ?? undefined) !== spec.description) fields.push({ field: 'description', before: product.description ?? undefined, after: spec.description });
+    if (product.active !== spec.active) fields.push({ field: 'active', before: product.active, after: spec.active });
+    fields.push(...diffMetadata(product.metadata ?? {}, metadata));
+    const currentDefault = priceIdOf(product.default_price);
+    const currentKey = currentDefault ? lookupKeyOf.get(currentDefault) ?? null : null;
+    // A default price the file does not name is left as it is (it may be set in the Dashboard).
+    const setDefault = defaultKey !== undefined && currentKey !== defaultKey;
+    if (setDefault) fields.push({ field: 'default_price', before: currentKey ?? currentDefault ?? undefined, after: defaultKey });
+    const payload: ProductPayload = { name: spec.name, description: spec.description, active: spec.active, metadata, metadata_update: metadataUpdate(product.metadata ?? {}, metadata), default_price: setDefault ? defaultKey : undefined };
+    changes.push({ action: fields.length ? 'update' : 'noop', type: 'product', key: id, id: product.id, fields, adopt: !managed || undefined, payload: { ...payload } });
+  }
+  if (options.prune) {
+    for (const product of state.objects.product) {
+      if (product.id in desired.products || !product.active || !isManaged(product.metadata)) continue;
+      changes.push({ action: 'archive', type: 'product', key: product.id, id: product.id, fields: [{ field: 'active', before: true, after: false }], notes: ['no longer in the file: archived (existing subscriptions keep running)'] });
+    }
+  }
+  return changes;
+}
+
+function productSteps(change: Change): Step[] {
+  const p = change.payload as unknown as ProductPayload | undefined;
+  const steps: Step[] = [];
+  const setDefault = (ctx: Parameters<Step['run']>[0]) => {
+    const params = { default_price: ctx.resolve('price', p!.default_price!) };
+    return ctx.call(() => ctx.client.products.update(change.key, params, NO_SDK_RETRIES));
+  };
+  if (change.action === 'create') {
+    steps.push({
+      phase: Phase.products,
+      name: 'create',
+      run: async (ctx) => {
+        const params: Stripe.ProductCreateParams = { id: change.key, name: p!.name, active: p!.active, metadata: p!.metadata, ...(p!.description !== undefined ? { description: p!.description } : {}) };
+        const product = await ctx.call(() => ctx.client.products.create(params, { ...NO_SDK_RETRIES, idempotencyKey: ctx.idempotencyKey(change, 'create', params) }));
+        ctx.record('product', change.key, product.id);
+      },
+    });
+  } else if (change.action === 'update') {
+    if (change.fields.some((f) => f.field !== 'default_price')) {
+      steps.push({
+        phase: Phase.products,
+        name: 'update',
+        run: async (ctx) => {
+          const params: Stripe.ProductUpdateParams = { name: p!.name, description: p!.description ?? '', active: p!.active, metadata: p!.metadata_update ?? p!.metadata };
+          await ctx.call(() => ctx.client.products.update(change.key, params, NO_SDK_RETRIES));
+        },
+      });
+    }
+  } else if (change.action === 'archive') {
+    steps.push({
+      phase: Phase.archives,
+      name: 'archive',
+      run: async (ctx) => {
+        await ctx.call(() => ctx.client.products.update(change.key, { active: false }, NO_SDK_RETRIES));
+      },
+    });
+  }
+  if ((change.action === 'create' || change.action === 'update') && p?.default_price) {
+    steps.push({ phase: Phase.defaultPrices, name: 'set default price', run: async (ctx) => { await setDefault(ctx); } });
+  }
+  return steps;
+}
+
+export const products: ResourceKind<'product'> = {
+  type: 'product',
+  read: (ctx) => listAll(ctx, (params) => ctx.client.products.list(params, NO_SDK_RETRIES)),
+  diff: diffProducts,
+  steps: productSteps,
+};

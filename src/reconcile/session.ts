@@ -1,0 +1,30 @@
+/**
+ * What plan, apply and pull share: the guarded client (live keys refused before any call), the
+ * rate limiter every call goes through, and the account's mode and API base for the header.
+ */
+import type { CommandContext } from '../cli/context.js';
+import type { StripeClient } from '../stripe/client.js';
+import { createThrottle, type Throttle } from '../stripe/throttle.js';
+import type { Caller } from './resources/kind.js';
+
+export interface Session {
+  client: StripeClient;
+  throttle: Throttle;
+  call: Caller;
+  mode: 'test' | 'live';
+  apiBase: string;
+}
+
+/** Stripe's limits are 25 requests/s in test mode and 100 in live: stay under both by default. */
+export const DEFAULT_RPS = { test: 20, live: 80 } as const;
+
+export async function openSession(ctx: CommandContext, options: { maxRps?: number } = {}): Promise<Session> {
+  const client = await ctx.stripe();
+  const mode = ctx.mode() ?? 'test';
+  const throttle = createThrottle({
+    rps: options.maxRps ?? DEFAULT_RPS[mode],
+    concurrency: 8,
+    retry: { signal: ctx.signal, onRetry: (err, attempt, delay) => ctx.out.debug(`retry ${attempt} in ${delay} ms after: ${(err as Error)?.message ?? String(err)}`) },
+  });
+  return { client, throttle, call: (fn) => throttle.run(fn), mode, apiBase: ctx.settings.apiBase ?? 'https://api.stripe.com' };
+}

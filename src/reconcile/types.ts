@@ -1,0 +1,96 @@
+/**
+ * The plan's vocabulary. A plan is a JSON-serialisable value: `plan -o plan.json` saves it and
+ * `apply plan.json` executes exactly it, so nothing here may hold functions or SDK objects.
+ */
+import type Stripe from 'stripe';
+import type { PricingConfig } from '../config/model.js';
+
+export type Action = 'create' | 'update' | 'replace' | 'archive' | 'noop';
+
+/**
+ * The Stripe objects read for each resource type. A new resource type (e.g. webhook endpoints)
+ * adds its list here and a `ResourceKind` in resources/index.ts.
+ */
+export interface CatalogObjects {
+  meter: Stripe.Billing.Meter[];
+  product: Stripe.Product[];
+  price: Stripe.Price[];
+}
+export type ResourceType = keyof CatalogObjects;
+
+export interface FieldChange {
+  field: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface Change {
+  action: Action;
+  type: ResourceType;
+  /** The identity in Stripe: a meter's event_name, a product's id, a price's lookup_key. */
+  key: string;
+  /** The Stripe id of the existing object (absent for creates). */
+  id?: string;
+  fields: FieldChange[];
+  /** Set when the change cannot be applied as planned; apply refuses the whole plan. */
+  blocked?: string;
+  /** Human notes: why an archive happens, what to do about a blocked change. */
+  notes?: string[];
+  /** Active (non-canceled) subscriptions using the price, for price replaces and archives. */
+  activeSubscriptions?: number;
+  /** The object exists without `metadata.managed_by` and --adopt was not given: left alone. */
+  unmanaged?: boolean;
+  /** This change takes over an unmanaged object (--adopt). */
+  adopt?: boolean;
+  /** What apply sends, specific to the resource type; references other objects by key. */
+  payload?: Record<string, unknown>;
+}
+
+export interface PlanOptions {
+  prune?: boolean;
+  adopt?: boolean;
+  allowArchiveInUse?: boolean;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  replace: number;
+  archive: number;
+  noop: number;
+  unmanaged: number;
+  blocked: number;
+}
+
+export interface Plan {
+  changes: Change[];
+  summary: PlanSummary;
+}
+
+export interface AccountInfo {
+  id: string;
+  name?: string;
+  mode: 'test' | 'live';
+  apiBase: string;
+}
+
+export interface AccountState {
+  account: AccountInfo;
+  objects: CatalogObjects;
+  /** Active subscription counts by price id, for the prices a plan would replace or archive. */
+  activeSubscriptions: Record<string, number>;
+}
+
+/** What a kind's differ gets: the file, the account, and what other kinds' objects map to. */
+export interface DiffInput {
+  desired: PricingConfig;
+  state: AccountState;
+  options: PlanOptions;
+}
+
+export const MANAGED_BY_KEY = 'managed_by';
+export const MANAGED_BY_VALUE = 'alpaca-billing';
+
+export function isManaged(metadata: Record<string, string> | null | undefined): boolean {
+  return metadata?.[MANAGED_BY_KEY] === MANAGED_BY_VALUE;
+}
