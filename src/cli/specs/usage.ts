@@ -9,6 +9,28 @@ export function registerUsageCommands(program: Command, act: Act): void {
   const usage = program.command('usage').description('report, ingest, summarise and cancel metered usage');
 
   usage
+    .command('send')
+    .description('record one usage event (validated by Stripe at once)')
+    .requiredOption('--customer <customer>', CUSTOMER_REF)
+    .requiredOption('--meter <meter>', METER)
+    .requiredOption('--value <n>', 'a whole number (negative to correct earlier usage)')
+    .option('--timestamp <time>', 'when the usage happened: ISO 8601 or Unix seconds, within the past 35 days (default now)')
+    .option('--identifier <id>', 'your unique id for the event; one is generated and printed when absent, so a retry can reuse it')
+    .addHelpText('after', `
+Sending the same --identifier again within 24 hours is safe: Stripe counts the event once.
+Exit codes: 0 recorded (or already recorded), 1 Stripe error, 3 invalid flags or unknown meter/customer.`)
+    .action(act(async () => (await import('../../commands/usage-send.js')).usageSendCommand));
+
+  usage
+    .command('cancel')
+    .description('cancel an event sent in the last 24 hours (a meter event adjustment)')
+    .requiredOption('--meter <meter>', METER)
+    .requiredOption('--identifier <id>', 'the identifier the event was sent with')
+    .addHelpText('after', `
+Exit codes: 0 cancelled (or already cancelled), 1 Stripe error, 3 unknown meter or no such event in the last 24 hours.`)
+    .action(act(async () => (await import('../../commands/usage-cancel.js')).usageCancelCommand));
+
+  usage
     .command('ingest')
     .description('send a file (or stdin) of usage events through Stripe\'s high-throughput meter event stream, exactly once')
     .argument('<file>', 'NDJSON or CSV file of events (customer, value, timestamp, optional identifier and meter), or - for stdin')

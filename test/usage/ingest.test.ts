@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run } from '../helpers/cli.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { createCustomers, createMeter, generateUsage, tempDir, totalsFor, writeUsage } from './helpers/fixtures.js';
+
+let emu: TestEmulator;
+let meterId: string;
+let customers: string[];
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  meterId = (await createMeter(emu.stripe, 'api_tokens')).id;
+  customers = await createCustomers(emu.stripe, 3);
+});
+afterAll(() => emu.close());
+
+describe('usage ingest', () => {
+  it('delivers an NDJSON file exactly, and a re-run sends nothing', async () => {
+    const dir = await tempDir();
+    const usage = generateUsage(customers, 1234);
+    await writeUsage(dir, 'usage.ndjson', usage.text);
+    const first = await run(['usage', 'ingest', 'usage.ndjson', '--meter', 'api_tokens', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.json()).toMatchObject({ ok: true, read: 1234, sent: 1234, already_sent: 0, rejected: 0, failed: 0 });
+    expect(await totalsFor(emu.stripe, meterId, customers)).toEqual(usage.totals);
+
+    const again = await run(['usage', 'ingest', 'usage.ndjson', '--meter', 'api_tokens', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.json()).toMatchObject({ read: 1234, sent: 0, already_sent: 1234 });
+    expect(await totalsFor(emu.stripe, meterId, customers)).toEqual(usage.totals);
+  });
+
+  it('reads CSV with per-line meters resolved by event name', async () => {
+    const fresh = await createCustomers(emu.stripe, 2);
+    const dir = await tempDir();
+    const usage = generateUsage(fresh, 300, { format: 'csv', withIdentifiers: true });
+    await writeUsage(dir, 'usage.csv', usage.text);
+    const res = await run(['usage', 'ingest', 'usage.csv', '--meter', 'api_tokens', '--max-rps', '0'], { env: emu.env, cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/sent\s+300/);
+    expect(await totalsFor(emu.stripe, meterId, fresh)).toEqual(usage.totals);
+  });
+
+  it('rejects bad lines with their line numbers and delivers the good ones', async () => {
+    const fresh = await createCustomers(emu.stripe, 1);
+    const dir = await tempDir();
+    const now = Math.floor(Date.now() / 1000);
+    const good = (value: number) => JSON.stringify({ customer: fresh[0], value, timestamp: now - 60 });
+    const text = [
+      good(1),
+      '{"customer": broken',
+      JSON.stringify({ customer: fresh[0], timestamp: now }),
+      JSON.stringify({ customer: fresh[0], value: 2.5, timestamp: now }),
+      JSON.stringify({ customer: fresh[0], value: 3, timestamp: now - 40 * 86_400 }),
+      JSON.stringify({ customer: fresh[0], value: 3, timestamp: now + 3600 }),
+      JSON.stringify({ customer: fresh[0], value: 3, timestamp: now, meter: 'no_such_meter' }),
+      good(10),
+    ].join('\n');
+    await writeUsage(dir, 'mixed.ndjson', text);
+    const res = await run(['usage', 'ingest', 'mixed.ndjson', '--meter', 'api_tokens', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir });
+    expect(res.code).toBe(0);
+    const report = res.json();
+    expect(report).toMatchObject({ read: 8, sent: 2, rejected: 6 });
+    const rejects = (await readFile(join(dir, report.rejects_file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(rejects.map((r) => [r.line, r.reason])).toEqual([
+      [2, expect.stringMatching(/unparseable JSON/)],
+      [3, 'missing value'],
+      [4, expect.stringMatching(/not a whole number/)],
+      [5, expect.stringMatching(/more than 35 days in the past/)],
+      [6, expect.stringMatching(/more than 5 minutes in the future/)],
+      [7, expect.stringMatching(/unknown meter 'no_such_meter'/)],
+    ]);
+    expect(rejects[0].text).toBe('{"customer": broken');
+    expect(await totalsFor(emu.stripe, meterId, fresh)).toEqual({ [fresh[0]]: 11 });
+  });
+
+  it('validates only with --dry-run', async () => {
+    const fresh = await createCustomers(emu.stripe, 1);
+    const dir = await tempDir();
+    await writeUsage(dir, 'u.ndjson', generateUsage(fresh, 50).text);
+    const res = await run(['usage', 'ingest', 'u.ndjson', '--meter', 'api_tokens', '--dry-run', '--json'], { env: emu.env, cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.json()).toMatchObject({ dry_run: true, read: 50, sent: 0, rejected: 0 });
+    expect(await totalsFor(emu.stripe, meterId, fresh)).toEqual({ [fresh[0]]: 0 });
+  });
+
+  it('reads stdin', async () => {
+    const fresh = await createCustomers(emu.stripe, 1);
+    const dir = await tempDir();
+    const usage = generateUsage(fresh, 120, { meter: 'api_tokens' });
+    const res = await run(['usage', 'ingest', '-', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir, stdin: usage.text });
+    expect(res.code).toBe(0);
+    expect(res.json()).toMatchObject({ source: 'stdin', sent: 120 });
+    expect(await totalsFor(emu.stripe, meterId, fresh)).toEqual(usage.totals);
+  });
+
+  it('refuses an unknown --meter and a missing file with exit 3', async () => {
+    const dir = await tempDir();
+    await writeUsage(dir, 'u.ndjson', '');
+    const badMeter = await run(['usage', 'ingest', 'u.ndjson', '--meter', 'nope'], { env: emu.env, cwd: dir });
+    expect(badMeter.code).toBe(3);
+    expect(badMeter.stderr).toMatch(/--meter: unknown meter 'nope'/);
+    const missing = await run(['usage', 'ingest', 'absent.ndjson'], { env: emu.env, cwd: dir });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/Cannot read absent\.ndjson: no such file/);
+  });
+});
