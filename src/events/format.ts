@@ -18,12 +18,13 @@ export function formatAmount(amount: EventAmount): string {
 
 const TYPE_WIDTH = 34;
 
-/** `time  type  customer  subscription  status  amount  event-id`, `-` for what the event lacks. */
+/** `time  type  object  customer  subscription  status  amount  event-id`, `-` for what the event lacks. */
 export function formatSummaryLine(s: EventSummary): string {
   const status = s.status === undefined ? '-' : s.previousStatus ? `${s.previousStatus} → ${s.status}` : s.status;
   return [
     formatTime(s.created),
     s.type.padEnd(TYPE_WIDTH),
+    s.object ?? '-',
     s.customer ?? '-',
     s.subscription ?? '-',
     status,

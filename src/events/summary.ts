@@ -15,6 +15,8 @@ export interface EventSummary {
   type: string;
   /** Unix seconds. */
   created: number;
+  /** The id of the object the event is about (`data.object.id`). */
+  object?: string;
   customer?: string;
   subscription?: string;
   status?: string;
@@ -53,6 +55,7 @@ export function summarizeEvent(event: Stripe.Event): EventSummary {
   const previous = (event.data?.previous_attributes ?? {}) as Loose;
   const summary: EventSummary = { id: event.id, type: event.type, created: event.created };
   const kind = str(object.object);
+  summary.object = idOf(object.id);
 
   summary.customer = kind === 'customer' ? idOf(object.id) : idOf(object.customer);
   if (kind === 'subscription') summary.subscription = idOf(object.id);

@@ -22,7 +22,7 @@ function event(type: string, object: Record<string, unknown>, previous?: Record<
 describe('event lines', () => {
   test('a subscription update shows customer, subscription and the status change', () => {
     const line = formatEventLine(event('customer.subscription.updated', { id: 'sub_1', object: 'subscription', customer: 'cus_1', status: 'active' }, { status: 'incomplete' }));
-    expect(line).toBe(`2026-11-18T11:06:40Z  ${'customer.subscription.updated'.padEnd(34)}  cus_1  sub_1  incomplete → active  -  evt_1`);
+    expect(line).toBe(`2026-11-18T11:06:40Z  ${'customer.subscription.updated'.padEnd(34)}  sub_1  cus_1  sub_1  incomplete → active  -  evt_1`);
   });
 
   test('an update that did not touch the status shows the status without an arrow', () => {
@@ -34,7 +34,7 @@ describe('event lines', () => {
   test('a paid invoice shows the amount paid, in its currency, and the subscription from parent', () => {
     const invoice = { id: 'in_1', object: 'invoice', customer: 'cus_1', status: 'paid', amount_due: 4940, amount_paid: 4940, currency: 'usd', parent: { type: 'subscription_details', subscription_details: { subscription: 'sub_9' } } };
     const line = formatEventLine(event('invoice.paid', invoice, { status: 'open' }));
-    expect(line).toContain('cus_1  sub_9  open → paid  $49.40');
+    expect(line).toContain('in_1  cus_1  sub_9  open → paid  $49.40');
   });
 
   test('an unpaid invoice shows what is owed; zero-decimal currencies are not divided', () => {
@@ -45,7 +45,7 @@ describe('event lines', () => {
 
   test('a customer event names the customer itself; missing fields show as -', () => {
     const line = formatEventLine(event('customer.created', { id: 'cus_3', object: 'customer' }));
-    expect(line).toBe(`2026-11-18T11:06:40Z  ${'customer.created'.padEnd(34)}  cus_3  -  -  -  evt_1`);
+    expect(line).toBe(`2026-11-18T11:06:40Z  ${'customer.created'.padEnd(34)}  cus_3  cus_3  -  -  -  evt_1`);
   });
 
   test('a checkout session shows its total and subscription', () => {

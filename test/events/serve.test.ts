@@ -36,7 +36,7 @@ describe('webhooks serve', () => {
       expect(res).toEqual({ status: 200, body: { received: true, id: 'evt_ok' } });
       await serve.waitFor(({ stdout }) => stdout.includes('evt_ok'), 'the event line');
       expect(serve.stdout()).toContain('customer.subscription.updated');
-      expect(serve.stdout()).toContain('cus_1  sub_1  incomplete → active');
+      expect(serve.stdout()).toContain('sub_1  cus_1  sub_1  incomplete → active');
     } finally {
       expect(await serve.stop()).toBe(0);
     }
