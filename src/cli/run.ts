@@ -58,11 +58,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   };
 
   const program = buildProgram(act);
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  });
+  // Subcommands copy these settings only when created, so set them on every command of the tree:
+  // otherwise a bad flag on `validate` calls process.exit(1) and writes to the real stderr.
+  const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
+  for (const command of everyCommand(program)) {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
