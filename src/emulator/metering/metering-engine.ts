@@ -128,6 +128,11 @@ export class MeteringEngine {
     this.queueHead = 0;
   }
 
+  /** Applies a record loaded from --state that was still delayed when saved. */
+  applyRestored(record: IdentifierRecord): void {
+    this.apply(record);
+  }
+
   private apply(record: IdentifierRecord): void {
     record.state = 'applied';
     this.store.add(record.contribution);

@@ -9,6 +9,8 @@ import * as setupIntents from './setup-intents.js';
 import * as paymentMethods from './payment-methods.js';
 import * as checkout from './checkout.js';
 import * as invoices from './invoices.js';
+import * as metering from '../metering/routes.js';
+import * as events from '../events/routes.js';
 
 /** Every route module of the emulator; add one import and one entry per module. */
 export const routeModules: RouteModule[] = [
@@ -22,4 +24,6 @@ export const routeModules: RouteModule[] = [
   paymentMethods,
   checkout,
   invoices,
+  metering,
+  events,
 ];

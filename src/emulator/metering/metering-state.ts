@@ -1,0 +1,65 @@
+// One MeteringEngine per emulator core, wired to the catalog (meters), the customers and the
+// clock, and persisted with --state as a slice (aggregates and the last day's identifiers only).
+import type { EmulatorCore } from '../core.js';
+import { meters as meterCollection } from '../routes/meters.js';
+import { AggregateStore, type SerializedAggregates } from './aggregate-store.js';
+import { IdentifierLog, type IdentifierRecord } from './identifier-log.js';
+import { MeteringEngine } from './metering-engine.js';
+import type { MeterLike } from './validate-event.js';
+import type { Collection } from '../store.js';
+
+const engines = new WeakMap<EmulatorCore, MeteringEngine>();
+
+interface SavedMetering {
+  aggregates?: SerializedAggregates;
+  identifiers?: IdentifierRecord[];
+}
+
+
+export function meteringFor(core: EmulatorCore): MeteringEngine {
+  let engine = engines.get(core);
+  if (engine) return engine;
+  const meters = meterCollection(core) as unknown as Collection<MeterLike>;
+  const customers = core.collection<{ id: string }>('customers');
+  // Meters are updated in place, so a cached object stays current; a miss rescans (new meter).
+  const byEventName = new Map<string, MeterLike>();
+  const findMeter = (eventName: string): MeterLike | undefined => {
+    const cached = byEventName.get(eventName);
+    if (cached && cached.event_name === eventName && meters.get(cached.id) === cached) return cached;
+    byEventName.delete(eventName);
+    // Several meters can only share a name if one is inactive; the active one wins.
+    let found: MeterLike | undefined;
+    for (const m of meters.values()) if (m.event_name === eventName && (!found || m.status === 'active')) found = m;
+    if (found) byEventName.set(eventName, found);
+    return found;
+  };
+  engine = new MeteringEngine({
+    nowMs: () => core.nowMs(),
+    delayMs: core.options.aggregationDelayMs,
+    findMeter,
+    customerExists: (id) => customers.has(id),
+    // Stripe generates an identifier when none is given; ours are unique per emulator run.
+    newIdentifier: () => core.id(''),
+  });
+  const saved = core.slice<SavedMetering>('metering', () => ({}));
+  if (saved.aggregates) engine.store = AggregateStore.fromJSON(saved.aggregates);
+  if (saved.identifiers) {
+    engine.identifiers = IdentifierLog.fromJSON(saved.identifiers);
+    // Events still inside the aggregation delay when state was saved become visible now.
+    for (const r of saved.identifiers) if (r.state === 'pending') engine.applyRestored(r);
+  }
+  const live = engine;
+  // The slice is written with JSON.stringify: serialise the live engine, not the loaded copy.
+  Object.defineProperty(saved, 'toJSON', {
+    enumerable: false,
+    configurable: true,
+    value: (): SavedMetering => ({ aggregates: live.store.toJSON(), identifiers: live.identifiers.toJSON() }),
+  });
+  engines.set(core, engine);
+  return engine;
+}
+
+/** The stored meter with this id (the catalog owns the collection). */
+export function meterById(core: EmulatorCore, id: string): MeterLike | undefined {
+  return (meterCollection(core) as unknown as Collection<MeterLike>).get(id);
+}
