@@ -118,3 +118,62 @@ describe('subscribe', () => {
     expect(stray.stderr).toContain('--success-url only applies with --checkout');
   });
 });
+
+describe('subscribe --checkout', () => {
+  const urls = ['--success-url', 'https://example.com/welcome', '--cancel-url', 'https://example.com/pricing'];
+
+  it('prints a hosted Checkout URL; completing the page yields an active subscription', async () => {
+    const customer = await newCustomer();
+    const r = await cli('subscribe', customer.id, '--price', 'alpaca_ai_tokens_monthly', '--checkout', ...urls);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^checkout session cs_test_\\w+ for ${customer.id} \\(alpaca_ai_tokens_monthly\\)$`, 'm'));
+    const url = /url {2}(\S+)/.exec(r.stdout)?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/checkout\/cs_test_\w+$/);
+    expect((await emu.stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data).toHaveLength(0);
+
+    const page = await fetch(url!);
+    expect(page.status).toBe(200);
+    const done = await fetch(`${url}/complete`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'card=pm_card_visa' });
+    expect(done.status).toBe(200);
+
+    const shown = await cli('--json', 'customers', 'show', customer.id);
+    expect(shown.code).toBe(0);
+    const subs = shown.json().subscriptions;
+    expect(subs).toHaveLength(1);
+    expect(subs[0]).toMatchObject({ status: 'active', items: [{ lookup_key: 'alpaca_ai_tokens_monthly', usage_type: 'metered' }] });
+  });
+
+  it('--json gives the session, and licensed prices get a quantity', async () => {
+    const customer = await newCustomer();
+    const r = await cli('--json', 'subscribe', customer.id, '--price', 'alpaca_seats_monthly', '--checkout', ...urls);
+    expect(r.code).toBe(0);
+    expect(r.json()).toEqual({
+      customer: customer.id,
+      checkout_session: { id: expect.stringMatching(/^cs_test_/), url: expect.stringContaining('/checkout/cs_test_'), mode: 'subscription', status: 'open', expires_at: expect.any(Number) },
+    });
+    const session = await emu.stripe.checkout.sessions.retrieve(r.json().checkout_session.id);
+    expect(session).toMatchObject({ success_url: 'https://example.com/welcome', cancel_url: 'https://example.com/pricing', customer: customer.id });
+    const done = await fetch(`${session.url}/complete`, { method: 'POST' });
+    expect(done.status).toBe(200);
+    const [sub] = (await emu.stripe.subscriptions.list({ customer: customer.id })).data;
+    expect(sub.items.data.map((i) => [i.price.id, i.quantity])).toEqual([[catalog.seats.id, 1]]);
+  });
+
+  it('exits 3 when a URL is missing or not http(s), before calling Stripe', async () => {
+    const customer = await newCustomer();
+    const missing = await cli('subscribe', customer.id, '--price', 'alpaca_ai_tokens_monthly', '--checkout', '--success-url', 'https://example.com/ok');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('--checkout needs --cancel-url');
+    const bad = await cli('subscribe', customer.id, '--price', 'alpaca_ai_tokens_monthly', '--checkout', '--success-url', 'example.com/ok', '--cancel-url', 'https://example.com/no');
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain("--success-url must be an absolute http(s) URL, got 'example.com/ok'");
+  });
+
+  it('refuses Checkout for a price the customer already has', async () => {
+    const customer = await newCustomer();
+    expect((await cli('subscribe', customer.id, '--price', 'alpaca_ai_tokens_monthly')).code).toBe(0);
+    const r = await cli('subscribe', customer.id, '--price', 'alpaca_ai_tokens_monthly', '--checkout', ...urls);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('already has a subscription to this price');
+  });
+});
