@@ -1,0 +1,82 @@
+import type Stripe from 'stripe';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: Stripe.errors.StripeError) => `${e.type}:${e.statusCode ?? '-'}`);
+
+describe('--rate-limit', () => {
+  let emu: TestEmulator;
+  beforeAll(async () => {
+    emu = await startTestEmulator({ rateLimit: 3 });
+  });
+  afterAll(() => emu.close());
+
+  it('answers requests beyond the limit with 429 rate_limit (StripeRateLimitError)', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => emu.stripe.products.list()));
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Stripe.errors.StripeError);
+    // 3 per one-second window: even if the burst straddles a window boundary, at most 6 get through.
+    expect(refused.length).toBeGreaterThanOrEqual(24);
+    expect(refused[0]).toBeInstanceOf(emu.stripe.errors.StripeRateLimitError);
+    expect(refused[0]).toMatchObject({ statusCode: 429, code: 'rate_limit' });
+  });
+});
+
+describe('--fault-rate', () => {
+  it('answers with 500, 503 and dropped connections, repeatably for a seed', async () => {
+    // Plain fetch: no SDK retry hides a dropped connection.
+    const run = async () => {
+      const emu = await startTestEmulator({ faultRate: 1, seed: 7 });
+      try {
+        const seen: string[] = [];
+        for (let i = 0; i < 16; i++) {
+          const res = await fetch(`${emu.url}/v1/products?limit=1`, { headers: { Authorization: `Bearer ${emu.env.STRIPE_API_KEY}` } }).catch(() => undefined);
+          seen.push(res ? `${res.status} ${((await res.json()) as { error?: { type: string } }).error?.type}` : 'dropped');
+        }
+        return seen;
+      } finally {
+        await emu.close();
+      }
+    };
+    const first = await run();
+    expect(new Set(first)).toEqual(new Set(['500 api_error', '503 api_error', 'dropped']));
+    expect(await run()).toEqual(first);
+  });
+
+  it('raises StripeAPIError for an injected 500 or 503', async () => {
+    const emu = await startTestEmulator({ faultRate: 1, seed: 7 });
+    try {
+      const seen = new Set<string>();
+      for (let i = 0; i < 6 && seen.size < 2; i++) {
+        const o = await outcome(emu.stripe.products.list());
+        if (o !== 'StripeConnectionError:-') seen.add(o);
+      }
+      expect(seen).toEqual(new Set(['StripeAPIError:500', 'StripeAPIError:503']));
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('sometimes commits the write before dropping the connection', async () => {
+    const emu = await startTestEmulator({ faultRate: 1, seed: 11 });
+    try {
+      for (let i = 0; i < 8; i++) await outcome(emu.stripe.products.create({ name: `Lost ${i}` }));
+      // Every call failed for the client, yet some products exist: the answer was lost after the write.
+      expect(emu.core.collection('products').size).toBeGreaterThan(0);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('converges with SDK retries, and idempotency prevents duplicates', async () => {
+    const emu = await startTestEmulator({ faultRate: 0.3, seed: 3 });
+    try {
+      const client = emu.client({ maxNetworkRetries: 10 });
+      const created: string[] = [];
+      for (let i = 0; i < 30; i++) created.push((await client.products.create({ name: `Retry ${i}` })).id);
+      const stored = emu.core.collection<{ id: string; name: string }>('products').all();
+      expect(stored).toHaveLength(30);
+      expect(stored.map((p) => p.id).sort()).toEqual([...created].sort());
+    } finally {
+      await emu.close();
+    }
+  }, 60_000);
+});
