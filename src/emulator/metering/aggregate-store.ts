@@ -116,12 +116,14 @@ export class AggregateStore {
   windows(meterId: string, formula: Formula, customerId: string, startSec: number, endSec: number, windowSec: number): WindowValue[] {
     const s = this.series.get(meterId)?.get(customerId);
     if (!s || endSec <= startSec) return [];
-    const firstMinute = Math.ceil(startSec / 60);
-    const endMinute = Math.ceil(endSec / 60);
+    // Buckets are whole minutes, so an unaligned bound (a subscription period starting at 12:00:30)
+    // rounds down: each minute belongs to exactly one of two adjoining ranges.
+    const firstMinute = Math.floor(startSec / 60);
+    const endMinute = Math.floor(endSec / 60);
     const groups = new Map<number, { sum: number; count: number; lastValue: number; lastTs: number; lastSeq: number }>();
     const visit = (minute: number, slot: number) => {
       if (minute < firstMinute || minute >= endMinute || s.count[slot] === 0) return;
-      const g = Math.floor((minute * 60 - startSec) / windowSec);
+      const g = Math.max(0, Math.floor((minute * 60 - startSec) / windowSec));
       let acc = groups.get(g);
       if (!acc) groups.set(g, (acc = { sum: 0, count: 0, lastValue: 0, lastTs: -Infinity, lastSeq: -1 }));
       acc.sum += s.sum[slot];
