@@ -1,0 +1,72 @@
+/**
+ * Commands that need no Stripe call must not load the `stripe` package (start-up time): the built
+ * binary runs under a module hook that logs every file it resolves under node_modules/stripe.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+const dir = mkdtempSync(resolve(tmpdir(), 'alpaca-imports-'));
+
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  if (result.url.includes('/node_modules/stripe/')) appendFileSync(process.env.STRIPE_LOAD_LOG, result.url + '\\n');
+  return result;
+}
+`;
+const REGISTER = `import { register } from 'node:module';
+register(${JSON.stringify(pathToFileURL(resolve(dir, 'hooks.mjs')).href)});
+`;
+
+let emu: TestEmulator;
+beforeAll(async () => {
+  writeFileSync(resolve(dir, 'hooks.mjs'), HOOKS);
+  writeFileSync(resolve(dir, 'register.mjs'), REGISTER);
+  // The real artifact users run: bin/alpaca-billing.js → dist/.
+  await run('npm', ['run', 'build'], { cwd: root });
+  emu = await startTestEmulator();
+}, 120_000);
+afterAll(() => emu?.close());
+
+let n = 0;
+async function stripeFilesLoadedBy(args: string[], env: Record<string, string> = {}): Promise<{ loaded: string[]; stdout: string; code: number }> {
+  const log = resolve(dir, `load-${n++}.log`);
+  let stdout = '';
+  let code = 0;
+  try {
+    ({ stdout } = await run(process.execPath, ['--import', pathToFileURL(resolve(dir, 'register.mjs')).href, resolve(root, 'bin/alpaca-billing.js'), ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH, STRIPE_LOAD_LOG: log, CI: 'true', ...env },
+    }));
+  } catch (err) {
+    const e = err as { code: number; stdout: string };
+    code = e.code;
+    stdout = e.stdout;
+  }
+  return { loaded: existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [], stdout, code };
+}
+
+describe('start-up does not load stripe where no Stripe call is made', () => {
+  it.each([[['--help']], [['--version']], [['validate']], [['schema']]])('%j', async (args) => {
+    const { loaded, code } = await stripeFilesLoadedBy(args);
+    expect(code).toBe(0);
+    expect(loaded).toEqual([]);
+  });
+
+  it('validate still works from the built binary', async () => {
+    expect(await stripeFilesLoadedBy(['validate'])).toMatchObject({ stdout: 'valid: 1 meter, 1 product, 1 price\n', code: 0 });
+  });
+
+  it('the hook does see stripe when a command talks to Stripe', async () => {
+    const { loaded, code } = await stripeFilesLoadedBy(['customers', 'list', '--json'], emu.env);
+    expect(code).toBe(0);
+    expect(loaded.length).toBeGreaterThan(0);
+  });
+});
