@@ -10,6 +10,7 @@ import { planToJson, renderApplyResult, renderPlan } from '../reconcile/render.j
 import { openSession, type Session } from '../reconcile/session.js';
 import type { AccountInfo, Plan } from '../reconcile/types.js';
 import { planFromFile, planOptionsOf } from './plan.js';
+import { prepareSecretHandler } from '../webhooks/secrets.js';
 
 export interface ApplyCommandOptions {
   yes?: boolean;
@@ -17,6 +18,7 @@ export interface ApplyCommandOptions {
   adopt?: boolean;
   allowArchiveInUse?: boolean;
   maxRps?: number;
+  secretsFile?: string;
 }
 
 /** A saved plan, checked against the account as it is now: refused if anything changed since. */
@@ -67,6 +69,8 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
       hint: blocked.some((c) => c.activeSubscriptions) ? 'Pass --allow-archive-in-use to archive prices that subscriptions use, or change the file.' : 'See the notes under each blocked change.',
     });
   }
+  // Before anything is created: a new webhook endpoint's secret must have somewhere to go.
+  const onSecret = await prepareSecretHandler(pending.filter((c) => c.type === 'webhook_endpoint' && c.action === 'create').length, { secretsFile: opts.secretsFile, cwd: ctx.cwd, out: ctx.out });
   if (!opts.yes) {
     const ok = await ctx.prompt.confirm(`Apply ${pending.length} change${pending.length === 1 ? '' : 's'} to ${account.id} (${account.mode} mode)?`, { flag: '--yes', default: false });
     if (!ok) {
@@ -83,6 +87,7 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
       client: session.client,
       call: session.call,
       signal: ctx.signal,
+      onSecret,
       onProgress: (p) => spinner.update(`[${p.done}/${p.total}] ${p.phase}: ${p.step} ${p.change.type} ${p.change.key}`),
     });
   } catch (err) {

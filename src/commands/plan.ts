@@ -15,6 +15,7 @@ export interface PlanCommandOptions {
   allowArchiveInUse?: boolean;
   detailedExitcode?: boolean;
   out?: string;
+  maxRps?: number;
 }
 
 export const planOptionsOf = (o: { prune?: boolean; adopt?: boolean; allowArchiveInUse?: boolean }): PlanOptions => ({
@@ -49,7 +50,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 /** `alpaca-billing plan`: what apply would do, without doing it. */
 export async function planCommand(ctx: CommandContext, opts: PlanCommandOptions): Promise<number> {
   const options = planOptionsOf(opts);
-  const { made } = await planFromFile(ctx, options);
+  const { made } = await planFromFile(ctx, options, await openSession(ctx, { maxRps: opts.maxRps }));
   if (ctx.out.json) ctx.out.data(planToJson(made.plan, made.state.account));
   else for (const line of renderPlan(made.plan, made.state.account, ctx.out.chalk)) ctx.out.line(line);
   if (opts.out) {

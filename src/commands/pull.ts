@@ -13,6 +13,7 @@ export interface PullCommandOptions {
   out?: string;
   force?: boolean;
   all?: boolean;
+  maxRps?: number;
 }
 
 const exists = (path: string) => access(path).then(() => true, () => false);
@@ -23,7 +24,7 @@ export async function pullCommand(ctx: CommandContext, opts: PullCommandOptions)
   if (target && !opts.force && (await exists(target))) {
     throw new UserError(`${opts.out} already exists; pull does not overwrite it.`, { hint: 'Pass --force to replace it, or -o another path and compare.' });
   }
-  const session = await openSession(ctx);
+  const session = await openSession(ctx, { maxRps: opts.maxRps });
   const spinner = await ctx.out.spinner('Reading the account…');
   const state = await readAccountState({ client: session.client, call: session.call, mode: session.mode, apiBase: session.apiBase });
   spinner.stop();

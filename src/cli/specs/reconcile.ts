@@ -4,8 +4,11 @@ import type { Act } from '../run.js';
 import type { PlanCommandOptions } from '../../commands/plan.js';
 import type { ApplyCommandOptions } from '../../commands/apply.js';
 
+const maxRps = (cmd: Command) =>
+  cmd.option('--max-rps <n>', 'client-side limit on Stripe requests per second (default 20 in test mode, 80 in live)', numberOption('--max-rps', { min: 0.1 }));
+
 const planFlags = (cmd: Command) =>
-  cmd
+  maxRps(cmd)
     .option('--prune', 'archive managed prices and products no longer in the file, deactivate their meters (nothing is deleted)')
     .option('--adopt', 'take over objects with a matching identity that alpaca-billing did not create')
     .option('--allow-archive-in-use', 'archive (or replace) prices that active subscriptions still use');
@@ -13,7 +16,7 @@ const planFlags = (cmd: Command) =>
 const applyFlags = (cmd: Command) =>
   planFlags(cmd)
     .option('-y, --yes', 'apply without asking (required without a TTY or with CI set)')
-    .option('--max-rps <n>', 'client-side limit on Stripe requests per second (default 20 in test mode, 80 in live)', numberOption('--max-rps', { min: 0.1 }));
+    .option('--secrets-file <path>', 'write the signing secret of each new webhook endpoint here (dotenv, mode 0600); needed without a terminal');
 
 export function registerReconcileCommands(program: Command, act: Act): void {
   planFlags(program.command('plan').description('show what apply would change in the Stripe account (terraform-style), without changing it'))
@@ -32,8 +35,7 @@ export function registerReconcileCommands(program: Command, act: Act): void {
       return (ctx, options: PlanCommandOptions & ApplyCommandOptions & { dryRun?: boolean }) => (options.dryRun ? planCommand(ctx, options) : applyCommand(ctx, options));
     }));
 
-  program
-    .command('pull')
+  maxRps(program.command('pull'))
     .description("write the account's meters, products and prices as a pricing.yaml (active ones; --all for archived too)")
     .option('-o, --out <pricing.yaml>', 'write to this file instead of stdout')
     .option('--force', 'overwrite the output file if it exists')

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A small catalog covering every price form: package, per-unit (sub-cent), tiered, licensed.
+ * `s` suffixes every Stripe identity, so several tests can share one emulator without colliding.
+ */
+export function catalogYaml(s: string, edits: { amount?: number; name?: string; aggregation?: string; dropPro?: boolean } = {}): string {
+  const pro = `  alpaca_pro_${s}:
+    name: Alpaca Pro
+    prices:
+      seats:
+        lookup_key: alpaca_pro_seats_${s}
+        currency: eur
+        interval: year
+        unit_amount: 12000
+      volume:
+        lookup_key: alpaca_pro_volume_${s}
+        currency: usd
+        interval: month
+        meter: tokens
+        tiered:
+          mode: graduated
+          tiers:
+            - { up_to: 1000, unit_amount: 0, flat_amount: 500 }
+            - { up_to: inf, unit_amount: "0.5" }
+`;
+  return `version: 1
+meters:
+  tokens:
+    display_name: Alpaca AI tokens
+    event_name: alpaca_ai_tokens_${s}
+    aggregation: ${edits.aggregation ?? 'sum'}
+  calls:
+    display_name: API calls
+    event_name: alpaca_api_calls_${s}
+    aggregation: count
+products:
+  alpaca_ai_${s}:
+    name: ${edits.name ?? 'Alpaca AI'}
+    description: Generative AI API
+    default_price: tokens_monthly
+    metadata: { team: ml }
+    prices:
+      tokens_monthly:
+        lookup_key: alpaca_ai_tokens_monthly_${s}
+        nickname: Tokens, monthly
+        currency: usd
+        interval: month
+        meter: tokens
+        package: { amount: ${edits.amount ?? 4}, size: 1000, round: up }
+      calls_monthly:
+        lookup_key: alpaca_api_calls_monthly_${s}
+        currency: usd
+        interval: month
+        meter: calls
+        unit_amount: "0.004"
+${edits.dropPro ? '' : pro}`;
+}
+
+/** A fresh directory holding `pricing.yaml` with the given text. */
+export function workdir(yaml: string): { dir: string; write(text: string): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'alpaca-rec-'));
+  const write = (text: string) => writeFileSync(join(dir, 'pricing.yaml'), text);
+  write(yaml);
+  return { dir, write };
+}
