@@ -1,6 +1,6 @@
 // Invoice previews bill the period's real usage from the meters (E1b's preview reads it through
 // core.usage, which the metering part supplies): package, per-unit decimal and tiered prices.
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   const meter = async (event_name: string, formula: 'sum' | 'count' | 'last' = 'sum') => (await s.billing.meters.create({ display_name: event_name, event_name, default_aggregation: { formula } })).id;
   const recurring = (m: string) => ({ interval: 'month' as const, usage_type: 'metered' as const, meter: m });
   prices.package = await s.prices.create({ product: product.id, currency: 'usd', unit_amount: 4, transform_quantity: { divide_by: 1000, round: 'up' }, recurring: recurring(await meter('tokens')) });
-  prices.perUnit = await s.prices.create({ product: product.id, currency: 'usd', unit_amount_decimal: '0.5', recurring: recurring(await meter('images')) });
+  prices.perUnit = await s.prices.create({ product: product.id, currency: 'usd', unit_amount_decimal: Stripe.Decimal.from('0.5'), recurring: recurring(await meter('images')) });
   prices.tiered = await s.prices.create({
     product: product.id,
     currency: 'usd',
