@@ -1,0 +1,57 @@
+import { run } from '../helpers/cli.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { catalogYaml, workdir } from './fixtures.js';
+
+// Its own emulator: --prune acts on every managed object in the account.
+let emu: TestEmulator;
+beforeAll(async () => { emu = await startTestEmulator(); });
+afterAll(async () => { await emu.close(); });
+
+const cli = (dir: string, ...args: string[]) => run([...args, '--max-rps', '500'], { env: emu.env, cwd: dir });
+const priceId = async (key: string) => (await emu.stripe.prices.list({ lookup_keys: [key] })).data[0].id;
+
+describe('--prune', () => {
+  it('archives a product removed from the file (and its prices) only with --prune, deleting nothing', async () => {
+    const w = workdir(catalogYaml('p'));
+    expect((await cli(w.dir, 'apply', '--yes')).code).toBe(0);
+    const seats = await priceId('alpaca_pro_seats_p');
+    w.write(catalogYaml('p', { dropPro: true }));
+
+    const without = await cli(w.dir, 'plan', '--json', '--detailed-exitcode');
+    expect(without.code).toBe(0);
+
+    const planned = await cli(w.dir, 'plan', '--prune', '--json');
+    const changes = planned.json().changes.map((c: { action: string; type: string; key: string }) => `${c.action} ${c.type} ${c.key}`);
+    expect(changes.sort()).toEqual(['archive price alpaca_pro_seats_p', 'archive price alpaca_pro_volume_p', 'archive product alpaca_pro_p']);
+    const human = await cli(w.dir, 'plan', '--prune');
+    expect(human.stdout).toMatch(/^ {2}- archive product alpaca_pro_p/m);
+
+    expect((await cli(w.dir, 'apply', '--yes', '--prune')).code).toBe(0);
+    expect((await emu.stripe.products.retrieve('alpaca_pro_p')).active).toBe(false);
+    expect((await emu.stripe.prices.retrieve(seats)).active).toBe(false);
+    expect((await cli(w.dir, 'plan', '--prune', '--detailed-exitcode')).code).toBe(0);
+  });
+
+  it('counts active subscriptions and refuses to archive a price in use unless --allow-archive-in-use', async () => {
+    const w = workdir(catalogYaml('q'));
+    expect((await cli(w.dir, 'apply', '--yes')).code).toBe(0);
+    const volume = await priceId('alpaca_pro_volume_q');
+    const customer = await emu.stripe.customers.create({ email: 'llama@example.com' });
+    await emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: volume }] });
+    w.write(catalogYaml('q', { dropPro: true }));
+
+    const planned = (await cli(w.dir, 'plan', '--prune', '--json')).json();
+    const change = planned.changes.find((c: { key: string }) => c.key === 'alpaca_pro_volume_q');
+    expect(change).toMatchObject({ action: 'archive', active_subscriptions: 1, blocked: '1 active subscription uses this price' });
+    expect(planned.changes.find((c: { key: string }) => c.key === 'alpaca_pro_seats_q')).toMatchObject({ active_subscriptions: 0 });
+
+    const refused = await cli(w.dir, 'apply', '--yes', '--prune');
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/--allow-archive-in-use/);
+    expect((await emu.stripe.prices.retrieve(volume)).active).toBe(true);
+    expect((await emu.stripe.products.retrieve('alpaca_pro_q')).active).toBe(true);
+
+    expect((await cli(w.dir, 'apply', '--yes', '--prune', '--allow-archive-in-use')).code).toBe(0);
+    expect((await emu.stripe.prices.retrieve(volume)).active).toBe(false);
+  });
+});
