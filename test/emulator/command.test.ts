@@ -1,0 +1,115 @@
+/**
+ * The `emulator` command end to end: the built binary, as a user or a CI job runs it.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import Stripe from 'stripe';
+import { run } from '../helpers/cli.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = resolve(root, 'bin/alpaca-billing.js');
+let dir: string;
+
+beforeAll(async () => {
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: root });
+  dir = await mkdtemp(join(tmpdir(), 'emu-cmd-'));
+}, 180_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  readyLine: string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Spawns the emulator and resolves once its ready line is on stdout. */
+function startBin(args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', ...args], { cwd: dir, env: { PATH: process.env.PATH, CI: 'true' } });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exit = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  return new Promise((res, rej) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const m = /^.*(http:\/\/127\.0\.0\.1:\d+).*$/m.exec(stdout);
+      if (m) res({ child, url: m[1], readyLine: m[0], stderr: () => stderr, exit });
+    });
+    void exit.then((code) => rej(new Error(`emulator exited (${code}) before its ready line: ${stderr}`)));
+  });
+}
+
+const sdk = (url: string, key = 'sk_test_command_test') => {
+  const { hostname, port } = new URL(url);
+  return new Stripe(key, { host: hostname, port: Number(port), protocol: 'http', maxNetworkRetries: 0 });
+};
+
+describe('alpaca-billing emulator', () => {
+  it('prints one ready line with the real port, logs requests, and saves state on SIGTERM', async () => {
+    const state = join(dir, 'state.json');
+    const emu = await startBin(['--state', state]);
+    expect(emu.url).not.toMatch(/:0$/);
+    const product = await sdk(emu.url).products.create({ name: 'From the CLI' });
+    await sdk(emu.url).products.retrieve(product.id);
+    emu.child.kill('SIGTERM');
+    expect(await emu.exit).toBe(0);
+    expect(emu.stderr()).toMatch(/POST \/v1\/products 200/);
+    expect(emu.stderr()).toMatch(new RegExp(`GET /v1/products/${product.id} 200`));
+    expect(emu.stderr()).not.toContain('sk_test_command_test');
+    expect(await readFile(state, 'utf8')).toContain(product.id);
+
+    const again = await startBin(['--state', state, '--quiet']);
+    try {
+      await expect(sdk(again.url).products.retrieve(product.id)).resolves.toMatchObject({ name: 'From the CLI' });
+    } finally {
+      again.child.kill('SIGINT');
+      expect(await again.exit).toBe(0);
+    }
+    expect(again.stderr()).not.toMatch(/GET \/v1\/products/);
+  }, 30_000);
+
+  it('accepts only the --api-key key when given', async () => {
+    const emu = await startBin(['--api-key', 'sk_test_the_only_key', '--quiet']);
+    try {
+      await expect(sdk(emu.url, 'sk_test_the_only_key').accounts.retrieveCurrent()).resolves.toMatchObject({ object: 'account' });
+      await expect(sdk(emu.url, 'sk_test_some_other_key').accounts.retrieveCurrent()).rejects.toMatchObject({ type: 'StripeAuthenticationError' });
+    } finally {
+      emu.child.kill('SIGTERM');
+      await emu.exit;
+    }
+  }, 30_000);
+
+  it('refuses a corrupt state file with exit 3, naming the file', async () => {
+    const state = join(dir, 'corrupt.json');
+    await writeFile(state, 'not json');
+    const result = await run(['emulator', '--port', '0', '--state', state]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(state);
+    expect(result.stdout).toBe('');
+    expect(await readFile(state, 'utf8')).toBe('not json');
+  });
+
+  it('refuses a bad flag value with exit 3, naming the flag', async () => {
+    const result = await run(['emulator', '--fault-rate', '2']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('--fault-rate');
+  });
+
+  it('refuses a port that is in use with exit 3', async () => {
+    const emu = await startBin(['--quiet']);
+    try {
+      const port = new URL(emu.url).port;
+      const result = await run(['emulator', '--port', port]);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/already in use/);
+    } finally {
+      emu.child.kill('SIGTERM');
+      await emu.exit;
+    }
+  }, 30_000);
+});
