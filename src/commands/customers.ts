@@ -36,7 +36,7 @@ export async function createCustomerCommand(ctx: CommandContext, options: Custom
   if (!created && (view.email !== email || (options.name !== undefined && view.name !== options.name))) {
     ctx.out.warn(`the existing customer's details differ from the flags (email ${view.email ?? '-'}, name ${view.name ?? '-'}); they were not changed`);
   }
-  if (sameEmail.length) ctx.out.warn(`${sameEmail.map((c) => c.id).join(', ')} already use ${email}; looking customers up by this email will be ambiguous`);
+  if (sameEmail.length) ctx.out.warn(`${sameEmail.map((c) => c.id).join(', ')} already ${sameEmail.length === 1 ? 'uses' : 'use'} ${email}; looking customers up by this email will be ambiguous`);
   return 0;
 }
 

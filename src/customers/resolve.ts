@@ -47,13 +47,11 @@ export async function findCustomersByExternalId(stripe: Stripe, externalId: stri
   }
 }
 
-function describeCandidate(c: Stripe.Customer): string {
-  const parts = [c.id, c.email ?? '(no email)'];
-  if (c.name) parts.push(c.name);
-  const ext = c.metadata?.[EXTERNAL_ID_KEY];
-  if (ext) parts.push(`external id ${ext}`);
-  parts.push(`created ${new Date(c.created * 1000).toISOString().slice(0, 10)}`);
-  return parts.join('  ');
+/** Aligned candidate lines for an ambiguity error: id, email, name, external id, creation date. */
+function describeCandidates(found: readonly Stripe.Customer[]): string[] {
+  const rows = found.map((c) => [c.id, c.email ?? '(no email)', c.name ?? '-', c.metadata?.[EXTERNAL_ID_KEY] ? `external id ${c.metadata[EXTERNAL_ID_KEY]}` : '-', `created ${new Date(c.created * 1000).toISOString().slice(0, 10)}`]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
 }
 
 function pickOne(ref: string, what: string, found: Stripe.Customer[]): Stripe.Customer {
@@ -65,7 +63,7 @@ function pickOne(ref: string, what: string, found: Stripe.Customer[]): Stripe.Cu
         : 'Customers are found by cus_ id, exact email (case-sensitive), or metadata.external_id.',
     });
   }
-  throw new UserError(`${found.length} customers have ${what} '${ref}'; refusing to guess:\n${found.map((c) => `  ${describeCandidate(c)}`).join('\n')}`, {
+  throw new UserError(`${found.length} customers have ${what} '${ref}'; refusing to guess:\n${describeCandidates(found).map((line) => `  ${line}`).join('\n')}`, {
     hint: 'Use the cus_ id of the one you mean.',
   });
 }

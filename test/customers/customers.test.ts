@@ -68,6 +68,14 @@ describe('customers create', () => {
     expect((await emu.stripe.customers.list({ email: 'race@example.com' })).data).toHaveLength(1);
   });
 
+  it('finds external ids that need quoting in the search query', async () => {
+    const created = await cli('--json', 'customers', 'create', '--email', 'ob@example.com', '--external-id', "o'brien");
+    expect(created.code).toBe(0);
+    const shown = await cli('--json', 'customers', 'show', "o'brien");
+    expect(shown.code).toBe(0);
+    expect(shown.json().customer.id).toBe(created.json().customer.id);
+  });
+
   it('rejects bad flags with exit 3 before calling Stripe', async () => {
     const r = await cli('customers', 'create', '--email', 'not-an-email');
     expect(r.code).toBe(3);
