@@ -50,6 +50,10 @@ export function crossCheck(data: unknown): RawProblem[] {
         hint: suggestion ?? (prices.length ? `Prices of ${productKey}: ${prices.map(([k]) => k).join(', ')}.` : 'Declare the price under this product\'s prices.'),
       });
     }
+    const defaultPrice = prices.find(([k]) => k === product.default_price)?.[1];
+    if (defaultPrice?.active === false) {
+      problems.push({ path: [...productPath, 'default_price'], message: `names '${product.default_price}', which is archived (active: false)`, hint: 'Stripe does not archive the default price of a product: pick an active price as default_price first.' });
+    }
     for (const [priceKey, price] of prices) {
       const path = [...productPath, 'prices', priceKey];
       checkPrice(price, path, meterKeys, problems);

@@ -1,7 +1,8 @@
 /**
  * Source positions for pricing.yaml: parses with a LineCounter and finds the node a path points at,
  * so every problem can say file:line:col. Duplicate keys are found here because `yaml` is asked not
- * to reject them (uniqueKeys: false): that way both positions can be named.
+ * to reject them (uniqueKeys: false): that way both positions can be named. Merge keys (`<<: *defaults`)
+ * are on, so prices can share settings through anchors.
  */
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
 
@@ -23,7 +24,7 @@ export interface YamlSource {
 
 export function parseYamlSource(text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
   const at = (offset: number | undefined): Position => {
     const p = lineCounter.linePos(offset ?? 0);
     return { line: p.line, col: p.col };

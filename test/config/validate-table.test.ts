@@ -128,3 +128,32 @@ describe('parsePricing reports each mistake with its position', () => {
     expect(prices.volume.amount).toEqual({ kind: 'tiered', mode: 'volume', tiers: [{ up_to: 10, flat_amount: '100' }, { up_to: 'inf', unit_amount: '0.5', flat_amount: '0' }] });
   });
 });
+
+describe('parsePricing and YAML features', () => {
+  it('lets prices share settings through anchors and merge keys', () => {
+    const yaml = `version: 1
+products:
+  api:
+    name: API
+    prices:
+      monthly: &base
+        lookup_key: api_monthly
+        currency: eur
+        interval: month
+        unit_amount: 10
+      yearly:
+        <<: *base
+        lookup_key: api_yearly
+        interval: year
+`;
+    const { config, problems } = parsePricing(yaml, 'pricing.yaml');
+    expect(problems).toEqual([]);
+    expect(config!.products.api.prices.yearly).toMatchObject({ lookup_key: 'api_yearly', currency: 'eur', interval: 'year', amount: { kind: 'per_unit', unit_amount: '10' } });
+  });
+
+  it('refuses an archived default price', () => {
+    const yaml = file('        unit_amount: 4\n        active: false\n').replace('    name: API\n', '    name: API\n    default_price: monthly\n');
+    const { problems } = parsePricing(yaml, 'pricing.yaml');
+    expect(problems).toEqual([expect.objectContaining({ line: 10, col: 20, path: 'products.api.default_price', message: "names 'monthly', which is archived (active: false)" })]);
+  });
+});
