@@ -80,3 +80,24 @@ describe('--fault-rate', () => {
     }
   }, 60_000);
 });
+
+describe('--latency', () => {
+  it('holds an idempotency key in flight while the request runs: a concurrent retry gets a 409', async () => {
+    const emu = await startTestEmulator({ latencyMs: 300 });
+    try {
+      const [a, b] = await Promise.allSettled([
+        emu.stripe.products.create({ name: 'Slow' }, { idempotencyKey: 'slow-key' }),
+        emu.stripe.products.create({ name: 'Slow' }, { idempotencyKey: 'slow-key' }),
+      ]);
+      const rejected = [a, b].filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0].reason).toMatchObject({ statusCode: 409, code: 'idempotency_key_in_use' });
+      expect(emu.core.collection('products').size).toBe(1);
+      // Once the first finished, the same key replays its answer.
+      const replay = await emu.stripe.products.create({ name: 'Slow' }, { idempotencyKey: 'slow-key' });
+      expect(replay.lastResponse.headers['idempotent-replayed']).toBe('true');
+    } finally {
+      await emu.close();
+    }
+  });
+});

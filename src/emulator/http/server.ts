@@ -49,6 +49,15 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
 
     let outcome: Outcome;
     let fault: Fault | undefined;
+    // --latency is spent while the request "runs" (so a concurrent retry sees its key in flight);
+    // requests refused before that point are delayed just before answering.
+    let delayed = false;
+    const wait = async () => {
+      if (!delayed) {
+        delayed = true;
+        await delay(options.latencyMs);
+      }
+    };
     try {
       const raw = await readBody(req);
       const match = METHODS.has(method) ? router.match(method as HttpMethod, path) : undefined;
@@ -77,7 +86,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
         throw new StripeHttpError(fault === 'error-500' ? 500 : 503, { type: 'api_error', message: `Injected fault (--fault-rate): the emulator answered ${fault === 'error-500' ? 500 : 503} without running the request. Retry it.` });
       }
       if (fault === 'drop-before') {
-        await delay(options.latencyMs);
+        await wait();
         dropConnection(req, res);
         log(core, method, path, 'dropped before running', started, requestId);
         return;
@@ -101,6 +110,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
           idempotency.begin(scope, idemKey);
           let stored: Outcome | undefined;
           try {
+            await wait();
             stored = await execute(emuReq, match.route.handler, match.route.params);
           } catch (err) {
             stored = errorOutcome(err, core, requestId);
@@ -111,13 +121,14 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
           outcome = stored;
         }
       } else {
+        await wait();
         outcome = await execute(emuReq, match.route.handler, match.route.params);
       }
     } catch (err) {
       outcome = errorOutcome(err, core, requestId);
     }
 
-    await delay(options.latencyMs);
+    await wait();
     if (fault === 'drop-after-commit') {
       dropConnection(req, res);
       log(core, method, path, `dropped after running (${outcome.status})`, started, requestId);
