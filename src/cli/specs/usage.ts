@@ -22,6 +22,22 @@ Exit codes: 0 recorded (or already recorded), 1 Stripe error, 3 invalid flags or
     .action(act(async () => (await import('../../commands/usage-send.js')).usageSendCommand));
 
   usage
+    .command('summary')
+    .description('usage per hour or day, the total, and its estimated cost under the meter\'s price')
+    .requiredOption('--customer <customer>', CUSTOMER_REF)
+    .requiredOption('--meter <meter>', METER)
+    .option('--from <time>', 'start (ISO 8601 or Unix seconds); default: the current period of the customer\'s subscription on this meter, else the current UTC month')
+    .option('--to <time>', 'end, exclusive (default: the period\'s end, or now with --from)')
+    .addOption(new Option('--group <window>', 'window size (default: hour up to 3 days, else day)').choices(['hour', 'day']))
+    .option('--csv', 'print the windows as CSV (start,end,value)')
+    .addHelpText('after', `
+Stripe summarises whole minutes, hour windows on whole hours and day windows on UTC midnights:
+times are rounded to fit, and every rounding is noted on stderr.
+--json prints {customer, meter, from, to, total, estimated_cost: {amount, currency}, windows: [{start, end, value}]}.
+Exit codes: 0 shown, 1 Stripe error, 3 unknown customer or meter, or invalid flags.`)
+    .action(act(async () => (await import('../../commands/usage-summary.js')).usageSummaryCommand));
+
+  usage
     .command('cancel')
     .description('cancel an event sent in the last 24 hours (a meter event adjustment)')
     .requiredOption('--meter <meter>', METER)

@@ -1,0 +1,103 @@
+import type { CommandContext } from '../cli/context.js';
+import { UserError } from '../errors.js';
+import { resolveCustomer } from '../customers/resolve.js';
+import { formatMoney, formatQuantity, minorUnitExponent, toMajorUnits } from '../core/money.js';
+import { priceCost } from '../core/price-cost.js';
+import { loadMeterCatalog, loadPricingIfPresent, requireMeter } from '../usage/setup.js';
+import { GROUP_SECONDS, alignPeriod, currentUtcMonth, iso, sparkline, type Grouping, type Period } from '../usage/summary-period.js';
+import { fetchTotal, fetchWindows, findMeterPrice, findMeteredItem } from '../usage/summary.js';
+import { parseTimestamp } from '../usage/time.js';
+
+export interface UsageSummaryOptions {
+  customer: string;
+  meter: string;
+  from?: string;
+  to?: string;
+  group?: Grouping;
+  csv?: boolean;
+}
+
+function timeFlag(flag: string, value: string): number {
+  const t = parseTimestamp(value);
+  if (!t.ok) throw new UserError(`${flag}: ${t.reason}.`, { hint: 'Use Unix seconds or ISO 8601, e.g. 2026-11-01 or 2026-11-01T00:00:00Z.' });
+  return t.seconds;
+}
+
+/** Major units with the currency's digits, as a decimal string: ("4940", "usd") → "49.40". */
+export function majorAmount(minor: string, currency: string): string {
+  const digits = minorUnitExponent(currency);
+  const text = toMajorUnits(minor, currency);
+  const [whole, frac = ''] = text.split('.');
+  return digits ? `${whole}.${frac.padEnd(digits, '0')}` : whole;
+}
+
+/** `usage summary`: usage per window, the total and its estimated cost. */
+export async function usageSummaryCommand(ctx: CommandContext, options: UsageSummaryOptions): Promise<number> {
+  if (ctx.out.json && options.csv) throw new UserError('--json and --csv are exclusive; pick one.');
+  const now = Math.floor(Date.now() / 1000);
+  const flagFrom = options.from !== undefined ? timeFlag('--from', options.from) : undefined;
+  const flagTo = options.to !== undefined ? timeFlag('--to', options.to) : undefined;
+  const { catalog, stripe } = await loadMeterCatalog(ctx);
+  const meter = requireMeter(catalog, options.meter);
+  const customer = await resolveCustomer(stripe!, options.customer);
+  const item = await findMeteredItem(stripe!, customer.id, meter.id!);
+
+  let period: Period;
+  if (flagFrom !== undefined || flagTo !== undefined) {
+    const to = flagTo ?? now;
+    period = { from: flagFrom ?? currentUtcMonth(to - 1).from, to, source: 'flags' };
+  } else if (item) {
+    period = { from: item.from, to: item.to, source: 'subscription' };
+  } else {
+    period = { ...currentUtcMonth(now), source: 'month' };
+  }
+  if (period.from >= period.to) throw new UserError(`--from (${iso(period.from)}) must be before --to (${iso(period.to)}).`);
+  const q = alignPeriod(period, options.group);
+
+  const total = await fetchTotal(stripe!, meter.id!, customer.id, q.totalFrom, q.totalTo);
+  const found = await fetchWindows(stripe!, meter.id!, customer.id, q.windowsFrom, q.windowsTo, q.grouping);
+  // Stripe may leave out empty windows; show every window so the chart's x-axis is time.
+  const byStart = new Map(found.map((w) => [w.start, w.value]));
+  const step = GROUP_SECONDS[q.grouping];
+  const windows = [];
+  for (let t = q.windowsFrom; t < q.windowsTo; t += step) windows.push({ start: t, end: t + step, value: byStart.get(t) ?? 0 });
+
+  const { price, note: priceNote } = item ? { price: item.price, note: undefined } : await findMeterPrice(stripe!, meter, await loadPricingIfPresent(ctx));
+  const cost = price ? priceCost(price, String(total), { unitLabel: 'units' }) : undefined;
+  const notes = [...q.notes];
+  if (priceNote) notes.push(priceNote);
+  if (q.totalTo > now - 10 * 60 && q.totalFrom < now) notes.push('the last few minutes may not be aggregated yet (Stripe aggregates usage asynchronously)');
+
+  if (ctx.out.json) {
+    ctx.out.data({
+      customer: customer.id,
+      meter: meter.eventName,
+      from: iso(q.totalFrom),
+      to: iso(q.totalTo),
+      total,
+      estimated_cost: cost && price ? { amount: majorAmount(cost.amount, price.currency), currency: price.currency } : null,
+      windows: windows.map((w) => ({ start: iso(w.start), end: iso(w.end), value: w.value })),
+    });
+    return 0;
+  }
+  if (options.csv) {
+    ctx.out.line('start,end,value');
+    for (const w of windows) ctx.out.line(`${iso(w.start)},${iso(w.end)},${w.value}`);
+    return 0;
+  }
+  const source = period.source === 'subscription' ? `current period of ${item!.subscription}` : period.source === 'month' ? 'current UTC month (no subscription on this meter)' : 'from the flags';
+  ctx.out.line(`${meter.eventName} for ${customer.id}${customer.email ? ` (${customer.email})` : ''}`);
+  ctx.out.line(`${iso(q.totalFrom)} to ${iso(q.totalTo)}, ${source}`);
+  ctx.out.line('');
+  const label = (t: number) => (q.grouping === 'day' ? iso(t).slice(0, 10) : iso(t).slice(0, 16).replace('T', ' '));
+  const values = windows.map((w) => formatQuantity(String(w.value)));
+  const width = Math.max(5, ...values.map((v) => v.length));
+  ctx.out.line(`${q.grouping === 'day' ? 'day (UTC)  ' : 'hour (UTC)      '}  ${'value'.padStart(width)}`);
+  windows.forEach((w, i) => ctx.out.line(`${label(w.start)}  ${values[i].padStart(width)}`));
+  ctx.out.line('');
+  ctx.out.line(`total      ${formatQuantity(String(total))}`);
+  if (cost && price) ctx.out.line(`estimated  ${formatMoney(cost.amount, price.currency)}  (${cost.explanation})`);
+  if (ctx.out.stdoutSink.isTTY && windows.length > 1) ctx.out.line(`trend      ${sparkline(windows.map((w) => w.value))}`);
+  for (const n of notes) ctx.out.info(`note: ${n}`);
+  return 0;
+}
