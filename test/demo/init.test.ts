@@ -42,7 +42,7 @@ describe('init', () => {
 
   it('asks the questions on a terminal', async () => {
     const cwd = tempDir();
-    const prompter = scriptedPrompter({ 'Product name': 'Llama Vision', 'Meter event': 'llama_images', 'add up': 'sum', Currency: 'usd', interval: 'month', 'Price form': 'package', 'per package': '10', 'Units per package': '100' });
+    const prompter = scriptedPrompter({ 'Product name': 'Llama Vision', 'Meter event': 'llama_images', 'add up': 'sum', Currency: 'usd', interval: 'month', 'Price form': 'package', 'Amount per package': '10', 'Units per package': '100' });
     expect((await run(['init'], { cwd, prompter })).code).toBe(0);
     const { config } = parsePricing(readFileSync(join(cwd, 'pricing.yaml'), 'utf8'), 'pricing.yaml');
     expect(config!.products.llama_vision.name).toBe('Llama Vision');
