@@ -9,7 +9,9 @@ const usage = new Map<string, number>();
 beforeAll(async () => {
   emu = await startTestEmulator();
   await createCatalog(emu.stripe);
-  emu.core.setUsageSource({ aggregate: (_meter, customerId) => usage.get(customerId) ?? 0 });
+  // Known usage for most tests; customers without an entry get the emulator's own metering.
+  const metering = emu.core.usage;
+  emu.core.setUsageSource({ aggregate: (meter, customerId, start, end) => usage.get(customerId) ?? metering.aggregate(meter, customerId, start, end) });
 });
 afterAll(async () => {
   await emu?.close();
@@ -61,6 +63,17 @@ describe('invoice preview', () => {
     expect(human.stdout).toContain(`    ${math}\n`);
     expect(human.stdout).toContain(`  total  $${(cents / 100).toFixed(2)} USD`);
     expect(human.stdout).not.toContain('differs');
+  });
+
+  it('bills usage sent as meter events', async () => {
+    const customer = await emu.stripe.customers.create({ email: 'events@example.com' });
+    expect((await cli('subscribe', customer.id, '--price', 'alpaca_ai_tokens_monthly')).code).toBe(0);
+    for (const value of ['1000000', '234567']) {
+      await emu.stripe.billing.meterEvents.create({ event_name: 'alpaca_ai_tokens', payload: { stripe_customer_id: customer.id, value } });
+    }
+    const r = await cli('--json', 'invoice', 'preview', customer.id);
+    expect(r.code).toBe(0);
+    expect(r.json().invoices[0]).toMatchObject({ total: 4940, lines: [{ quantity: '1234567', billed_quantity: '1235', computed_amount: '4940' }] });
   });
 
   it('previews only the subscription asked for', async () => {
