@@ -14,10 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-async function meterWithPrice(eventName: string, price: Omit<Stripe.PriceCreateParams, 'currency' | 'recurring'>) {
+async function meterWithPrice(eventName: string, price: Record<string, unknown>) {
   const meter = await createMeter(emu.stripe, eventName);
   const product = await emu.stripe.products.create({ name: eventName });
-  const created = await emu.stripe.prices.create({ currency: 'usd', product: product.id, recurring: { interval: 'month', usage_type: 'metered', meter: meter.id }, ...price } as Stripe.PriceCreateParams);
+  const created = await emu.stripe.prices.create({ currency: 'usd', product: product.id, recurring: { interval: 'month', usage_type: 'metered', meter: meter.id }, ...price } as unknown as Stripe.PriceCreateParams);
   return { meter, price: created };
 }
 
