@@ -15,6 +15,7 @@ export interface CatalogObjects {
   meter: Stripe.Billing.Meter[];
   product: Stripe.Product[];
   price: Stripe.Price[];
+  webhook_endpoint: Stripe.WebhookEndpoint[];
 }
 export type ResourceType = keyof CatalogObjects;
 

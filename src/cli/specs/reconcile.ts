@@ -9,7 +9,7 @@ const maxRps = (cmd: Command) =>
 
 const planFlags = (cmd: Command) =>
   maxRps(cmd)
-    .option('--prune', 'archive managed prices and products no longer in the file, deactivate their meters (nothing is deleted)')
+    .option('--prune', 'archive managed prices and products no longer in the file, deactivate their meters, delete the webhook endpoints alpaca-billing created')
     .option('--adopt', 'take over objects with a matching identity that alpaca-billing did not create')
     .option('--allow-archive-in-use', 'archive (or replace) prices that active subscriptions still use');
 

@@ -8,11 +8,13 @@ import type { ResourceKind } from './kind.js';
 import { meters } from './meters.js';
 import { products } from './products.js';
 import { prices } from './prices.js';
+import { webhooks } from './webhooks.js';
 
 export const RESOURCE_KINDS: { [K in ResourceType]: ResourceKind<K> } = {
   meter: meters,
   product: products,
   price: prices,
+  webhook_endpoint: webhooks,
 };
 
 export const kindOf = (type: ResourceType): ResourceKind => RESOURCE_KINDS[type] as unknown as ResourceKind;
