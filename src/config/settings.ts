@@ -62,7 +62,12 @@ export async function loadSettingsFile(cwd: string): Promise<SettingsFile> {
     throw new UserError(`Could not read the alpaca-billing settings file: ${(err as Error).message}`);
   }
   if (!result || result.isEmpty) return {};
-  return checkSettingsFile(result.config, result.filepath);
+  try {
+    return checkSettingsFile(result.config, result.filepath);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw await (await import('./settings-positions.js')).withSettingsPositions(err, result.filepath);
+  }
 }
 
 export function checkSettingsFile(raw: unknown, filepath: string): SettingsFile {

@@ -72,9 +72,9 @@ describe('settings: defaults < settings file < environment < flags', () => {
   });
 
   it.each([
-    ['a key in a profile', 'profiles:\n  live:\n    api_key: sk_live_51SecretSecret\n', /profiles\.live\.api_key {2}unknown profile setting/],
-    ['a key where the variable name belongs', 'profiles:\n  live:\n    api_key_env: sk_live_51SecretSecret\n', /never put keys in settings files/],
-    ['a key at the top level', 'stripe_key: sk_test_51SecretSecret\n', /unknown setting 'stripe_key'/],
+    ['a key in a profile', 'profiles:\n  live:\n    api_key: sk_live_51SecretSecret\n', /\.alpaca-billingrc\.yaml:3:5 {2}profiles\.live\.api_key {2}unknown profile setting/],
+    ['a key where the variable name belongs', 'profiles:\n  live:\n    api_key_env: sk_live_51SecretSecret\n', /:3:5 {2}profiles\.live\.api_key_env {2}.*never put keys in settings files/],
+    ['a key at the top level', 'file: pricing.yaml\nstripe_key: sk_test_51SecretSecret\n', /:2:1 {2}stripe_key {2}unknown setting 'stripe_key'/],
   ])('refuses %s, exit 3, without echoing it', async (_name, rc, message) => {
     const dir = project(rc, { 'pricing.yaml': canonical });
     const result = await run(['validate'], { cwd: dir });
@@ -82,5 +82,15 @@ describe('settings: defaults < settings file < environment < flags', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/SecretSecret/);
     expect(result.stdout).toBe('');
+  });
+
+  it('reads settings from a package.json key too, with positions in its problems', async () => {
+    const pkg = (settings: object) => JSON.stringify({ name: 'x', 'alpaca-billing': settings }, null, 2);
+    const good = project(undefined, { 'package.json': pkg({ file: 'catalog.yaml' }), 'catalog.yaml': canonical });
+    expect(await run(['validate'], { cwd: good })).toMatchObject({ code: 0, stdout: 'valid: 1 meter, 1 product, 1 price\n' });
+    const bad = project(undefined, { 'package.json': pkg({ fiel: 'catalog.yaml' }) });
+    const result = await run(['validate'], { cwd: bad });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/package\.json:4:5 {2}fiel {2}unknown setting 'fiel'/);
   });
 });
