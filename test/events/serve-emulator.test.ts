@@ -80,4 +80,26 @@ describe('webhooks serve with emulator deliveries', () => {
       await late.close();
     }
   });
+
+  test('a thin metering notification is verified, then fetched in full with the API key', async () => {
+    const session = await emu.stripe.v2.billing.meterEventSession.create();
+    const stream = new Stripe(session.authentication_token, { host: '127.0.0.1', port: emu.port, protocol: 'http', maxNetworkRetries: 0 });
+    await stream.v2.billing.meterEventStream.create({ events: [{ event_name: 'never_declared', identifier: 'thin-1', payload: { stripe_customer_id: 'cus_x', value: '1' } }] });
+    const [report] = (await emu.stripe.v2.core.events.list({ types: ['v1.billing.meter.no_meter_found'] })).data;
+    expect(report).toBeDefined();
+
+    // What an event destination with `event_payload: thin` would POST.
+    const secret = 'whsec_thin_destination_secret';
+    const thin = JSON.stringify({ id: report.id, object: 'v2.core.event', type: report.type, created: report.created, livemode: false });
+    const serve = await startServe([], { STRIPE_WEBHOOK_SECRET: secret, ...emu.env });
+    try {
+      const res = await fetch(serve.url, { method: 'POST', body: thin, headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: thin, secret }) } });
+      expect(res.status).toBe(200);
+      await serve.waitFor(({ stdout }) => stdout.includes('[identifier thin-1]'), 'the fetched report');
+      expect(serve.stdout()).toMatch(/v1\.billing\.meter\.no_meter_found\s+- {2}1 dropped meter event\b/);
+      expect(serve.stdout()).toContain('    no_meter ×1');
+    } finally {
+      await serve.stop();
+    }
+  });
 });
