@@ -9,6 +9,12 @@ export interface StoredResponse {
 
 /** Stripe may prune keys once they are 24 hours old; we do exactly that. */
 const RETENTION_MS = 24 * 60 * 60 * 1000;
+/**
+ * The SDK puts a fresh key on every v2 request, so the meter event stream alone would store
+ * hundreds of keys a second for a day. Keeping the newest 50,000 bounds memory (~15 MB) while still
+ * covering any retry window an SDK uses (seconds to minutes).
+ */
+const MAX_KEYS = 50_000;
 
 /**
  * Idempotency keys, scoped by API key. A key is "in flight" while its first request runs (a
@@ -38,7 +44,10 @@ export class IdempotencyStore {
   finish(scope: string, key: string, response: StoredResponse | undefined, nowMs: number): void {
     const k = `${scope}\u0000${key}`;
     this.inFlight.delete(k);
-    if (response) this.done.set(k, response);
+    if (response) {
+      this.done.set(k, response);
+      if (this.done.size > MAX_KEYS) this.done.delete(this.done.keys().next().value as string);
+    }
     if (nowMs - this.lastPruneMs > 60_000) this.prune(nowMs);
   }
 
