@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
@@ -74,7 +74,7 @@ describe('invoice preview math, for every price form', () => {
   });
 
   test('per-unit decimal amount multiplies exactly and rounds once', async () => {
-    const price = await meteredPrice({ unit_amount_decimal: '0.004' });
+    const price = await meteredPrice({ unit_amount_decimal: Stripe.Decimal.from('0.004') });
     const { preview } = await previewWith(price, 1_234_567);
     expect(preview.total).toBe(4938);
     expect(String(preview.lines.data[0].pricing?.unit_amount_decimal)).toBe('0.004');
