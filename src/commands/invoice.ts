@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { UserError, toStripeApiError } from '../errors.js';
+import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
 import { loadLinePrices, previewView, renderPreview, type InvoicePreviewView } from '../customers/invoice-preview.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { listCustomerSubscriptions } from '../customers/subscribe.js';
@@ -21,7 +21,7 @@ export async function invoicePreviewCommand(ctx: CommandContext, options: Invoic
   const stripe = await ctx.stripe();
   const customer = await resolveCustomer(stripe, ref);
   const subscriptionIds = options.subscription
-    ? [options.subscription]
+    ? [await checkSubscriptionOf(stripe, customer, options.subscription)]
     : (await listCustomerSubscriptions(stripe, customer.id)).filter((s) => LIVE_SUBSCRIPTION_STATUSES.has(s.status)).map((s) => s.id);
 
   const invoices: InvoicePreviewView[] = [];
@@ -50,4 +50,20 @@ export async function invoicePreviewCommand(ctx: CommandContext, options: Invoic
     for (const line of renderPreview(inv)) ctx.out.line(line);
   }
   return 0;
+}
+
+/** The subscription must exist and be the customer's: a mix-up is the user's, so it exits 3, not 1. */
+async function checkSubscriptionOf(stripe: Stripe, customer: Stripe.Customer, id: string): Promise<string> {
+  let sub: Stripe.Subscription;
+  try {
+    sub = await stripe.subscriptions.retrieve(id);
+  } catch (err) {
+    if (isStripeSdkError(err) && (err.statusCode === 404 || err.code === 'resource_missing')) throw new UserError(`No subscription '${id}' in this Stripe account.`);
+    throw toStripeApiError(err);
+  }
+  const owner = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
+  if (owner !== customer.id) {
+    throw new UserError(`Subscription ${id} belongs to ${owner}, not ${customer.id}.`, { hint: `See the customer's subscriptions with \`alpaca-billing subscriptions list --customer ${customer.id}\`.` });
+  }
+  return sub.id;
 }

@@ -135,6 +135,14 @@ describe('customers show and list: lookup by id, email and external id', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('exits 3 for a deleted customer', async () => {
+    const gone = await emu.stripe.customers.create({ email: 'gone@example.com' });
+    await emu.stripe.customers.del(gone.id);
+    const r = await cli('customers', 'show', gone.id);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`${gone.id}.*(deleted|No customer)`));
+  });
+
   it('reports an unknown customer as JSON with --json', async () => {
     const r = await cli('--json', 'customers', 'show', 'cus_doesnotexist');
     expect(r.code).toBe(3);

@@ -102,5 +102,13 @@ describe('invoice preview', () => {
     const bad = await cli('invoice', 'preview', 'user_inv_1', '--subscription', 'nope');
     expect(bad.code).toBe(3);
     expect(bad.stderr).toContain("--subscription 'nope' is not a subscription id");
+    const missing = await cli('invoice', 'preview', 'user_inv_1', '--subscription', 'sub_doesnotexist');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("No subscription 'sub_doesnotexist'");
+    const other = await subscribed('alpaca_ai_tokens_monthly', 0);
+    const customer = (await emu.stripe.customers.search({ query: "metadata['external_id']:'user_inv_1'" })).data[0];
+    const mixup = await cli('invoice', 'preview', 'user_inv_1', '--subscription', other.subscription);
+    expect(mixup.code).toBe(3);
+    expect(mixup.stderr).toContain(`Subscription ${other.subscription} belongs to ${other.customer.id}, not ${customer.id}`);
   });
 });

@@ -69,6 +69,6 @@ duplicate subscription, or invalid flags.`)
     .description('the upcoming invoice: each line\'s usage, the price math, and the total')
     .argument('<customer>', CUSTOMER_REF)
     .option('--subscription <id>', 'only this subscription (default: each live subscription of the customer)')
-    .addHelpText('after', '\nExit codes: 0 shown (also when there is nothing to invoice), 1 Stripe error, 3 no such customer.')
+    .addHelpText('after', '\nExit codes: 0 shown (also when there is nothing to invoice), 1 Stripe error, 3 no such customer or subscription, or a subscription of another customer.')
     .action(act(async () => (await import('../../commands/invoice.js')).invoicePreviewCommand));
 }
