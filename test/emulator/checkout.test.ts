@@ -38,6 +38,7 @@ describe('checkout sessions', () => {
       line_items: [{ price: seat.id, quantity: 2 }, { price: metered.id }],
       success_url: 'https://app.example/done?session={CHECKOUT_SESSION_ID}',
       cancel_url: 'https://app.example/cancel',
+      subscription_data: { metadata: { plan: 'team' }, description: 'Team plan' },
     });
     expect(session.id).toMatch(/^cs_test_/);
     expect(session).toMatchObject({ object: 'checkout.session', status: 'open', mode: 'subscription', customer: customer.id, subscription: null, payment_status: 'unpaid' });
@@ -55,7 +56,7 @@ describe('checkout sessions', () => {
     expect(done.body).toMatchObject({ id: session.id, status: 'complete', payment_status: 'paid', amount_total: 2400 });
     const retrieved = await emu.stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription'] });
     const sub = retrieved.subscription as Stripe.Subscription;
-    expect(sub).toMatchObject({ object: 'subscription', status: 'active', customer: customer.id });
+    expect(sub).toMatchObject({ object: 'subscription', status: 'active', customer: customer.id, metadata: { plan: 'team' }, description: 'Team plan' });
     expect(sub.items.data.map((i) => [i.price.id, i.quantity ?? null])).toEqual([
       [seat.id, 2],
       [metered.id, null],

@@ -59,6 +59,7 @@ export interface CheckoutSessionRecord {
   session: Stripe.Checkout.Session;
   items: Array<{ price: string; quantity?: number }>;
   subscriptionMetadata: Record<string, string>;
+  subscriptionDescription?: string | null;
 }
 
 export interface MeterLike {

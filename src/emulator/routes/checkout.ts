@@ -77,7 +77,8 @@ function create(req: EmuRequest): Stripe.Checkout.Session {
     ui_mode: 'hosted',
     url: `${baseUrl(req)}/checkout/${id}`,
   } as unknown as Stripe.Checkout.Session;
-  checkoutSessions(core).insert({ id, session, items, subscriptionMetadata: newMetadata(subscriptionData.metadata, 'subscription_data[metadata]') });
+  const subscriptionDescription = subscriptionData.description === undefined ? null : asString(subscriptionData.description, 'subscription_data[description]', { max: 500 });
+  checkoutSessions(core).insert({ id, session, items, subscriptionMetadata: newMetadata(subscriptionData.metadata, 'subscription_data[metadata]'), subscriptionDescription });
   return session;
 }
 
@@ -131,6 +132,7 @@ function complete(req: EmuRequest): Stripe.Checkout.Session | RawResponse {
       currency: session.currency ?? 'usd',
       items: rec.items.map((item) => ({ id: core.id('si_'), created: core.now(), price: item.price, ...(item.quantity !== undefined ? { quantity: item.quantity } : {}), metadata: {} })),
       metadata: { ...rec.subscriptionMetadata },
+      description: rec.subscriptionDescription ?? null,
       default_payment_method: pm.id,
     });
     const outcome = startSubscription(core, sub);

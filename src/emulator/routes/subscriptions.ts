@@ -150,7 +150,7 @@ function update(req: EmuRequest): Stripe.Subscription {
   const b = req.body;
   const sub = requireSub(core, req.params.id);
   if (ENDED.has(sub.status)) {
-    throw invalid(undefined, `A canceled subscription can only update its cancellation_details and metadata.`, 'resource_missing');
+    throw invalid(undefined, `Subscription ${sub.id} is ${sub.status} and can no longer be updated.`);
   }
   const before = renderSubscription(core, sub);
   const patch: Partial<SubscriptionRecord> = {};
@@ -183,7 +183,7 @@ function cancel(req: EmuRequest): Stripe.Subscription {
   const core = req.core;
   const b = req.body;
   const sub = requireSub(core, req.params.id);
-  if (ENDED.has(sub.status)) throw invalid(undefined, `No such subscription: '${sub.id}'; it is already canceled.`, 'resource_missing');
+  if (ENDED.has(sub.status)) throw invalid(undefined, `Subscription ${sub.id} is already ${sub.status}.`);
   const invoiceNow = b.invoice_now === undefined ? false : asBool(b.invoice_now, 'invoice_now');
   if (b.prorate !== undefined) asBool(b.prorate, 'prorate');
   let details: Stripe.Subscription.CancellationDetails | undefined;
