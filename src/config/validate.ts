@@ -24,7 +24,8 @@ export function parsePricing(text: string, file: string): ParseResult {
       problems: source.syntaxErrors.map((e) => problem(e.position.line, e.position.col, '', `YAML syntax error: ${e.message}`, 'Check indentation, colons and quotes around this position.')),
     };
   }
-  const data: unknown = source.doc.toJS({ maxAliasCount: 100 });
+  const { data, error } = source.toData();
+  if (error) return { problems: [problem(error.position.line, error.position.col, '', `YAML error: ${error.message}`, 'Define each &anchor before its *alias, and keep aliases few.')] };
   if (data === null || data === undefined) {
     return { problems: [problem(1, 1, '', 'the file is empty', 'Start from the example in the README: version: 1, meters, products.')] };
   }

@@ -18,6 +18,8 @@ export interface YamlSource {
   syntaxErrors: { position: Position; message: string }[];
   /** Where `path` is: its value (default) or its key; the nearest existing ancestor when absent. */
   locate(path: PathSegment[], target?: 'key' | 'value'): Position;
+  /** The document as plain data, or why it cannot be (an unknown alias, an alias bomb). */
+  toData(): { data?: unknown; error?: { position: Position; message: string } };
   /** Every key that appears twice in one mapping: the second occurrence and the first. */
   duplicateKeys(): { path: PathSegment[]; position: Position; first: Position }[];
 }
@@ -81,7 +83,25 @@ export function parseYamlSource(text: string): YamlSource {
     return found;
   };
 
-  return { doc, syntaxErrors, locate, duplicateKeys };
+  const toData = (): { data?: unknown; error?: { position: Position; message: string } } => {
+    try {
+      return { data: doc.toJS({ maxAliasCount: 100 }) };
+    } catch (err) {
+      // toJS throws (without a position) on aliases it cannot resolve or that expand too much.
+      let position: Position = { line: 1, col: 1 };
+      visit(doc, {
+        Alias(_key, alias) {
+          if (alias.resolve(doc) === undefined) {
+            position = at(alias.range?.[0]);
+            return visit.BREAK;
+          }
+        },
+      });
+      return { error: { position, message: (err as Error).message.split('\n')[0] } };
+    }
+  };
+
+  return { doc, syntaxErrors, locate, duplicateKeys, toData };
 }
 
 /** The data path of `node` from visit()'s ancestor chain (document, maps, seqs and pairs). */

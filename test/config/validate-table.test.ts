@@ -98,6 +98,7 @@ const cases: Case[] = [
   { name: 'webhook url', yaml: file('        unit_amount: 4\n', 'webhooks:\n  main:\n    url: example.com/hook\n    events: [invoice.paid]\n'), at: '18:10', path: 'webhooks.main.url', message: /'example.com\/hook' is not an http\(s\) URL/ },
   { name: 'webhook event type', yaml: file('        unit_amount: 4\n', 'webhooks:\n  main:\n    url: https://example.com/hook\n    events: [Invoice Paid]\n'), at: '19:14', path: 'webhooks.main.events[0]', message: /'Invoice Paid' is not an event type/ },
   { name: 'YAML syntax error', yaml: 'version: 1\nmeters:\n  tokens: { display_name: x\n  calls: 1\n', at: '4:3', path: '', message: /YAML syntax error/ },
+  { name: 'alias without an anchor', yaml: 'version: 1\nmeters: *shared\n', at: '2:9', path: '', message: /YAML error: Unresolved alias/ },
   { name: 'empty file', yaml: '# nothing yet\n', at: '1:1', path: '', message: /the file is empty/ },
 ];
 
