@@ -147,7 +147,8 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
     const adopt = !managed || undefined;
     if (immutable.length) {
       const { fields } = mutableDiff(w, price);
-      const payload: PricePayload = { ...createPayload(w, true), repoint_products: defaultOf.get(price.id) ?? [] };
+      // Only the product the price belongs to can take the new price as its default.
+      const payload: PricePayload = { ...createPayload(w, true), repoint_products: (defaultOf.get(price.id) ?? []).filter((id) => id === w.productId) };
       const change: Change = { action: 'replace', type: 'price', key, id: price.id, fields: [...immutable, ...fields.filter((f) => f.field !== 'tax_behavior')], adopt, payload: { ...payload }, notes: ['a new price takes over the lookup key; the old one is archived'] };
       changes.push(checkInUse(change, counts[price.id], options.allowArchiveInUse));
       continue;
