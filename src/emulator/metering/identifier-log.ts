@@ -1,64 +1,164 @@
 // Remembers, for 24 hours after receipt, each identifier and what its event contributed, so a
-// repeat is refused and a cancellation can take the value back out. One map answers lookups;
-// hourly generation lists let us forget a whole hour at once, keeping memory proportional to one
-// day of traffic without per-entry timers.
+// repeat is refused and a cancellation can take the value back out.
+//
+// At tens of thousands of events a second this is the emulator's largest structure, so records
+// live in parallel typed arrays (one slot per identifier) rather than as objects: no per-event
+// garbage and no boxed doubles. One map answers lookups; hourly generation lists let us forget a
+// whole hour at once, without per-entry timers, and freed slots are reused.
 import type { Contribution } from './aggregate-store.js';
 
 export const IDENTIFIER_WINDOW_SEC = 24 * 60 * 60;
 const GENERATION_SEC = 60 * 60;
 
+export type RecordState = 'pending' | 'applied' | 'cancelled';
+const STATES: RecordState[] = ['pending', 'applied', 'cancelled'];
+
+/** A plain view of one slot (for cancellation and persistence). */
 export interface IdentifierRecord {
   identifier: string;
   eventName: string;
   receivedAt: number;
   contribution: Contribution;
   /** pending: accepted but still inside the aggregation delay; applied: in the aggregates. */
-  state: 'pending' | 'applied' | 'cancelled';
+  state: RecordState;
+}
+
+/** Interns the few distinct meter ids, customer ids and event names into small integers. */
+class Interner {
+  private readonly index = new Map<string, number>();
+  readonly values: string[] = [];
+  id(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
 }
 
 export class IdentifierLog {
-  private readonly byIdentifier = new Map<string, IdentifierRecord>();
-  /** Generation number (receivedAt / 1 h) → records received in that hour. */
-  private readonly generations = new Map<number, IdentifierRecord[]>();
+  private readonly bySlot: Array<string | undefined> = [];
+  private readonly byIdentifier = new Map<string, number>();
+  private readonly generations = new Map<number, number[]>();
+  private readonly free: number[] = [];
+  private readonly strings = new Interner();
   private prunedAtGeneration = -1;
+  private capacity = 0;
+  private receivedAt = new Float64Array(0);
+  private timestamp = new Float64Array(0);
+  private value = new Float64Array(0);
+  private seq = new Float64Array(0);
+  private minute = new Float64Array(0);
+  private meter = new Int32Array(0);
+  private customer = new Int32Array(0);
+  private eventName = new Int32Array(0);
+  private stateOf = new Uint8Array(0);
 
   get size(): number {
     return this.byIdentifier.size;
   }
 
-  /** The record for `identifier` if it was received within the last 24 h (as of `nowSec`). */
-  find(identifier: string, nowSec: number): IdentifierRecord | undefined {
+  /** The slot for `identifier` if it was received within the last 24 h (as of `nowSec`), else -1. */
+  find(identifier: string, nowSec: number): number {
     this.prune(nowSec);
-    const r = this.byIdentifier.get(identifier);
-    return r && nowSec - r.receivedAt < IDENTIFIER_WINDOW_SEC ? r : undefined;
+    const slot = this.byIdentifier.get(identifier);
+    return slot !== undefined && nowSec - this.receivedAt[slot] < IDENTIFIER_WINDOW_SEC ? slot : -1;
   }
 
-  remember(record: IdentifierRecord): void {
-    const gen = Math.floor(record.receivedAt / GENERATION_SEC);
+  remember(identifier: string, eventName: string, receivedAt: number, c: Contribution, state: RecordState): number {
+    const slot = this.free.pop() ?? this.grow();
+    this.bySlot[slot] = identifier;
+    this.receivedAt[slot] = receivedAt;
+    this.timestamp[slot] = c.timestamp;
+    this.value[slot] = c.value;
+    this.seq[slot] = c.seq;
+    this.minute[slot] = c.minute;
+    this.meter[slot] = this.strings.id(c.meterId);
+    this.customer[slot] = this.strings.id(c.customerId);
+    this.eventName[slot] = this.strings.id(eventName);
+    this.stateOf[slot] = STATES.indexOf(state);
+    const gen = Math.floor(receivedAt / GENERATION_SEC);
     let g = this.generations.get(gen);
     if (!g) this.generations.set(gen, (g = []));
-    g.push(record);
-    this.byIdentifier.set(record.identifier, record);
+    g.push(slot);
+    this.byIdentifier.set(identifier, slot);
+    return slot;
+  }
+
+  state(slot: number): RecordState {
+    return STATES[this.stateOf[slot]];
+  }
+
+  setState(slot: number, state: RecordState): void {
+    this.stateOf[slot] = STATES.indexOf(state);
+  }
+
+  record(slot: number): IdentifierRecord {
+    return {
+      identifier: this.bySlot[slot]!,
+      eventName: this.strings.values[this.eventName[slot]],
+      receivedAt: this.receivedAt[slot],
+      state: this.state(slot),
+      contribution: {
+        meterId: this.strings.values[this.meter[slot]],
+        customerId: this.strings.values[this.customer[slot]],
+        minute: this.minute[slot],
+        value: this.value[slot],
+        timestamp: this.timestamp[slot],
+        seq: this.seq[slot],
+      },
+    };
   }
 
   prune(nowSec: number): void {
     const current = Math.floor(nowSec / GENERATION_SEC);
     if (current === this.prunedAtGeneration) return;
     this.prunedAtGeneration = current;
-    for (const [gen, records] of this.generations) {
+    for (const [gen, slots] of this.generations) {
       if ((gen + 1) * GENERATION_SEC > nowSec - IDENTIFIER_WINDOW_SEC) continue;
-      for (const r of records) if (this.byIdentifier.get(r.identifier) === r) this.byIdentifier.delete(r.identifier);
+      for (const slot of slots) {
+        const id = this.bySlot[slot]!;
+        if (this.byIdentifier.get(id) === slot) this.byIdentifier.delete(id);
+        this.bySlot[slot] = undefined;
+        this.free.push(slot);
+      }
       this.generations.delete(gen);
     }
   }
 
+  private grow(): number {
+    const slot = this.bySlot.length;
+    if (slot === this.capacity) {
+      // Grow by half (not double) to keep the transient copy small at millions of slots.
+      this.capacity = Math.max(1024, Math.ceil(this.capacity * 1.5));
+      const widen = <A extends Float64Array | Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+        const b = make(this.capacity);
+        b.set(a);
+        return b;
+      };
+      this.receivedAt = widen(this.receivedAt, (n) => new Float64Array(n));
+      this.timestamp = widen(this.timestamp, (n) => new Float64Array(n));
+      this.value = widen(this.value, (n) => new Float64Array(n));
+      this.seq = widen(this.seq, (n) => new Float64Array(n));
+      this.minute = widen(this.minute, (n) => new Float64Array(n));
+      this.meter = widen(this.meter, (n) => new Int32Array(n));
+      this.customer = widen(this.customer, (n) => new Int32Array(n));
+      this.eventName = widen(this.eventName, (n) => new Int32Array(n));
+      this.stateOf = widen(this.stateOf, (n) => new Uint8Array(n));
+    }
+    this.bySlot.push(undefined);
+    return slot;
+  }
+
   toJSON(): IdentifierRecord[] {
-    return [...this.byIdentifier.values()];
+    return [...this.byIdentifier.values()].map((slot) => this.record(slot));
   }
 
   static fromJSON(records: IdentifierRecord[]): IdentifierLog {
     const log = new IdentifierLog();
-    for (const r of records) log.remember(r);
+    for (const r of records) log.remember(r.identifier, r.eventName, r.receivedAt, r.contribution, r.state);
     return log;
   }
 }

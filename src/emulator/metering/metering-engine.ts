@@ -1,7 +1,7 @@
 // Accepts meter events, holds them for the aggregation delay, folds them into the aggregates,
 // remembers identifiers for 24 h (dedupe and cancellation) and collects asynchronous validation
 // problems into error reports. Pure of HTTP: the routes translate to and from the wire.
-import { AggregateStore, type Formula, type WindowValue } from './aggregate-store.js';
+import { AggregateStore, type Contribution, type Formula, type WindowValue } from './aggregate-store.js';
 import { IdentifierLog, type IdentifierRecord } from './identifier-log.js';
 import { ErrorReportBook, type ErrorReport } from './error-reports.js';
 import { isProblem, validateMeterEvent, type EventProblem, type MeterLike, type RawMeterEvent } from './validate-event.js';
@@ -19,19 +19,25 @@ export interface MeteringDeps {
 export type AcceptResult =
   | { ok: true; identifier: string; timestamp: number; meter: MeterLike; value: number }
   | { ok: false; problem: EventProblem }
-  | { ok: false; duplicate: IdentifierRecord };
+  | { ok: false; duplicate: string };
 
 export type CancelResult =
   | { ok: true; record: IdentifierRecord; pending: boolean }
   | { ok: false; reason: 'not_found' | 'already_cancelled' | 'wrong_event_name' };
 
+/** An event still inside the aggregation delay; `slot` is its identifier record, or -1. */
+interface Delayed {
+  slot: number;
+  contribution: Contribution;
+  dueMs: number;
+}
+
 export class MeteringEngine {
   store = new AggregateStore();
   identifiers = new IdentifierLog();
   readonly reports = new ErrorReportBook();
-  private queue: IdentifierRecord[] = [];
+  private queue: Delayed[] = [];
   private queueHead = 0;
-  private queueDue: number[] = [];
   private seq = 0;
   /** Events accepted since start (including those still delayed). */
   accepted = 0;
@@ -46,11 +52,8 @@ export class MeteringEngine {
   accept(e: RawMeterEvent, mode: 'sync' | 'async'): AcceptResult {
     const nowMs = this.deps.nowMs();
     const nowSec = Math.floor(nowMs / 1000);
+    if (e.identifier !== undefined && this.identifiers.find(e.identifier, nowSec) >= 0) return { ok: false, duplicate: e.identifier };
     const identifier = e.identifier ?? this.deps.newIdentifier();
-    if (e.identifier !== undefined) {
-      const seen = this.identifiers.find(e.identifier, nowSec);
-      if (seen) return { ok: false, duplicate: seen };
-    }
     const r = validateMeterEvent(e, { findMeter: this.deps.findMeter, customerExists: this.deps.customerExists, nowSec });
     if (isProblem(r)) {
       if (mode === 'async') {
@@ -58,35 +61,27 @@ export class MeteringEngine {
       }
       return { ok: false, problem: r };
     }
-    const record: IdentifierRecord = {
-      identifier,
-      eventName: e.event_name,
-      receivedAt: nowSec,
-      state: 'pending',
-      contribution: { meterId: r.meter.id, customerId: r.customerId, minute: Math.floor(r.timestamp / 60), value: r.value, timestamp: r.timestamp, seq: this.seq++ },
-    };
+    const contribution: Contribution = { meterId: r.meter.id, customerId: r.customerId, minute: Math.floor(r.timestamp / 60), value: r.value, timestamp: r.timestamp, seq: this.seq++ };
+    const immediate = this.deps.delayMs <= 0;
     // A stream event sent without an identifier can never be referenced again, so only its
     // aggregate is kept.
-    if (e.identifier !== undefined || mode === 'sync') this.identifiers.remember(record);
+    const slot = e.identifier !== undefined || mode === 'sync' ? this.identifiers.remember(identifier, e.event_name, nowSec, contribution, immediate ? 'applied' : 'pending') : -1;
     this.accepted++;
-    if (this.deps.delayMs <= 0) this.apply(record);
-    else {
-      this.queue.push(record);
-      this.queueDue.push(nowMs + this.deps.delayMs);
-    }
+    if (immediate) this.store.add(contribution);
+    else this.queue.push({ slot, contribution, dueMs: nowMs + this.deps.delayMs });
     return { ok: true, identifier, timestamp: r.timestamp, meter: r.meter, value: r.value };
   }
 
   /** Cancels an event received within the last 24 h, taking its value out of the aggregates. */
   cancel(eventName: string, identifier: string): CancelResult {
-    const record = this.identifiers.find(identifier, Math.floor(this.deps.nowMs() / 1000));
-    if (!record) return { ok: false, reason: 'not_found' };
+    const slot = this.identifiers.find(identifier, Math.floor(this.deps.nowMs() / 1000));
+    if (slot < 0) return { ok: false, reason: 'not_found' };
+    const record = this.identifiers.record(slot);
     if (record.eventName !== eventName) return { ok: false, reason: 'wrong_event_name' };
     if (record.state === 'cancelled') return { ok: false, reason: 'already_cancelled' };
-    const pending = record.state === 'pending';
     if (record.state === 'applied') this.store.remove(record.contribution);
-    record.state = 'cancelled';
-    return { ok: true, record, pending };
+    this.identifiers.setState(slot, 'cancelled');
+    return { ok: true, record, pending: record.state === 'pending' };
   }
 
   aggregate(meterId: string, formula: Formula, customerId: string, startSec: number, endSec: number): number {
@@ -108,34 +103,27 @@ export class MeteringEngine {
   private flush(): void {
     if (this.queueHead === this.queue.length) return;
     const nowMs = this.deps.nowMs();
-    while (this.queueHead < this.queue.length && this.queueDue[this.queueHead] <= nowMs) {
-      const record = this.queue[this.queueHead++];
-      if (record.state === 'pending') this.apply(record);
-    }
+    while (this.queueHead < this.queue.length && this.queue[this.queueHead].dueMs <= nowMs) this.apply(this.queue[this.queueHead++]);
     // Compact once the consumed prefix dominates, so the queue does not grow without bound.
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.queueHead);
-      this.queueDue = this.queueDue.slice(this.queueHead);
       this.queueHead = 0;
     }
   }
 
-  /** Flushes everything still delayed (used before saving state, so nothing is lost). */
+  /** Applies everything still delayed (before a final save, so nothing is lost). */
   flushAll(): void {
-    for (let i = this.queueHead; i < this.queue.length; i++) if (this.queue[i].state === 'pending') this.apply(this.queue[i]);
+    for (let i = this.queueHead; i < this.queue.length; i++) this.apply(this.queue[i]);
     this.queue = [];
-    this.queueDue = [];
     this.queueHead = 0;
   }
 
-  /** Applies a record loaded from --state that was still delayed when saved. */
-  applyRestored(record: IdentifierRecord): void {
-    this.apply(record);
-  }
-
-  private apply(record: IdentifierRecord): void {
-    record.state = 'applied';
-    this.store.add(record.contribution);
+  private apply(d: Delayed): void {
+    if (d.slot >= 0) {
+      if (this.identifiers.state(d.slot) !== 'pending') return;
+      this.identifiers.setState(d.slot, 'applied');
+    }
+    this.store.add(d.contribution);
   }
 
   get pendingCount(): number {
@@ -143,6 +131,6 @@ export class MeteringEngine {
   }
 }
 
-export function isDuplicate(r: AcceptResult): r is { ok: false; duplicate: IdentifierRecord } {
+export function isDuplicate(r: AcceptResult): r is { ok: false; duplicate: string } {
   return !r.ok && 'duplicate' in r;
 }

@@ -44,9 +44,13 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
   const saved = core.slice<SavedMetering>('metering', () => ({}));
   if (saved.aggregates) engine.store = AggregateStore.fromJSON(saved.aggregates);
   if (saved.identifiers) {
-    engine.identifiers = IdentifierLog.fromJSON(saved.identifiers);
     // Events still inside the aggregation delay when state was saved become visible now.
-    for (const r of saved.identifiers) if (r.state === 'pending') engine.applyRestored(r);
+    for (const r of saved.identifiers) {
+      if (r.state !== 'pending') continue;
+      engine.store.add(r.contribution);
+      r.state = 'applied';
+    }
+    engine.identifiers = IdentifierLog.fromJSON(saved.identifiers);
   }
   const live = engine;
   // The slice is written with JSON.stringify: serialise the live engine, not the loaded copy.

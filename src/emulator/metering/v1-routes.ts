@@ -34,7 +34,7 @@ export function refusal(r: Exclude<AcceptResult, { ok: true }>, paramPrefix = ''
     // What Stripe answers to a repeat within the window (seen in the wild, see SPEC.md).
     return new StripeHttpError(
       400,
-      { type: 'invalid_request_error', param: `${paramPrefix}identifier`, message: `An event already exists with identifier ${r.duplicate.identifier}.` },
+      { type: 'invalid_request_error', param: `${paramPrefix}identifier`, message: `An event already exists with identifier ${r.duplicate}.` },
       { 'Stripe-Should-Retry': 'false' },
     );
   }
