@@ -76,7 +76,8 @@ export async function cancelSubscriptionCommand(ctx: CommandContext, options: Su
   if (!options.yes) {
     const ok = await ctx.prompt.confirm(`Cancel ${id} (${view.customer}, ${describeItems(view)}) ${when}${options.invoiceNow ? ', invoicing unbilled usage' : ''}?`, { flag: '--yes', default: false });
     if (!ok) {
-      ctx.out.info('not cancelled');
+      if (ctx.out.json) ctx.out.data({ action: 'none', reason: 'declined at the prompt', subscription: view });
+      else ctx.out.info('not cancelled');
       return 0;
     }
   }

@@ -134,6 +134,9 @@ export function toMajorUnits(minorUnits: DecimalInput, currency: string): string
 }
 
 const MAX_INTL_FRACTION = 20;
+
+/** Intl formats a decimal string exactly (Intl.NumberFormat v3, Node 20); TypeScript's lib types only admit number | bigint. */
+const formatExact = (f: Intl.NumberFormat, decimal: string): string => f.format(decimal as unknown as number);
 const formatters = new Map<string, Intl.NumberFormat>();
 function formatter(key: string, make: () => Intl.NumberFormat): Intl.NumberFormat {
   let f = formatters.get(key);
@@ -152,11 +155,11 @@ export function formatMoney(minorUnits: DecimalInput, currency: string): string 
   const fraction = major.includes('.') ? major.length - major.indexOf('.') - 1 : 0;
   const base = formatter(`${code}`, () => new Intl.NumberFormat('en-US', { style: 'currency', currency: code }));
   const min = base.resolvedOptions().minimumFractionDigits ?? 2;
-  if (fraction <= min) return base.format(major as unknown as number);
+  if (fraction <= min) return formatExact(base, major);
   if (fraction > MAX_INTL_FRACTION) return `${major} ${code}`;
   const precise = formatter(`${code}:${fraction}`, () =>
     new Intl.NumberFormat('en-US', { style: 'currency', currency: code, minimumFractionDigits: min, maximumFractionDigits: fraction }));
-  return precise.format(major as unknown as number);
+  return formatExact(precise, major);
 }
 
 /** Quantities with thousands separators and every decimal kept: 1234567 → "1,234,567", "2.5" → "2.5". */
@@ -165,5 +168,5 @@ export function formatQuantity(quantity: DecimalInput): string {
   const fraction = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
   if (fraction > MAX_INTL_FRACTION) return text;
   const f = formatter(`qty:${fraction}`, () => new Intl.NumberFormat('en-US', { maximumFractionDigits: fraction }));
-  return f.format(text as unknown as number);
+  return formatExact(f, text);
 }
