@@ -12,12 +12,17 @@ export class RateLimiter {
 
   /** Resolves when the caller may send one request. */
   async acquire(signal?: AbortSignal): Promise<void> {
-    if (this.gapMs === 0) return;
+    const wait = this.reserve();
+    if (wait > 0) await sleep(wait, signal);
+  }
+
+  /** Takes the next free slot; returns how long to wait for it (ms). */
+  reserve(): number {
+    if (this.gapMs === 0) return 0;
     const now = this.clock();
     const slot = Math.max(now, this.next);
     this.next = slot + this.gapMs;
-    const wait = slot - now;
-    if (wait > 0) await sleep(wait, signal);
+    return slot - now;
   }
 }
 

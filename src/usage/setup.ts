@@ -22,7 +22,8 @@ export async function loadPricingIfPresent(ctx: CommandContext): Promise<Pricing
 
 export async function listStripeMeters(stripe: StripeClient) {
   try {
-    return await stripe.billing.meters.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
+    // A few more retries than the client's default: a bulk ingest should not fail on its first read.
+    return await stripe.billing.meters.list({ limit: 100 }, { maxNetworkRetries: 5 }).autoPagingToArray({ limit: 10_000 });
   } catch (err) {
     throw toStripeApiError(err);
   }

@@ -77,9 +77,12 @@ export class StreamSender {
     const body = { events: events.map((e) => this.payloadOf(e)) };
     const maxAttempts = this.options.maxAttempts ?? 10;
     let unknownOutcome = false;
-    for (let attempt = 1; ; attempt++) {
-      const session = await this.currentSession();
+    let failures = 0;
+    let expiries = 0;
+    for (;;) {
+      // Rate slot first, then the session: a token fetched before a long wait could expire meanwhile.
       await this.options.limiter.acquire(this.options.signal);
+      const session = await this.currentSession();
       try {
         this.requests++;
         await this.options.stripe.v2.billing.meterEventStream.create(body, { apiKey: session.token, maxNetworkRetries: 0 });
@@ -87,17 +90,20 @@ export class StreamSender {
         return;
       } catch (err) {
         const kind = classifyError(err);
-        if (kind === 'fatal' || attempt >= maxAttempts || this.options.signal?.aborted) throw err;
+        if (kind === 'fatal' || this.options.signal?.aborted) throw err;
         this.retries++;
         if (kind === 'expired') {
+          // Not a failure of the batch: renew and resend at once (bounded, in case the clock is off).
+          if (++expiries > 20) throw err;
           this.expire(session);
-          this.options.onRetry?.({ attempt, reason: 'session expired', delayMs: 0 });
+          this.options.onRetry?.({ attempt: expiries, reason: 'session expired', delayMs: 0 });
           continue;
         }
+        if (++failures >= maxAttempts) throw err;
         // A 429 was refused before any work; anything else may have been processed.
         if ((err as { statusCode?: number }).statusCode !== 429 && (err as { type?: string }).type !== 'StripeRateLimitError') unknownOutcome = true;
-        const delayMs = this.backoff(attempt);
-        this.options.onRetry?.({ attempt, reason: (err as Error).message, delayMs });
+        const delayMs = this.backoff(failures);
+        this.options.onRetry?.({ attempt: failures, reason: (err as Error).message, delayMs });
         await sleep(delayMs, this.options.signal);
       }
     }

@@ -77,3 +77,16 @@ describe('ingest', () => {
     expect(recorded.map((r) => [r.start, r.end])).toEqual([[1, 3], [5, 7], [8, 10]]);
   });
 });
+
+describe('RateLimiter', () => {
+  it('spaces requests 1/rps apart from the first one, and 0 means no limit', async () => {
+    const { RateLimiter } = await import('../../../src/usage/rate-limiter.js');
+    let now = 1000;
+    const limiter = new RateLimiter(20, () => now);
+    expect([limiter.reserve(), limiter.reserve(), limiter.reserve()]).toEqual([0, 50, 100]);
+    now += 500;
+    expect(limiter.reserve()).toBe(0);
+    const open = new RateLimiter(0, () => now);
+    expect([open.reserve(), open.reserve()]).toEqual([0, 0]);
+  });
+});
