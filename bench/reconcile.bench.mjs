@@ -7,6 +7,8 @@
 //
 // Sizes (env): BENCH_METERS (50), BENCH_PRODUCTS (300), BENCH_PRICES_PER_PRODUCT (2),
 // BENCH_RATE_LIMIT (25), BENCH_LATENCY_MS (50). Takes about a minute with the defaults.
+import { performance } from 'node:perf_hooks';
+
 const env = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 const METERS = env('BENCH_METERS', 50);
 const PRODUCTS = env('BENCH_PRODUCTS', 300);
