@@ -138,6 +138,8 @@ export const routes: Route[] = [
 export const setup: RouteModule['setup'] = (core) => {
   core.setSessionAuthenticator(authenticateSession);
   const engine = meteringFor(core);
+  // Stopping: whatever is still inside the aggregation delay is applied, so the final save keeps it.
+  core.onClose(() => engine.flushAll());
   // Invoice previews bill what the summaries show (after the aggregation delay).
   // The formula comes from the stored meter when we have it: callers may pass a stand-in.
   core.setUsageSource({
