@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { builtCli } from './helpers/built-cli.js';
+import { createCustomers, createMeter, generateUsage, tempDir, totalsFor, writeUsage } from './helpers/fixtures.js';
+
+let emu: TestEmulator;
+let cli: string[];
+
+beforeAll(async () => {
+  [cli, emu] = await Promise.all([builtCli(), startTestEmulator({ latencyMs: 2 })]);
+}, 180_000);
+afterAll(() => emu?.close());
+
+function spawnIngest(dir: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> } {
+  const child = spawn(process.execPath, [...cli, 'usage', 'ingest', 'usage.ndjson', '--meter', 'killed_metric', '--max-rps', '10', '--json'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, CI: 'true', ...emu.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout!.on('data', (c) => { stdout += c; });
+  child.stderr!.resume();
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, stdout })));
+  return { child, done };
+}
+
+async function journalEntries(dir: string): Promise<number> {
+  const jdir = join(dir, '.alpaca-billing/journal');
+  const files = await readdir(jdir).catch(() => [] as string[]);
+  if (!files.length) return 0;
+  const text = await readFile(join(jdir, files[0]), 'utf8');
+  return text.split('\n').filter((l) => /^\d+ \d+ \d+ [0-9a-f]{16}$/.test(l)).length;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('usage ingest of the built CLI killed with SIGKILL', () => {
+  it('resumes after three kills at random points with totals exactly the file’s', async () => {
+    const meter = await createMeter(emu.stripe, 'killed_metric');
+    const customers = await createCustomers(emu.stripe, 3);
+    const dir = await tempDir();
+    const usage = generateUsage(customers, 6000);
+    await writeUsage(dir, 'usage.ndjson', usage.text);
+    const delays: number[] = [];
+    for (let kill = 0; kill < 3; kill++) {
+      const before = await journalEntries(dir);
+      const { child, done } = spawnIngest(dir);
+      // Wait for this run to journal something, then kill it at a random moment after.
+      while ((await journalEntries(dir)) <= before && child.exitCode === null) await sleep(20);
+      const delay = Math.floor(Math.random() * 700);
+      delays.push(delay);
+      await sleep(delay);
+      child.kill('SIGKILL');
+      const exit = await done;
+      expect({ kill, delays, signal: exit.signal }).toEqual({ kill, delays, signal: 'SIGKILL' });
+    }
+    const { done } = spawnIngest(dir);
+    const last = await done;
+    expect(last.code).toBe(0);
+    const report = JSON.parse(last.stdout);
+    expect(report.already_sent).toBeGreaterThan(0);
+    expect(report.already_sent + report.sent).toBe(6000);
+    expect(await totalsFor(emu.stripe, meter.id, customers)).toEqual(usage.totals);
+  }, 60_000);
+});
