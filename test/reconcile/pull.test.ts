@@ -57,4 +57,23 @@ describe('pull', () => {
     expect(after.code).toBe(0);
     expect(after.json().summary.unmanaged).toBe(0);
   });
+
+  it('includes archived products and prices only with --all, and either way plans no changes', async () => {
+    const source = workdir(catalogYaml('s'));
+    expect((await cli(source.dir, 'apply', '--yes')).code).toBe(0);
+    await emu.stripe.products.update('alpaca_pro_s', { active: false });
+    const [seats] = (await emu.stripe.prices.list({ lookup_keys: ['alpaca_pro_seats_s'] })).data;
+    await emu.stripe.prices.update(seats.id, { active: false });
+
+    const active = await cli(source.dir, 'pull');
+    expect(active.stdout).not.toMatch(/alpaca_pro_s:/);
+    const all = await cli(source.dir, 'pull', '--all');
+    const { config } = parsePricing(all.stdout, 'pulled.yaml');
+    expect(config?.products.alpaca_pro_s).toMatchObject({ active: false, prices: { alpaca_pro_seats_s: { active: false } } });
+
+    for (const text of [active.stdout, all.stdout]) {
+      const w = workdir(text);
+      expect((await cli(w.dir, 'plan', '--detailed-exitcode')).code).toBe(0);
+    }
+  });
 });
