@@ -6,6 +6,10 @@
  */
 import { z } from 'zod';
 
+// The CLI parses one file per process: compiling zod's fast paths (new Function) costs more
+// start-up time than it saves. Only src/config uses zod, so the global setting is ours to make.
+z.config({ jitless: true });
+
 /** Stripe's documented limits (see /work/shared/docs/stripe-api-facts.md §1, §5). */
 export const LIMITS = {
   eventName: 100,
