@@ -42,13 +42,37 @@ function sortOldestFirst(items: FeedItem[]): FeedItem[] {
   return items.sort((a, b) => itemTimeMs(a) - itemTimeMs(b));
 }
 
+/**
+ * Where the v1 listing stands: the newest event seen (for `ending_before`), and, should that event
+ * age out of Stripe's 30 days, its time and the ids already shown at that second.
+ */
+interface V1Cursor {
+  id: string;
+  created: number;
+  idsAtCreated: string[];
+}
+
+/** The cursor after `events` (oldest first, as listed from the server after the old cursor). */
+function advance(cursor: V1Cursor | undefined, events: Stripe.Event[]): V1Cursor | undefined {
+  if (events.length === 0) return cursor;
+  const newest = events[events.length - 1];
+  const sameSecond = events.filter((e) => e.created === newest.created).map((e) => e.id);
+  const carried = cursor && cursor.created === newest.created ? cursor.idsAtCreated : [];
+  return { id: newest.id, created: newest.created, idsAtCreated: [...carried, ...sameSecond] };
+}
+
+function isMissingCursor(err: unknown): boolean {
+  const e = err as { code?: unknown; param?: unknown } | null;
+  return e?.code === 'resource_missing' && e?.param === 'ending_before';
+}
+
 function statusOf(err: unknown): number | undefined {
   const s = (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof s === 'number' ? s : undefined;
 }
 
 export class EventFeed {
-  private cursor: string | undefined;
+  private cursor: V1Cursor | undefined;
   private v2Watermark: number;
   /** v2 ids already shown whose time equals the watermark (older ones can no longer be listed). */
   private v2AtWatermark = new Set<string>();
@@ -79,27 +103,39 @@ export class EventFeed {
     return sortOldestFirst(items);
   }
 
-  private async pollV1(): Promise<{ events: Stripe.Event[]; cursor: string | undefined }> {
+  private async pollV1(): Promise<{ events: Stripe.Event[]; cursor: V1Cursor | undefined }> {
     const filter = serverTypeFilter(this.query.patterns);
-    if (this.cursor === undefined) {
-      // Nothing listed yet: take the whole listing (newest first) and turn it round.
-      const params: Stripe.EventListParams = { ...filter, limit: PAGE };
-      if (this.query.since !== undefined) params.created = { gte: this.query.since };
-      const events: Stripe.Event[] = [];
-      for await (const event of this.stripe.events.list(params)) events.push(event);
-      const newest = events[0]?.id;
-      return { events: events.reverse(), cursor: newest };
-    }
+    if (this.cursor === undefined) return this.listFrom(this.query.since, undefined);
     const events: Stripe.Event[] = [];
-    let cursor = this.cursor;
+    let id = this.cursor.id;
     for (;;) {
-      const page = await this.stripe.events.list({ ...filter, limit: PAGE, ending_before: cursor });
+      let page: Stripe.ApiList<Stripe.Event>;
+      try {
+        page = await this.stripe.events.list({ ...filter, limit: PAGE, ending_before: id });
+      } catch (err) {
+        // The cursor event aged out (Stripe keeps 30 days): carry on from its time instead.
+        if (events.length === 0 && isMissingCursor(err)) return this.listFrom(this.cursor.created, this.cursor);
+        throw err;
+      }
       if (page.data.length === 0) break;
       events.push(...[...page.data].reverse());
-      cursor = page.data[0].id;
+      id = page.data[0].id;
       if (!page.has_more) break;
     }
-    return { events, cursor };
+    return { events, cursor: advance(this.cursor, events) };
+  }
+
+  /** The whole listing from `since` (newest first, turned round), minus what `seen` says was shown. */
+  private async listFrom(since: number | undefined, seen: V1Cursor | undefined): Promise<{ events: Stripe.Event[]; cursor: V1Cursor | undefined }> {
+    const params: Stripe.EventListParams = { ...serverTypeFilter(this.query.patterns), limit: PAGE };
+    if (since !== undefined) params.created = { gte: since };
+    const events: Stripe.Event[] = [];
+    for await (const event of this.stripe.events.list(params)) {
+      if (seen && event.created === seen.created && seen.idsAtCreated.includes(event.id)) continue;
+      events.push(event);
+    }
+    events.reverse();
+    return { events, cursor: advance(seen, events) };
   }
 
   private async pollV2(): Promise<{ events: V2EventLike[]; watermark: number; atWatermark: Set<string> } | undefined> {

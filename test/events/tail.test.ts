@@ -97,6 +97,25 @@ describe('events tail --follow', () => {
     }
   });
 
+  test('carries on when the event it follows from ages out of the 30 days Stripe keeps', async () => {
+    let nowMs = Date.now();
+    const aging = await startTestEmulator({ clock: () => nowMs });
+    const first = await aging.stripe.customers.create({ name: 'first' });
+    const tail = runInBackground(['events', 'tail', '--follow', '--type', 'customer.created', '--poll-interval', '0.02', '--json'], aging.env);
+    try {
+      await tail.waitFor(({ stdout }) => stdout.includes(first.id), 'the first event');
+      nowMs += 31 * 86_400_000;
+      const second = await aging.stripe.customers.create({ name: 'second' });
+      const third = await aging.stripe.customers.create({ name: 'third' });
+      await tail.waitFor(({ stdout }) => stdout.includes(third.id), 'the events after the cursor aged out');
+      expect(ndjson(tail.stdout()).map((e) => e.data!.object.id)).toEqual([first.id, second.id, third.id]);
+      expect(tail.stderr()).not.toContain('error');
+    } finally {
+      expect(await tail.stop()).toBe(0);
+      await aging.close();
+    }
+  });
+
   test('waits out rate limiting and carries on', async () => {
     const limited = await startTestEmulator({ rateLimit: 5 });
     const tail = runInBackground(['events', 'tail', '--follow', '--type', 'customer.created', '--poll-interval', '0.01', '--json'], limited.env);
