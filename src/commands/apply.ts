@@ -93,7 +93,9 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
   } catch (err) {
     if (!(err instanceof ApplyFailedError)) throw err;
     spinner.fail(`Stopped after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
-    ctx.out.info('Run `alpaca-billing apply` again to finish: it plans from the account as it is now, and creates carry idempotency keys, so nothing is duplicated.');
+    const rerun = 'Run `alpaca-billing apply` again to finish: it plans from the account as it is now, and creates carry idempotency keys, so nothing is duplicated.';
+    if (ctx.signal.aborted) throw new UserError(`apply was interrupted after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}.`, { hint: rerun, exitCode: ExitCode.error });
+    ctx.out.info(rerun);
     throw err.cause;
   }
   const seconds = (Date.now() - started) / 1000;

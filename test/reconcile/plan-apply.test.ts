@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../helpers/cli.js';
 import { scriptedPrompter } from '../../src/output/prompt.js';
@@ -169,5 +169,21 @@ describe('plan and apply against the emulator', () => {
       expect(res.stderr).toMatch(/live-mode key/);
       expect(res.stderr).not.toMatch(/sk_live_0123456789abcdefghij/);
     }
+  });
+
+  it('stops at a step Stripe refuses, says what was done, and exits 1', async () => {
+    const w = workdir(catalogYaml('j'));
+    expect((await run(['plan', '-o', 'plan.json'], { env: emu.env, cwd: w.dir })).code).toBe(0);
+    // A saved plan edited by hand so that Stripe refuses one price (an unknown interval).
+    const path = join(w.dir, 'plan.json');
+    const saved = JSON.parse(readFileSync(path, 'utf8'));
+    saved.plan.changes.find((c: { key: string }) => c.key === 'alpaca_pro_seats_j').payload.create.recurring.interval = 'fortnight';
+    writeFileSync(path, JSON.stringify(saved));
+    const failed = await apply(w.dir, 'plan.json');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/Stopped after \d+ steps: price alpaca_pro_seats_j \(create\) failed/);
+    expect(failed.stderr).toMatch(/Stripe invalid_request_error/);
+    expect(failed.stderr).toMatch(/Run `alpaca-billing apply` again/);
+    expect((await emu.stripe.products.retrieve('alpaca_pro_j')).id).toBe('alpaca_pro_j');
   });
 });
