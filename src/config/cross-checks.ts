@@ -13,6 +13,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const entries = (v: unknown): [string, Obj][] => (isObj(v) ? Object.entries(v).filter((e): e is [string, Obj] => isObj(e[1])) : []);
 
+const COMMON_CURRENCIES = ['usd', 'eur', 'gbp', 'jpy', 'cad', 'aud', 'chf', 'inr', 'brl', 'mxn', 'sgd'];
+
 /** Stripe's maximum billing period is three years. */
 export const MAX_INTERVAL_COUNT: Record<string, number> = { day: 1095, week: 156, month: 36, year: 3 };
 
@@ -84,7 +86,8 @@ function checkPrice(price: Obj, path: PathSegment[], meterKeys: string[], proble
     const currency = price.currency;
     if (!ISO_4217_CODES.has(currency)) {
       const lower = currency.toLowerCase();
-      const hint = ISO_4217_CODES.has(lower) ? `Write it in lowercase: ${lower}.` : didYouMean(lower, ISO_4217_CODES) ?? 'Use a three-letter ISO 4217 code such as usd or eur.';
+      // Three-letter codes are all close to each other: only suggest among the common ones.
+      const hint = ISO_4217_CODES.has(lower) ? `Write it in lowercase: ${lower}.` : didYouMean(lower, COMMON_CURRENCIES) ?? 'Use a three-letter ISO 4217 code such as usd or eur.';
       problems.push({ path: [...path, 'currency'], message: `'${currency}' is not a lowercase ISO 4217 currency code`, hint });
     }
   }

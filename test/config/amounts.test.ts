@@ -44,11 +44,14 @@ describe('did you mean', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(editDistance('', 'abc')).toBe(3);
     expect(editDistance('Sum', 'sum')).toBe(0);
+    expect(editDistance('uds', 'usd')).toBe(1);
   });
 
   it('suggests only plausible typos', () => {
     expect(closest('montly', ['day', 'week', 'month', 'year'])).toBe('month');
     expect(closest('nicknam', ['nickname', 'name'])).toBe('nickname');
     expect(closest('banana', ['sum', 'count', 'last'])).toBeUndefined();
+    // Equally close to two candidates: no guess.
+    expect(closest('usx', ['usd', 'ugx'])).toBeUndefined();
   });
 });
