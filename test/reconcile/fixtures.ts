@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * A small catalog covering every price form: package, per-unit (sub-cent), tiered, licensed.
  * `s` suffixes every Stripe identity, so several tests can share one emulator without colliding.
  */
-export function catalogYaml(s: string, edits: { amount?: number; name?: string; aggregation?: string; dropPro?: boolean } = {}): string {
+export function catalogYaml(s: string, edits: { amount?: number; name?: string; aggregation?: string; dropPro?: boolean; tokensEvent?: string } = {}): string {
   const pro = `  alpaca_pro_${s}:
     name: Alpaca Pro
     prices:
@@ -30,7 +30,7 @@ export function catalogYaml(s: string, edits: { amount?: number; name?: string; 
 meters:
   tokens:
     display_name: Alpaca AI tokens
-    event_name: alpaca_ai_tokens_${s}
+    event_name: ${edits.tokensEvent ?? `alpaca_ai_tokens_${s}`}
     aggregation: ${edits.aggregation ?? 'sum'}
   calls:
     display_name: API calls

@@ -54,4 +54,19 @@ describe('--prune', () => {
     expect((await cli(w.dir, 'apply', '--yes', '--prune', '--allow-archive-in-use')).code).toBe(0);
     expect((await emu.stripe.prices.retrieve(volume)).active).toBe(false);
   });
+
+  it('moves prices to a meter with a new event name by replacing them, and deactivates the old meter with --prune', async () => {
+    const w = workdir(catalogYaml('m'));
+    expect((await cli(w.dir, 'apply', '--yes')).code).toBe(0);
+    w.write(catalogYaml('m', { tokensEvent: 'alpaca_ai_tokens_m_v2' }));
+    const planned = (await cli(w.dir, 'plan', '--prune', '--json')).json();
+    // (Earlier tests' objects are pruned too; this test looks at its own.)
+    const summary = planned.changes.map((c: { action: string; type: string; key: string }) => `${c.action} ${c.type} ${c.key}`).filter((c: string) => /_m(_v2)?$/.test(c)).sort();
+    expect(summary).toEqual(['archive meter alpaca_ai_tokens_m', 'create meter alpaca_ai_tokens_m_v2', 'replace price alpaca_ai_tokens_monthly_m', 'replace price alpaca_pro_volume_m']);
+    expect(planned.changes.find((c: { key: string }) => c.key === 'alpaca_pro_volume_m').fields).toContainEqual({ field: 'meter', before: 'alpaca_ai_tokens_m', after: 'alpaca_ai_tokens_m_v2' });
+    expect((await cli(w.dir, 'apply', '--yes', '--prune')).code).toBe(0);
+    const meters = (await emu.stripe.billing.meters.list({ limit: 100 })).data;
+    expect(meters.find((m) => m.event_name === 'alpaca_ai_tokens_m')?.status).toBe('inactive');
+    expect((await cli(w.dir, 'plan', '--prune', '--detailed-exitcode')).code).toBe(0);
+  });
 });
