@@ -1,6 +1,9 @@
 import { UserError } from '../errors.js';
 
-/** Questions a command may ask. Without a TTY (or with CI set) they fail naming the flag to use. */
+/**
+ * Questions a command may ask, on stderr (stdout carries data, e.g. --json). Without a TTY (or with
+ * CI set) they fail naming the flag to use.
+ */
 export interface Prompter {
   readonly interactive: boolean;
   confirm(message: string, options: { flag: string; default?: boolean }): Promise<boolean>;
@@ -17,7 +20,7 @@ export function createPrompter(options: { interactive: boolean }): Prompter {
     async confirm(message, { flag, default: def }) {
       if (!options.interactive) return refuse(flag);
       const { confirm } = await import('@inquirer/prompts');
-      return confirm({ message, default: def ?? false });
+      return confirm({ message, default: def ?? false }, { output: process.stderr });
     },
     async input(message, { flag, default: def, validate }) {
       if (!options.interactive) {
@@ -25,7 +28,7 @@ export function createPrompter(options: { interactive: boolean }): Prompter {
         return refuse(flag);
       }
       const { input } = await import('@inquirer/prompts');
-      return input({ message, default: def, validate });
+      return input({ message, default: def, validate }, { output: process.stderr });
     },
     async select(message, { flag, choices, default: def }) {
       if (!options.interactive) {
@@ -33,7 +36,7 @@ export function createPrompter(options: { interactive: boolean }): Prompter {
         return refuse(flag);
       }
       const { select } = await import('@inquirer/prompts');
-      return select({ message, choices: choices.map((c) => ({ value: c, name: c })), default: def });
+      return select({ message, choices: choices.map((c) => ({ value: c, name: c })), default: def }, { output: process.stderr });
     },
   };
 }

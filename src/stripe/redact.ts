@@ -1,6 +1,7 @@
 /**
- * Anything shaped like a Stripe secret never reaches output: keys, restricted keys, webhook
- * secrets, session tokens and client secrets are masked wherever they appear in a string.
+ * Anything shaped like a Stripe secret never reaches output: secret and restricted keys and webhook
+ * signing secrets are masked wherever they appear in a string. (Client secrets are not: handing
+ * one to the front end is what `subscribe` is for.)
  */
 const SECRET_PATTERNS: RegExp[] = [
   /\b(sk|rk)_(live|test)_[A-Za-z0-9]+/g,
