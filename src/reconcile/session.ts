@@ -21,9 +21,11 @@ export const DEFAULT_RPS = { test: 20, live: 80 } as const;
 export async function openSession(ctx: CommandContext, options: { maxRps?: number } = {}): Promise<Session> {
   const client = await ctx.stripe();
   const mode = ctx.mode() ?? 'test';
+  const rps = options.maxRps ?? DEFAULT_RPS[mode];
   const throttle = createThrottle({
-    rps: options.maxRps ?? DEFAULT_RPS[mode],
-    concurrency: 8,
+    rps,
+    // Enough requests in flight to reach the rate at Stripe's typical ~0.5 s per request.
+    concurrency: Math.min(64, Math.max(8, Math.ceil(rps / 2))),
     retry: { signal: ctx.signal, onRetry: (err, attempt, delay) => ctx.out.debug(`retry ${attempt} in ${delay} ms after: ${(err as Error)?.message ?? String(err)}`) },
   });
   return { client, throttle, call: (fn) => throttle.run(fn), mode, apiBase: ctx.settings.apiBase ?? 'https://api.stripe.com' };
