@@ -85,6 +85,8 @@ describe('apply killed midway', () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     await new Promise<void>((resolve) => {
       onLog = (line) => { if (/^POST \/v1\/prices 200/.test(line)) { child.kill('SIGKILL'); resolve(); } };
+      // If the CLI ends on its own (e.g. a broken build), the assertion below says so.
+      child.on('exit', () => resolve());
     });
     expect(await exited).toBe('SIGKILL');
     onLog = undefined;
