@@ -8,7 +8,7 @@ import { LIMITS, PRODUCT_ID, currencySchema, priceSchema, pricingFileSchema, pro
 
 export function pricingJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(pricingFileSchema, {
-    target: 'draft-2020-12',
+    target: 'draft-7',
     unrepresentable: 'any',
     override: (ctx) => {
       // Cross-field rule the zod shape leaves to cross-checks.ts; editors can still flag it.
