@@ -3,7 +3,7 @@
  * Pure apart from hashing; the time window is checked separately (see `time.ts`) because it
  * depends on the clock, while everything here depends only on the record and its position.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { parseTimestamp } from './time.js';
 
 export interface UsageEvent {
@@ -66,9 +66,8 @@ export function parseWholeNumber(v: unknown): { ok: true; value: string } | { ok
  * deduplicated by Stripe; any change to the event or its position gives a new one.
  */
 export function deriveIdentifier(sourceKey: string, line: number, eventName: string, customer: string, value: string, timestamp: number): string {
-  const h = createHash('sha256');
-  h.update(`alp1\0${sourceKey}\0${line}\0${eventName}\0${customer}\0${value}\0${timestamp}`);
-  return 'alp_' + h.digest('base64url').slice(0, 32);
+  // crypto.hash: the one-shot form, several times faster than createHash() for short inputs.
+  return 'alp_' + hash('sha256', `alp1\0${sourceKey}\0${line}\0${eventName}\0${customer}\0${value}\0${timestamp}`, 'base64url').slice(0, 32);
 }
 
 export function parseUsageRecord(record: Record<string, unknown>, ctx: ParseContext): ParseResult {

@@ -4,7 +4,7 @@
  * with a digest of those events, so a range whose lines have changed since (an edited file, or
  * another file under the same name) is detected and sent again rather than silently skipped.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { UsageEvent } from './event.js';
 
 export interface AckedRange {
@@ -17,9 +17,9 @@ export interface AckedRange {
 }
 
 export function digestEvents(events: readonly UsageEvent[]): string {
-  const h = createHash('sha256');
-  for (const e of events) h.update(`${e.identifier}\0${e.eventName}\0${e.customer}\0${e.value}\0${e.timestamp}\n`);
-  return h.digest('hex').slice(0, 16);
+  let text = '';
+  for (const e of events) text += `${e.identifier}\0${e.eventName}\0${e.customer}\0${e.value}\0${e.timestamp}\n`;
+  return hash('sha256', text, 'hex').slice(0, 16);
 }
 
 /** Splits a batch (events in line order) into ranges of consecutive lines. */

@@ -46,6 +46,15 @@ export function checkWindow(seconds: number, nowSeconds: number): string | undef
   return undefined;
 }
 
+const isoCache = new Map<number, string>();
+
+/** RFC 3339 in whole seconds. Memoised: a usage file repeats the same seconds many times over. */
 export function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  let text = isoCache.get(seconds);
+  if (text === undefined) {
+    if (isoCache.size >= 50_000) isoCache.clear();
+    text = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+    isoCache.set(seconds, text);
+  }
+  return text;
 }

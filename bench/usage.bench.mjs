@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// usage ingest benchmark: the built CLI (bin/alpaca-billing.js, spawned) sends NDJSON files to the
+// emulator (a child process, 2 ms latency, no rate limit) through the v2 meter event stream.
+//  1. Throughput: USAGE_BENCH_EVENTS (1,000,000) events end to end, vs a plain loop of
+//     billing.meterEvents.create one after another on the same emulator, measured on a sample of
+//     USAGE_BENCH_LOOP_SAMPLE (2,000) events and extrapolated.
+//  2. Memory: peak RSS of the CLI ingesting USAGE_BENCH_BIG_EVENTS (10,000,000) events.
+//  3. Faults: USAGE_BENCH_FAULT_EVENTS (1,000,000) events with 10% injected faults and three
+//     SIGKILLs at random points, then a final run; totals checked against the file's.
+// Totals are checked through event summaries after every phase. Files go to bench/data/ (git-ignored).
+// Takes about 12 minutes with the defaults on a 2-core machine (most of it the 10 M phase).
+import { spawn, fork } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const env = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
+const EVENTS = env('USAGE_BENCH_EVENTS', 1_000_000);
+const BIG_EVENTS = env('USAGE_BENCH_BIG_EVENTS', 10_000_000);
+const FAULT_EVENTS = env('USAGE_BENCH_FAULT_EVENTS', 1_000_000);
+const LOOP_SAMPLE = env('USAGE_BENCH_LOOP_SAMPLE', 2_000);
+const CONCURRENCY = env('USAGE_BENCH_CONCURRENCY', 8);
+const CUSTOMERS = 20;
+const METER = 'bench_tokens';
+
+
+async function server(options) {
+  const { startEmulator } = await import('../dist/emulator/index.js');
+  const emu = await startEmulator({ port: 0, quiet: true, aggregationDelayMs: 0, ...options });
+  process.send({ port: emu.port });
+  process.on('message', async (m) => { if (m === 'close') { await emu.close(); process.exit(0); } });
+}
+
+const log = (s) => process.stderr.write(`usage bench: ${s}\n`);
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+async function startServer(options) {
+  const child = fork(fileURLToPath(import.meta.url), ['--server', JSON.stringify(options)], { execArgv: ['--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [msg] = await once(child, 'message');
+  const { default: Stripe } = await import('stripe');
+  const stripe = new Stripe('sk_test_bench_0000', { host: '127.0.0.1', port: msg.port, protocol: 'http', maxNetworkRetries: 8, telemetry: false });
+  return { url: `http://127.0.0.1:${msg.port}`, stripe, close: async () => { child.send('close'); await once(child, 'exit'); } };
+}
+
+/** n events over the last two hours for the customers; returns the per-customer totals. */
+async function generate(path, n, customers) {
+  mkdirSync(dirname(path), { recursive: true });
+  const out = createWriteStream(path);
+  const totals = Object.fromEntries(customers.map((c) => [c, 0]));
+  const now = Math.floor(Date.now() / 1000);
+  const chunk = [];
+  for (let i = 0; i < n; i++) {
+    const customer = customers[i % customers.length];
+    const value = (i * 7) % 9 + 1;
+    totals[customer] += value;
+    chunk.push(`{"customer":"${customer}","value":${value},"timestamp":${now - 7200 + (i % 7000)}}`);
+    if (chunk.length === 10_000) {
+      if (!out.write(chunk.join('\n') + '\n')) await once(out, 'drain');
+      chunk.length = 0;
+    }
+  }
+  if (chunk.length) out.write(chunk.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+  return totals;
+}
+
+async function setup(emu) {
+  const meter = await emu.stripe.billing.meters.create({ display_name: METER, event_name: METER, default_aggregation: { formula: 'sum' } });
+  const customers = [];
+  for (let i = 0; i < CUSTOMERS; i++) customers.push((await emu.stripe.customers.create({ email: `bench${i}@example.com` })).id);
+  return { meter, customers };
+}
+
+async function checkTotals(emu, meterId, totals) {
+  const end = Math.ceil(Date.now() / 1000 / 3600 + 1) * 3600;
+  let exact = true;
+  for (const [customer, want] of Object.entries(totals)) {
+    const list = await emu.stripe.billing.meters.listEventSummaries(meterId, { customer, start_time: end - 86_400, end_time: end });
+    const got = list.data.reduce((s, x) => s + x.aggregated_value, 0);
+    if (got !== want) { exact = false; log(`total mismatch for ${customer}: got ${got}, want ${want}`); }
+  }
+  return exact;
+}
+
+function peakRss(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch { return 0; }
+}
+
+/** Spawns the built CLI's ingest; resolves with its exit, wall time, report and peak RSS. */
+function ingest(emu, file, cwd, extra = []) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'bin/alpaca-billing.js'), 'usage', 'ingest', file, '--meter', METER, '--max-rps', '0', '--concurrency', String(CONCURRENCY), '--json', ...extra], {
+    cwd, env: { PATH: process.env.PATH, CI: 'true', STRIPE_API_KEY: 'sk_test_bench_0000', STRIPE_API_BASE: emu.url }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  let peak = 0;
+  child.stdout.on('data', (c) => { stdout += c; });
+  const timer = setInterval(() => { peak = Math.max(peak, peakRss(child.pid)); }, 100);
+  const done = new Promise((resolve) => child.on('exit', (code, signal) => {
+    clearInterval(timer);
+    let report;
+    try { report = JSON.parse(stdout); } catch { /* killed */ }
+    resolve({ code, signal, seconds: (performance.now() - started) / 1000, report, peak });
+  }));
+  return { child, done };
+}
+
+function journalEntries(cwd) {
+  const dir = join(cwd, '.alpaca-billing/journal');
+  if (!existsSync(dir)) return 0;
+  const files = readdirSync(dir);
+  return files.length ? readFileSync(join(dir, files[0]), 'utf8').split('\n').length - 2 : 0;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function throughput() {
+  const emu = await startServer({ latencyMs: 2 });
+  try {
+    const { meter, customers } = await setup(emu);
+    const file = join(root, `bench/data/usage-${EVENTS}.ndjson`);
+    log(`generating ${fmt(EVENTS)} events`);
+    const totals = await generate(file, EVENTS, customers);
+    log('ingesting');
+    const run = await ingest(emu, file, mkdtempSync(join(tmpdir(), 'usage-bench-'))).done;
+    if (run.code !== 0) throw new Error(`ingest exited ${run.code}`);
+    const exact = await checkTotals(emu, meter.id, totals);
+    log(`plain loop of ${fmt(LOOP_SAMPLE)} billing.meterEvents.create`);
+    const now = Math.floor(Date.now() / 1000);
+    const t0 = performance.now();
+    for (let i = 0; i < LOOP_SAMPLE; i++) {
+      await emu.stripe.billing.meterEvents.create({ event_name: METER, payload: { stripe_customer_id: customers[i % CUSTOMERS], value: '1' }, timestamp: now - 60, identifier: `loop-${i}` });
+    }
+    const loopRate = LOOP_SAMPLE / ((performance.now() - t0) / 1000);
+    return { run, exact, loopRate, rate: EVENTS / run.seconds };
+  } finally {
+    await emu.close();
+  }
+}
+
+async function memory() {
+  const emu = await startServer({ latencyMs: 2 });
+  try {
+    const { meter, customers } = await setup(emu);
+    const file = join(root, `bench/data/usage-${BIG_EVENTS}.ndjson`);
+    log(`generating ${fmt(BIG_EVENTS)} events`);
+    const totals = await generate(file, BIG_EVENTS, customers);
+    log('ingesting the big file');
+    const run = await ingest(emu, file, mkdtempSync(join(tmpdir(), 'usage-bench-'))).done;
+    if (run.code !== 0) throw new Error(`ingest exited ${run.code}`);
+    return { run, exact: await checkTotals(emu, meter.id, totals) };
+  } finally {
+    await emu.close();
+  }
+}
+
+async function faults() {
+  const emu = await startServer({ latencyMs: 2, faultRate: 0.1, seed: 11 });
+  try {
+    const { meter, customers } = await setup(emu);
+    const file = join(root, `bench/data/usage-faults-${FAULT_EVENTS}.ndjson`);
+    const totals = await generate(file, FAULT_EVENTS, customers);
+    const cwd = mkdtempSync(join(tmpdir(), 'usage-bench-'));
+    const started = performance.now();
+    const kills = [];
+    for (let k = 0; k < 3; k++) {
+      const before = journalEntries(cwd);
+      const { child, done } = ingest(emu, file, cwd, ['--max-attempts', '30']);
+      while (journalEntries(cwd) <= before && child.exitCode === null) await sleep(50);
+      const delay = Math.floor(Math.random() * 3000);
+      await sleep(delay);
+      child.kill('SIGKILL');
+      const r = await done;
+      kills.push({ delay, signal: r.signal, journaled: journalEntries(cwd) });
+      log(`kill ${k + 1}: ${r.signal ?? `exit ${r.code}`} after ${r.seconds.toFixed(1)} s`);
+    }
+    const last = await ingest(emu, file, cwd, ['--max-attempts', '30']).done;
+    const exact = await checkTotals(emu, meter.id, totals);
+    return { kills, last, exact, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await emu.close();
+  }
+}
+
+async function main() {
+  const benchStart = performance.now();
+  const t = await throughput();
+  const m = await memory();
+  const f = await faults();
+  const speedup = t.rate / t.loopRate;
+  const mb = (b) => (b / 2 ** 20).toFixed(0);
+  const ok = (c) => (c ? '✅' : '❌');
+  const lines = [
+    '## usage ingest (`bench/usage.bench.mjs`)',
+    '',
+    `The built CLI, spawned, sends NDJSON to the emulator (separate process, 2 ms latency, no rate limit) over the v2 meter event stream: 100 events per request, ${CONCURRENCY} in flight. Totals are checked through event summaries after each phase. Run took ${(((performance.now() - benchStart) / 60_000)).toFixed(1)} min.`,
+    '',
+    '| Measure | Result | Goal | |',
+    '|---|---|---|---|',
+    `| Throughput, ${fmt(EVENTS)} events end to end | ${fmt(t.rate)} events/s (${t.run.seconds.toFixed(1)} s, totals ${t.exact ? 'exact' : 'WRONG'}) | ≥ 20,000 events/s | ${ok(t.rate >= 20_000 && t.exact)} |`,
+    `| Plain loop of \`billing.meterEvents.create\`, one after another | ${fmt(t.loopRate)} events/s (measured on ${fmt(LOOP_SAMPLE)} events; ${fmt(EVENTS)} would take ≈ ${(EVENTS / t.loopRate / 60).toFixed(0)} min) | | |`,
+    `| Speed-up of ingest over the loop | ${speedup.toFixed(0)}× | ≥ 50× | ${ok(speedup >= 50)} |`,
+    `| Peak RSS of the CLI ingesting ${fmt(BIG_EVENTS)} events | ${mb(m.run.peak)} MB (${fmt(BIG_EVENTS / m.run.seconds)} events/s, ${m.run.seconds.toFixed(0)} s, totals ${m.exact ? 'exact' : 'WRONG'}) | < 200 MB | ${ok(m.run.peak < 200 * 2 ** 20 && m.exact)} |`,
+    `| ${fmt(FAULT_EVENTS)} events, 10% faults, three SIGKILLs (after ${f.kills.map((k) => `${k.delay} ms`).join(', ')} past a journal write) | final run: ${fmt(f.last.report?.sent ?? 0)} sent, ${fmt(f.last.report?.already_sent ?? 0)} already sent, ${fmt(f.last.report?.duplicates ?? 0)} resent after unanswered requests; totals ${f.exact ? 'exact' : 'WRONG'} (${f.seconds.toFixed(0)} s in all) | exact totals | ${ok(f.exact && f.last.code === 0)} |`,
+    '',
+    `Sizes are set by USAGE_BENCH_EVENTS, USAGE_BENCH_BIG_EVENTS, USAGE_BENCH_FAULT_EVENTS, USAGE_BENCH_LOOP_SAMPLE and USAGE_BENCH_CONCURRENCY.`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  if (!(t.exact && m.exact && f.exact)) process.exitCode = 1;
+}
+
+if (process.argv[2] === '--server') await server(JSON.parse(process.argv[3]));
+else await main();
