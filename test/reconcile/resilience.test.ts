@@ -69,10 +69,9 @@ describe('apply under a server-side rate limit', () => {
 
 describe('apply killed midway', () => {
   let emu: TestEmulator;
-  const posts: string[] = [];
   let onLog: ((line: string) => void) | undefined;
   beforeAll(async () => {
-    emu = await startTestEmulator({ latencyMs: 40, quiet: false, log: (line) => { posts.push(line); onLog?.(line); } });
+    emu = await startTestEmulator({ latencyMs: 40, quiet: false, log: (line) => onLog?.(line) });
   });
   afterAll(async () => { await emu.close(); });
 
