@@ -2,7 +2,7 @@ import type { EmulatorCore } from './core.js';
 import { writeStateFile } from './state-file.js';
 
 /** Debounce for saves: state changes come in bursts, and each save writes the whole file. */
-const SAVE_DELAY_MS = 250;
+const SAVE_DELAY_MS = 1000;
 
 /** Saves the core's state to --state after changes (debounced, one save at a time) and on close. */
 export class Persistence {
