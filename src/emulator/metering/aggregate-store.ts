@@ -17,40 +17,85 @@ export interface Contribution {
   seq: number;
 }
 
-const INITIAL_CAPACITY = 8;
+const INITIAL_CAPACITY = 16;
 
+/**
+ * One meter and customer: buckets sorted by minute in parallel typed arrays. Events mostly arrive
+ * in time order, so a new minute is usually appended; lookups are a binary search (checking the
+ * newest bucket first). No Map: a Map per series costs more than the buckets themselves and its
+ * rehashing is what drives the garbage collector at millions of buckets.
+ */
 class Series {
-  readonly slots = new Map<number, number>();
+  minutes = new Float64Array(INITIAL_CAPACITY);
   sum = new Float64Array(INITIAL_CAPACITY);
-  count = new Float64Array(INITIAL_CAPACITY);
+  count = new Uint32Array(INITIAL_CAPACITY);
   lastValue = new Float64Array(INITIAL_CAPACITY);
-  lastTs = new Float64Array(INITIAL_CAPACITY);
+  /** Seconds into the minute of the bucket's last event. */
+  lastOffset = new Uint8Array(INITIAL_CAPACITY);
   /** Arrival sequence of the bucket's last event; -1 when it was cancelled and is unknown. */
   lastSeq = new Float64Array(INITIAL_CAPACITY);
   size = 0;
 
+  /** Index of `minute`, or -(insertion point) - 1 when absent. */
+  find(minute: number): number {
+    const n = this.size;
+    if (n > 0 && this.minutes[n - 1] === minute) return n - 1;
+    if (n === 0 || this.minutes[n - 1] < minute) return -n - 1;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.minutes[mid];
+      if (m === minute) return mid;
+      if (m < minute) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -lo - 1;
+  }
+
+  /** First index whose minute is ≥ `minute`. */
+  lowerBound(minute: number): number {
+    const i = this.find(minute);
+    return i >= 0 ? i : -i - 1;
+  }
+
   slotFor(minute: number): number {
-    let slot = this.slots.get(minute);
-    if (slot !== undefined) return slot;
-    if (this.size === this.sum.length) this.grow();
-    slot = this.size++;
-    this.slots.set(minute, slot);
-    this.lastSeq[slot] = -1;
-    return slot;
+    const i = this.find(minute);
+    if (i >= 0) return i;
+    const at = -i - 1;
+    if (this.size === this.minutes.length) this.grow();
+    if (at < this.size) {
+      // Out-of-order minute: shift the newer buckets up by one.
+      for (const a of this.columns()) a.copyWithin(at + 1, at, this.size);
+    }
+    this.size++;
+    this.minutes[at] = minute;
+    this.sum[at] = 0;
+    this.count[at] = 0;
+    this.lastValue[at] = 0;
+    this.lastOffset[at] = 0;
+    this.lastSeq[at] = -1;
+    return at;
+  }
+
+  private columns(): Array<Float64Array | Uint32Array | Uint8Array> {
+    return [this.minutes, this.sum, this.count, this.lastValue, this.lastOffset, this.lastSeq];
   }
 
   private grow(): void {
-    const cap = this.sum.length * 2;
-    const widen = (a: Float64Array) => {
-      const b = new Float64Array(cap);
+    // By half, not double: the transient copy and the unused tail both stay small.
+    const cap = Math.ceil(this.minutes.length * 1.5);
+    const widen = <A extends Float64Array | Uint32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+      const b = make(cap);
       b.set(a);
       return b;
     };
-    this.sum = widen(this.sum);
-    this.count = widen(this.count);
-    this.lastValue = widen(this.lastValue);
-    this.lastTs = widen(this.lastTs);
-    this.lastSeq = widen(this.lastSeq);
+    this.minutes = widen(this.minutes, (n) => new Float64Array(n));
+    this.sum = widen(this.sum, (n) => new Float64Array(n));
+    this.count = widen(this.count, (n) => new Uint32Array(n));
+    this.lastValue = widen(this.lastValue, (n) => new Float64Array(n));
+    this.lastOffset = widen(this.lastOffset, (n) => new Uint8Array(n));
+    this.lastSeq = widen(this.lastSeq, (n) => new Float64Array(n));
   }
 }
 
@@ -83,9 +128,10 @@ export class AggregateStore {
     s.sum[slot] += c.value;
     s.count[slot] += 1;
     // "last" is by event timestamp; among equal timestamps the later arrival wins.
-    if (s.lastSeq[slot] < 0 || c.timestamp > s.lastTs[slot] || (c.timestamp === s.lastTs[slot] && c.seq > s.lastSeq[slot])) {
+    const offset = c.timestamp - c.minute * 60;
+    if (s.lastSeq[slot] < 0 || offset > s.lastOffset[slot] || (offset === s.lastOffset[slot] && c.seq > s.lastSeq[slot])) {
       s.lastValue[slot] = c.value;
-      s.lastTs[slot] = c.timestamp;
+      s.lastOffset[slot] = offset;
       s.lastSeq[slot] = c.seq;
     }
   }
@@ -97,8 +143,8 @@ export class AggregateStore {
    */
   remove(c: Contribution): void {
     const s = this.series.get(c.meterId)?.get(c.customerId);
-    const slot = s?.slots.get(c.minute);
-    if (!s || slot === undefined) return;
+    const slot = s ? s.find(c.minute) : -1;
+    if (!s || slot < 0) return;
     s.sum[slot] -= c.value;
     s.count[slot] -= 1;
     if (s.lastSeq[slot] === c.seq) s.lastSeq[slot] = -1;
@@ -121,28 +167,21 @@ export class AggregateStore {
     const firstMinute = Math.floor(startSec / 60);
     const endMinute = Math.floor(endSec / 60);
     const groups = new Map<number, { sum: number; count: number; lastValue: number; lastTs: number; lastSeq: number }>();
-    const visit = (minute: number, slot: number) => {
-      if (minute < firstMinute || minute >= endMinute || s.count[slot] === 0) return;
+    for (let slot = s.lowerBound(firstMinute); slot < s.size && s.minutes[slot] < endMinute; slot++) {
+      if (s.count[slot] === 0) continue;
+      const minute = s.minutes[slot];
       const g = Math.max(0, Math.floor((minute * 60 - startSec) / windowSec));
       let acc = groups.get(g);
       if (!acc) groups.set(g, (acc = { sum: 0, count: 0, lastValue: 0, lastTs: -Infinity, lastSeq: -1 }));
       acc.sum += s.sum[slot];
       acc.count += s.count[slot];
       const seq = s.lastSeq[slot];
-      if (seq >= 0 && (s.lastTs[slot] > acc.lastTs || (s.lastTs[slot] === acc.lastTs && seq > acc.lastSeq))) {
+      const ts = minute * 60 + s.lastOffset[slot];
+      if (seq >= 0 && (ts > acc.lastTs || (ts === acc.lastTs && seq > acc.lastSeq))) {
         acc.lastValue = s.lastValue[slot];
-        acc.lastTs = s.lastTs[slot];
+        acc.lastTs = ts;
         acc.lastSeq = seq;
       }
-    };
-    // Whichever is smaller: walk the requested minutes, or walk the customer's buckets.
-    if (endMinute - firstMinute < s.size) {
-      for (let m = firstMinute; m < endMinute; m++) {
-        const slot = s.slots.get(m);
-        if (slot !== undefined) visit(m, slot);
-      }
-    } else {
-      for (const [minute, slot] of s.slots) visit(minute, slot);
     }
     return [...groups.entries()]
       .sort((a, b) => a[0] - b[0])
@@ -160,7 +199,7 @@ export class AggregateStore {
     for (const [meterId, byCustomer] of this.series) {
       for (const [customerId, s] of byCustomer) {
         const rows: number[][] = [];
-        for (const [minute, slot] of s.slots) rows.push([minute, s.sum[slot], s.count[slot], s.lastValue[slot], s.lastTs[slot], s.lastSeq[slot]]);
+        for (let i = 0; i < s.size; i++) rows.push([s.minutes[i], s.sum[i], s.count[i], s.lastValue[i], s.minutes[i] * 60 + s.lastOffset[i], s.lastSeq[i]]);
         out.push({ meterId, customerId, rows });
       }
     }
@@ -180,7 +219,7 @@ export class AggregateStore {
         s.sum[slot] = sum;
         s.count[slot] = count;
         s.lastValue[slot] = lastValue;
-        s.lastTs[slot] = lastTs;
+        s.lastOffset[slot] = lastTs - minute * 60;
         s.lastSeq[slot] = lastSeq;
       }
     }
