@@ -107,3 +107,44 @@ describe('usage ingest', () => {
     expect(missing.stderr).toMatch(/Cannot read absent\.ndjson: no such file/);
   });
 });
+
+describe('usage ingest with pricing.yaml meter keys and custom payload keys', () => {
+  const pricing = `version: 1
+meters:
+  tokens:
+    display_name: Alpaca AI tokens
+    event_name: alpaca_ai_tokens
+    aggregation: sum
+    customer_key: account
+    value_key: tokens
+products: {}
+`;
+
+  it('validates offline in a dry run from pricing.yaml alone', async () => {
+    const dir = await tempDir();
+    await writeUsage(dir, 'pricing.yaml', pricing);
+    await writeUsage(dir, 'u.ndjson', generateUsage(['cus_offline1'], 20).text + '{"customer":"cus_offline1","value":1,"timestamp":1,"meter":"gpu"}\n');
+    const res = await run(['usage', 'ingest', 'u.ndjson', '--meter', 'tokens', '--dry-run', '--json'], { env: {}, cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.json()).toMatchObject({ read: 21, rejected: 1 });
+  });
+
+  it('maps the meter key to its event name and fills the meter’s own payload keys', async () => {
+    const meter = await emu.stripe.billing.meters.create({
+      display_name: 'Alpaca AI tokens',
+      event_name: 'alpaca_ai_tokens',
+      default_aggregation: { formula: 'sum' },
+      customer_mapping: { type: 'by_id', event_payload_key: 'account' },
+      value_settings: { event_payload_key: 'tokens' },
+    });
+    const fresh = await createCustomers(emu.stripe, 2);
+    const dir = await tempDir();
+    await writeUsage(dir, 'pricing.yaml', pricing);
+    const usage = generateUsage(fresh, 250, { meter: 'tokens' });
+    await writeUsage(dir, 'u.ndjson', usage.text);
+    const res = await run(['usage', 'ingest', 'u.ndjson', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.json()).toMatchObject({ sent: 250, rejected: 0 });
+    expect(await totalsFor(emu.stripe, meter.id, fresh)).toEqual(usage.totals);
+  });
+});
