@@ -158,4 +158,10 @@ describe('v2 meter events', () => {
     expect(err).toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400 });
     expect(err.message).toMatch(/No such customer/);
   });
+
+  it('refuses a timestamp that is not RFC 3339, naming the field', async () => {
+    const err = await refusal(emu.stripe.v2.billing.meterEvents.create({ event_name: 'api_call', payload: { stripe_customer_id: customer, value: '3' }, timestamp: 'yesterday' }));
+    expect(err).toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, param: 'timestamp' });
+    expect(err.message).toMatch(/RFC 3339/);
+  });
 });

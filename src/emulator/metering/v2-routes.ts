@@ -35,25 +35,27 @@ function iso(ms: number): string {
 }
 
 /** One v2 event body, checked for shape only (content is validated by the engine). */
+/** `at` is the event's place in the body (`events[3]`), or '' for a top-level event. */
 function readV2Event(value: unknown, at: string): RawMeterEvent {
+  const field = (name: string) => (at ? `${at}.${name}` : name);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw v2Invalid(at, `${at} must be an object.`);
   const e = value as Record<string, unknown>;
-  for (const key of Object.keys(e)) if (!EVENT_FIELDS.has(key)) throw v2Invalid(`${at}.${key}`, `Unknown field ${at}.${key}.`);
-  if (typeof e.event_name !== 'string' || e.event_name === '') throw v2Invalid(`${at}.event_name`, `Missing required field ${at}.event_name.`);
-  if (e.payload === undefined) throw v2Invalid(`${at}.payload`, `Missing required field ${at}.payload.`);
+  for (const key of Object.keys(e)) if (!EVENT_FIELDS.has(key)) throw v2Invalid(field(key), `Unknown field ${field(key)}.`);
+  if (typeof e.event_name !== 'string' || e.event_name === '') throw v2Invalid(field('event_name'), `Missing required field ${field('event_name')}.`);
+  if (e.payload === undefined) throw v2Invalid(field('payload'), `Missing required field ${field('payload')}.`);
   let timestamp: number | undefined;
   if (e.timestamp !== undefined) {
     const ms = typeof e.timestamp === 'string' ? Date.parse(e.timestamp) : NaN;
-    if (Number.isNaN(ms)) throw v2Invalid(`${at}.timestamp`, `${at}.timestamp must be an RFC 3339 timestamp, got ${JSON.stringify(e.timestamp)}.`);
+    if (Number.isNaN(ms)) throw v2Invalid(field('timestamp'), `${field('timestamp')} must be an RFC 3339 timestamp, got ${JSON.stringify(e.timestamp)}.`);
     timestamp = Math.floor(ms / 1000);
   }
   let payload: Record<string, string>;
   let identifier: string | undefined;
   try {
-    payload = readPayload(e.payload, `${at}.payload`);
-    identifier = readIdentifier(e.identifier, `${at}.identifier`);
+    payload = readPayload(e.payload, field('payload'));
+    identifier = readIdentifier(e.identifier, field('identifier'));
   } catch (err) {
-    throw err instanceof StripeHttpError ? v2Invalid(err.body.param ?? at, err.body.message) : err;
+    throw err instanceof StripeHttpError ? v2Invalid(err.body.param ?? field('payload'), err.body.message) : err;
   }
   return { event_name: e.event_name, payload, identifier, timestamp };
 }
@@ -96,7 +98,7 @@ function stream(req: EmuRequest): Record<string, never> {
 }
 
 function createV2MeterEvent(req: EmuRequest): Stripe.V2.Billing.MeterEvent {
-  const e = readV2Event(req.body, 'body');
+  const e = readV2Event(req.body, '');
   const r = meteringFor(req.core).accept(e, 'sync');
   if (!r.ok) {
     const err = refusal(r);
