@@ -47,3 +47,41 @@ describe('emulator core with the real SDK', () => {
     }
   });
 });
+
+describe('list paging (property)', () => {
+  it('visits every object exactly once, newest first, for any page size', async () => {
+    const fc = (await import('fast-check')).default;
+    const { listResponse } = await import('../../src/emulator/http/list.js');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 250 }), fc.integer({ min: 1, max: 100 }), (count, limit) => {
+        const items = Array.from({ length: count }, (_, i) => ({ id: `obj_${i}` }));
+        const seen: string[] = [];
+        let page = listResponse(items, { limit: String(limit) }, '/v1/x');
+        seen.push(...page.data.map((x) => x.id));
+        while (page.has_more) {
+          page = listResponse(items, { limit: String(limit), starting_after: page.data[page.data.length - 1].id }, '/v1/x');
+          seen.push(...page.data.map((x) => x.id));
+        }
+        expect(seen).toEqual(items.map((x) => x.id).reverse());
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('router', () => {
+  it('prefers literal segments over parameters, whatever the registration order', async () => {
+    const { Router } = await import('../../src/emulator/http/router.js');
+    const handler = () => null;
+    const router = new Router([
+      { method: 'GET', path: '/v1/prices/:id', handler },
+      { method: 'GET', path: '/v1/prices/search', handler },
+      { method: 'POST', path: '/v1/billing/meters/:id/deactivate', handler },
+    ]);
+    expect(router.match('GET', '/v1/prices/search')?.route.path).toBe('/v1/prices/search');
+    expect(router.match('GET', '/v1/prices/price_1')).toMatchObject({ route: { path: '/v1/prices/:id' }, params: { id: 'price_1' } });
+    expect(router.match('POST', '/v1/billing/meters/mtr_1/deactivate')?.params).toEqual({ id: 'mtr_1' });
+    expect(router.match('GET', '/v1/prices/')).toBeUndefined();
+    expect(router.match('DELETE', '/v1/prices/price_1')).toBeUndefined();
+  });
+});

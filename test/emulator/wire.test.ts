@@ -156,3 +156,18 @@ describe('expansion', () => {
     await expect(fail(emu.stripe.products.retrieve(product.id, { expand: ['name'] }))).resolves.toMatchObject({ statusCode: 400, param: 'expand' });
   });
 });
+
+describe('v2 JSON', () => {
+  it('reads JSON bodies on /v2 and refuses malformed JSON with a JSON 400', async () => {
+    const session = await emu.stripe.v2.billing.meterEventSession.create();
+    expect(session.authentication_token).toEqual(expect.any(String));
+    const res = await fetch(`${emu.url}/v2/billing/meter_event_session`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TEST_API_KEY}`, 'Content-Type': 'application/json' },
+      body: '{"oops": ',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('request-id')).toMatch(/^req_/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Invalid JSON body/);
+  });
+});
