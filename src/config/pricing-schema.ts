@@ -79,7 +79,7 @@ export const priceSchema = z
     currency: currencySchema,
     interval: z.enum(['day', 'week', 'month', 'year']).meta({ description: 'Billing interval.' }),
     interval_count: z.int().min(1).optional().meta({ description: 'Number of intervals between bills (default 1; at most 3 years: 3 years, 36 months, 156 weeks, 1095 days).' }),
-    nickname: z.string().optional().meta({ description: 'Internal name of the price (not shown to customers).' }),
+    nickname: z.string().min(1).optional().meta({ description: 'Internal name of the price (not shown to customers).' }),
     tax_behavior: z.enum(['inclusive', 'exclusive', 'unspecified']).optional().meta({ description: 'Whether amounts include tax. Once inclusive or exclusive, Stripe will not change it.' }),
     active: z.boolean().optional().meta({ description: 'false archives the price (default true).' }),
     metadata: metadata.optional(),
@@ -111,7 +111,7 @@ export const PRODUCT_ID = /^[A-Za-z0-9_-]+$/;
 export const productSchema = z
   .strictObject({
     name: z.string().min(1).meta({ description: 'Product name shown on invoices.' }),
-    description: z.string().optional(),
+    description: z.string().min(1).optional(),
     active: z.boolean().optional().meta({ description: 'false archives the product (default true).' }),
     metadata: metadata.optional(),
     default_price: z.string().optional().meta({ description: "Local key of one of this product's prices." }),
@@ -123,7 +123,7 @@ export const webhookSchema = z
   .strictObject({
     url: z.string().meta({ description: 'HTTPS endpoint that receives the events.' }),
     events: z.array(z.string().regex(/^(\*|[a-z0-9_]+(\.[a-z0-9_*]+)*)$/)).min(1).meta({ description: "Event types to send, e.g. invoice.paid, or '*' for all." }),
-    description: z.string().optional(),
+    description: z.string().min(1).optional(),
   })
   .meta({ title: 'Webhook endpoint' });
 

@@ -123,7 +123,7 @@ export function issueToProblems(issue: z.core.$ZodIssue, data: unknown, knownKey
       return [{ path, message: `has an invalid value: ${describeValue(value)}` }];
     }
     case 'too_small': {
-      if (issue.origin === 'string') return [{ path, message: 'must not be empty' }];
+      if (issue.origin === 'string') return [{ path, message: 'must not be empty', hint: 'Stripe refuses empty strings: remove the key instead.' }];
       if (issue.origin === 'array') return [{ path, message: `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}` }];
       if (typeof value === 'number' && Number.isInteger(value)) return [{ path, message: `must be at least ${issue.minimum}, got ${value}` }];
       return [{ path, message: `must be at least ${issue.minimum}, got ${describeValue(value)}` }];
