@@ -32,7 +32,7 @@ export interface ParseContext {
   /** `--meter`: used when a record has no `meter`. */
   defaultMeter?: string;
   /** A pricing.yaml meter key or an event name → the event name, or why it cannot be used. */
-  resolveMeter(meter: string): { eventName: string } | { reason: string };
+  resolveMeter(meter: string): { eventName: string; countsEvents?: boolean } | { reason: string };
 }
 
 export const IDENTIFIER_MAX = 100;
@@ -72,9 +72,12 @@ export function deriveIdentifier(sourceKey: string, line: number, eventName: str
 
 export function parseUsageRecord(record: Record<string, unknown>, ctx: ParseContext): ParseResult {
   const customer = text(record.customer);
-  const rawValue = record.value;
   const rawTimestamp = record.timestamp;
   const meter = text(record.meter) ?? ctx.defaultMeter;
+  const resolved = meter === undefined ? undefined : ctx.resolveMeter(meter);
+  // A `count` meter counts events and ignores their value, so a value may be left out.
+  let rawValue = record.value;
+  if ((rawValue === undefined || rawValue === '') && resolved && 'eventName' in resolved && resolved.countsEvents) rawValue = 1;
   const missing = [
     customer === undefined && 'customer',
     (rawValue === undefined || rawValue === null || rawValue === '') && 'value',
@@ -87,9 +90,8 @@ export function parseUsageRecord(record: Record<string, unknown>, ctx: ParseCont
   if (!value.ok) return value;
   const ts = parseTimestamp(rawTimestamp);
   if (!ts.ok) return ts;
-  const resolved = ctx.resolveMeter(meter!);
-  if ('reason' in resolved) return { ok: false, reason: resolved.reason };
-  const eventName = resolved.eventName;
+  if ('reason' in resolved!) return { ok: false, reason: resolved.reason };
+  const eventName = resolved!.eventName;
   let identifier = text(record.identifier);
   if (identifier !== undefined && identifier.length > IDENTIFIER_MAX) return { ok: false, reason: `identifier is longer than ${IDENTIFIER_MAX} characters` };
   const derived = identifier === undefined;

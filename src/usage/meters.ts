@@ -21,7 +21,7 @@ export interface MeterInfo {
 export class MeterCatalog {
   private readonly byEventName = new Map<string, MeterInfo>();
   private readonly byKey = new Map<string, MeterInfo>();
-  private readonly cache = new Map<string, { eventName: string } | { reason: string }>();
+  private readonly cache = new Map<string, { eventName: string; countsEvents: boolean } | { reason: string }>();
 
   constructor(meters: MeterInfo[], readonly fromStripe: boolean) {
     for (const m of meters) {
@@ -37,7 +37,7 @@ export class MeterCatalog {
   }
 
   /** For the line parser: the event name, or why the meter cannot take events. Memoised. */
-  resolve = (meter: string): { eventName: string } | { reason: string } => {
+  resolve = (meter: string): { eventName: string; countsEvents: boolean } | { reason: string } => {
     let hit = this.cache.get(meter);
     if (!hit) {
       hit = this.check(meter);
@@ -54,7 +54,7 @@ export class MeterCatalog {
     return [...new Set([...this.byKey.keys(), ...[...this.byEventName.values()].filter((m) => m.active).map((m) => m.eventName)])].sort();
   }
 
-  private check(meter: string): { eventName: string } | { reason: string } {
+  private check(meter: string): { eventName: string; countsEvents: boolean } | { reason: string } {
     const info = this.find(meter);
     if (!info) {
       const known = this.names();
@@ -62,7 +62,7 @@ export class MeterCatalog {
     }
     if (!info.active) return { reason: `meter '${meter}' is inactive in Stripe (reactivate it to record usage)` };
     if (this.fromStripe && !info.id) return { reason: `meter '${meter}' is in pricing.yaml but not in Stripe yet (run apply first)` };
-    return { eventName: info.eventName };
+    return { eventName: info.eventName, countsEvents: info.formula === 'count' };
   }
 }
 

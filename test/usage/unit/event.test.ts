@@ -31,6 +31,13 @@ describe('parseUsageRecord', () => {
     expect(id(good, { ...ctx(1), sourceKey: 'other.ndjson' })).not.toBe(base);
   });
 
+  it('lets a record for a count meter leave out its value', () => {
+    const counting: ParseContext = { ...ctx(), resolveMeter: () => ({ eventName: 'api_requests', countsEvents: true }) };
+    const r = parseUsageRecord({ customer: 'cus_A1', timestamp: 1_700_000_000, meter: 'requests' }, counting);
+    expect(r.ok && r.event).toMatchObject({ eventName: 'api_requests', value: '1' });
+    expect(parseUsageRecord({ customer: 'cus_A1', timestamp: 1_700_000_000, meter: 'tokens' }, ctx())).toEqual({ ok: false, reason: 'missing value' });
+  });
+
   it('uses --meter when the record has none', () => {
     const r = parseUsageRecord({ customer: 'cus_A1', value: '5', timestamp: '1700000000' }, ctx(1, { defaultMeter: 'alpaca_tokens' }));
     expect(r.ok && r.event.eventName).toBe('alpaca_tokens');
