@@ -187,10 +187,23 @@ function parseBody(method: string, isV2: boolean, raw: string, query: string): R
   return qs.parse(raw, QS_OPTIONS) as Record<string, any>;
 }
 
+/** Far above any Stripe request (a 100-event stream batch is ~15 KB); protects the emulator's memory. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new StripeHttpError(413, { type: 'invalid_request_error', message: `Request body larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.` }));
+        return;
+      }
+      chunks.push(c);
+    });
     req.on('end', () => resolve(chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
