@@ -64,6 +64,11 @@ describe('start-up does not load stripe where no Stripe call is made', () => {
     expect(await stripeFilesLoadedBy(['validate'])).toMatchObject({ stdout: 'valid: 1 meter, 1 product, 1 price\n', code: 0 });
   });
 
+  it('schema prints pricing.schema.json byte for byte (what `npm run schema` writes)', async () => {
+    const { stdout } = await stripeFilesLoadedBy(['schema']);
+    expect(stdout).toBe(readFileSync(resolve(root, 'pricing.schema.json'), 'utf8'));
+  });
+
   it('the hook does see stripe when a command talks to Stripe', async () => {
     const { loaded, code } = await stripeFilesLoadedBy(['customers', 'list', '--json'], emu.env);
     expect(code).toBe(0);
