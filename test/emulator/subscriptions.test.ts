@@ -204,4 +204,24 @@ describe('subscription rules', () => {
       clockMs = saved;
     }
   });
+
+  test('an incomplete subscription expires after 23 hours: incomplete_expired, first invoice voided', async () => {
+    const c = await newCustomer();
+    const sub = await emu.stripe.subscriptions.create({ customer: c.id, items: [{ price: seat.id }], payment_behavior: 'default_incomplete' });
+    const saved = clockMs;
+    try {
+      clockMs = saved + 22 * 3600 * 1000;
+      expect((await emu.stripe.subscriptions.retrieve(sub.id)).status).toBe('incomplete');
+      clockMs = saved + 23 * 3600 * 1000;
+      const expired = await emu.stripe.subscriptions.retrieve(sub.id);
+      expect(expired).toMatchObject({ status: 'incomplete_expired', ended_at: sub.created + 23 * 3600 });
+      expect(await emu.stripe.invoices.retrieve(sub.latest_invoice as string)).toMatchObject({ status: 'void' });
+      const update = events.filter((e) => e.type === 'customer.subscription.updated' && e.object.id === sub.id).pop();
+      expect(update?.previous).toEqual({ status: 'incomplete' });
+      await expect(fail(emu.stripe.invoices.pay(sub.latest_invoice as string, { payment_method: 'pm_card_visa' }))).resolves.toMatchObject({ statusCode: 400 });
+      expect((await emu.stripe.subscriptions.list({ customer: c.id, status: 'ended' })).data.map((s) => s.id)).toEqual([sub.id]);
+    } finally {
+      clockMs = saved;
+    }
+  });
 });

@@ -11,6 +11,7 @@ import { attachPaymentMethod, cardDeclined, declineOf } from './payment-methods.
 import {
   billingSettings,
   customers,
+  invoices,
   paymentMethods,
   setupIntents,
   subscriptions,
@@ -228,4 +229,34 @@ export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: 
   }
   core.markDirty();
   core.emit('customer.subscription.deleted', renderSubscription(core, sub));
+}
+
+/** Stripe gives an incomplete subscription 23 hours to get its first payment before expiring it. */
+export const INCOMPLETE_TTL_SECONDS = 23 * 3600;
+
+/**
+ * Turns every `incomplete` subscription older than 23 h into `incomplete_expired` (terminal): its open
+ * first invoice is voided and its pending SetupIntent canceled. Run before anything reads or changes
+ * subscriptions, so the transition appears as soon as the (possibly injected) clock passes it.
+ */
+export function expireStaleIncomplete(core: EmulatorCore): void {
+  const now = core.now();
+  for (const sub of subscriptions(core).values()) {
+    if (sub.status !== 'incomplete' || now - sub.created < INCOMPLETE_TTL_SECONDS) continue;
+    const expiredAt = sub.created + INCOMPLETE_TTL_SECONDS;
+    const rec = sub.latest_invoice ? invoices(core).get(sub.latest_invoice) : undefined;
+    if (rec && rec.invoice.status === 'open') {
+      Object.assign(rec.invoice, { status: 'void', amount_remaining: 0, auto_advance: false, status_transitions: { ...rec.invoice.status_transitions, voided_at: expiredAt } });
+      core.emit('invoice.voided', rec.invoice);
+    }
+    if (sub.pending_setup_intent) {
+      const si = setupIntents(core).get(sub.pending_setup_intent);
+      if (si && si.status !== 'succeeded' && si.status !== 'canceled') {
+        setupIntents(core).update(si.id, { status: 'canceled', cancellation_reason: 'abandoned' });
+        core.emit('setup_intent.canceled', si);
+      }
+    }
+    subscriptions(core).update(sub.id, { status: 'incomplete_expired', ended_at: expiredAt });
+    core.emit('customer.subscription.updated', renderSubscription(core, sub), { status: 'incomplete' });
+  }
 }

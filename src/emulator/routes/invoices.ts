@@ -4,7 +4,7 @@ import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, str } from '../http/params.js';
 import { previewInvoice } from '../billing/invoice-ledger.js';
-import { payInvoice } from '../billing/lifecycle.js';
+import { expireStaleIncomplete, payInvoice } from '../billing/lifecycle.js';
 import { resolvePaymentMethod } from '../billing/payment-methods.js';
 import { customers, invoices, subscriptions, type InvoiceRecord, type SubscriptionRecord } from '../billing/records.js';
 import type { EmuRequest, Route } from '../types.js';
@@ -31,6 +31,7 @@ function pickSubscription(core: EmulatorCore, customerId: string, subscriptionId
 
 function createPreview(req: EmuRequest): Stripe.Invoice {
   const core = req.core;
+  expireStaleIncomplete(core);
   const subscriptionId = str(req, 'subscription');
   let customerId = str(req, 'customer');
   if (customerId === undefined) {
@@ -43,12 +44,14 @@ function createPreview(req: EmuRequest): Stripe.Invoice {
 }
 
 function requireInvoice(core: EmulatorCore, id: string): InvoiceRecord {
+  expireStaleIncomplete(core);
   const rec = invoices(core).get(id);
   if (!rec) throw resourceMissing('invoice', id);
   return rec;
 }
 
 function list(req: EmuRequest) {
+  expireStaleIncomplete(req.core);
   const customer = str(req, 'customer');
   const subscription = str(req, 'subscription');
   const status = str(req, 'status', { oneOf: ['draft', 'open', 'paid', 'uncollectible', 'void'] });

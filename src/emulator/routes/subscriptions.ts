@@ -4,7 +4,7 @@ import { invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asBool, asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
 import { isMetered } from '../billing/invoice-builder.js';
-import { cancelNow, newSubscriptionRecord, startSubscription } from '../billing/lifecycle.js';
+import { cancelNow, expireStaleIncomplete, newSubscriptionRecord, startSubscription } from '../billing/lifecycle.js';
 import { customers, invoices, paymentMethods, prices, setupIntents, subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from '../billing/records.js';
 import { renderItem, renderSubscription } from '../billing/render.js';
 import type { EmuRequest, Route } from '../types.js';
@@ -98,6 +98,7 @@ function create(req: EmuRequest): Stripe.Subscription {
 }
 
 function requireSub(core: EmulatorCore, id: string): SubscriptionRecord {
+  expireStaleIncomplete(core);
   const sub = subscriptions(core).get(id);
   if (!sub) throw resourceMissing('subscription', id);
   return sub;
@@ -197,6 +198,7 @@ function cancel(req: EmuRequest): Stripe.Subscription {
 
 function list(req: EmuRequest) {
   const core = req.core;
+  expireStaleIncomplete(core);
   const customer = str(req, 'customer');
   const price = str(req, 'price');
   const status = str(req, 'status', { oneOf: ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid'] });
