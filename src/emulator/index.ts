@@ -5,13 +5,13 @@ import { createRequestHandler } from './http/server.js';
 import { Router } from './http/router.js';
 import { Persistence } from './persistence.js';
 import { routeModules } from './routes/index.js';
-import { readStateFile } from './state-file.js';
+import { readStateFile, StateFileError, writeStateFile } from './state-file.js';
 import type { EmulatorOptions, ResolvedOptions, RunningEmulator } from './types.js';
 
 export type { EmulatorOptions, RunningEmulator, EmuRequest, Route, RouteModule, UsageSource, Expander } from './types.js';
 export { RawResponse } from './types.js';
 export { EmulatorCore, EMULATOR_ACCOUNT_ID } from './core.js';
-export { StateFileError } from './state-file.js';
+export { StateFileError };
 
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const faultRate = options.faultRate ?? 0;
@@ -45,6 +45,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (resolved.stateFile) {
     const doc = await readStateFile(resolved.stateFile);
     if (doc) core.loadState(doc);
+    // A fresh file is written at once, so an unwritable path fails now rather than at the first save.
+    else await writeStateFile(resolved.stateFile, core.snapshotState()).catch((err: Error) => {
+      throw new StateFileError(resolved.stateFile!, `cannot write it (${err.message})`, 'Point --state at a file in a writable directory.');
+    });
   }
   for (const module of routeModules) module.setup?.(core);
   const router = new Router(routeModules.flatMap((m) => m.routes));

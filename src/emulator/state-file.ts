@@ -6,8 +6,9 @@ export class StateFileError extends Error {
   constructor(
     readonly file: string,
     detail: string,
+    hint = 'Fix it, point --state at another file, or delete it to start empty.',
   ) {
-    super(`State file ${file} is not usable emulator state: ${detail}. Fix it, point --state at another file, or delete it to start empty.`);
+    super(`State file ${file} is not usable: ${detail}. ${hint}`);
     this.name = 'StateFileError';
   }
 }

@@ -64,7 +64,12 @@ describe('--state', () => {
   it('refuses a JSON file that is not emulator state', async () => {
     const file = join(dir, 'other.json');
     await writeFile(file, '{"hello": "world"}');
-    await expect(startTestEmulator({ stateFile: file })).rejects.toThrow(/not usable emulator state/);
+    await expect(startTestEmulator({ stateFile: file })).rejects.toThrow(/not usable: missing "format"/);
+  });
+
+  it('refuses a path it cannot write at start, not at the first save', async () => {
+    const file = join(dir, 'no-such-dir', 'state.json');
+    await expect(startTestEmulator({ stateFile: file })).rejects.toThrow(/cannot write it.*writable directory/);
   });
 
   it('starts empty when the file does not exist yet', async () => {
