@@ -107,7 +107,7 @@ function checkPrice(price: Obj, path: PathSegment[], meterKeys: string[], proble
 
   const forms = (['unit_amount', 'package', 'tiered'] as const).filter((k) => price[k] !== undefined);
   if (forms.length === 0) {
-    problems.push({ path, target: 'key', message: 'has no amount: give one of unit_amount, package or tiered', hint: 'e.g. unit_amount: 4 (cents per unit), or package: { amount: 4, size: 1000, round: up }.' });
+    problems.push({ path, target: 'key', missing: [[...path, 'unit_amount'], [...path, 'package'], [...path, 'tiered']], message: 'has no amount: give one of unit_amount, package or tiered', hint: 'e.g. unit_amount: 4 (cents per unit), or package: { amount: 4, size: 1000, round: up }.' });
   } else if (forms.includes('package') && forms.includes('tiered')) {
     problems.push({ path: [...path, 'tiered'], target: 'key', message: 'package pricing cannot be combined with tiers', hint: 'Stripe applies transform_quantity only to per-unit prices: keep one of package or tiered.' });
   } else if (forms.length > 1) {

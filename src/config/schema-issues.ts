@@ -3,7 +3,7 @@
  * was found, and a hint ("did you mean", "quote it as a decimal string").
  */
 import type { z } from 'zod';
-import { didYouMean } from './did-you-mean.js';
+import { closest, didYouMean } from './did-you-mean.js';
 import { AMOUNT_KEYS, DECIMAL_AMOUNT, LIMITS } from './pricing-schema.js';
 import type { PathSegment } from './yaml-source.js';
 
@@ -13,6 +13,10 @@ export interface RawProblem {
   hint?: string;
   /** Point at the key rather than the value (unknown or duplicate keys, bad record keys). */
   target?: 'key' | 'value';
+  /** For an unknown key: the known key it is probably meant to be. */
+  meant?: string;
+  /** Keys whose absence this problem is about (dropped when a misspelt key already stands for one of them). */
+  missing?: PathSegment[][];
 }
 
 /** Keys people bring from Stripe's API or other tools, and what this file calls them. */
@@ -96,17 +100,19 @@ export function issueToProblems(issue: z.core.$ZodIssue, data: unknown, knownKey
       const known = knownKeysAt(path);
       return issue.keys.map((key) => {
         const alias = KEY_ALIASES[key];
-        const suggestion = alias && known.includes(alias) ? `Did you mean '${alias}'?` : didYouMean(key, known);
+        const meant = alias && known.includes(alias) ? alias : closest(key, known);
+        const suggestion = meant && `Did you mean '${meant}'?`;
         return {
           path: [...path, key],
           target: 'key' as const,
+          meant,
           message: `unknown key '${key}'`,
           hint: suggestion ? `${suggestion} Known keys here: ${known.join(', ')}.` : `Known keys here: ${known.join(', ')}.`,
         };
       });
     }
     case 'invalid_type': {
-      if (value === undefined) return [{ path, message: `missing required key '${String(last)}'` }];
+      if (value === undefined) return [{ path, message: `missing required key '${String(last)}'`, missing: [path] }];
       if (value === null && issue.expected === 'record') return [{ path, message: 'is empty', hint: 'Remove the key, or write {} for none.' }];
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       const hint = issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean') ? `Quote it: '${String(value)}'.` : undefined;

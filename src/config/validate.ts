@@ -54,9 +54,12 @@ export function formatPath(path: PathSegment[]): string {
   return path.reduce<string>((out, s) => (typeof s === 'number' ? `${out}[${s}]` : out ? `${out}.${s}` : s), '');
 }
 
+/** One mistake, one problem: drops repeats, and "missing 'events'" when "unknown key 'enabled_events'" already says it. */
 function dedupe(problems: RawProblem[]): RawProblem[] {
   const seen = new Set<string>();
+  const misspelt = new Set(problems.filter((p) => p.meant).map((p) => formatPath([...p.path.slice(0, -1), p.meant!])));
   return problems.filter((p) => {
+    if (p.missing?.some((m) => misspelt.has(formatPath(m)))) return false;
     const key = `${formatPath(p.path)}\u0000${p.message}`;
     if (seen.has(key)) return false;
     seen.add(key);

@@ -116,6 +116,12 @@ describe('parsePricing reports each mistake with its position', () => {
     if (hint) expect(found!.hint).toMatch(hint);
   });
 
+  it('reports a misspelt required key once, as the unknown key, not also as missing', () => {
+    const yaml = file('        unit_amount_decimal: "0.5"\n').replace('        currency: usd\n', '        curency: usd\n');
+    const { problems } = parsePricing(yaml, 'pricing.yaml');
+    expect(problems.map((p) => `${p.line}:${p.col} ${p.message}`)).toEqual(["13:9 unknown key 'curency'", "15:9 unknown key 'unit_amount_decimal'"]);
+  });
+
   it('accepts each price form, and licensed prices with package or tiers', () => {
     const yaml = file(
       '        meter: tokens\n        unit_amount: "0.004"\n' +
