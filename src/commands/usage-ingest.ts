@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { hash } from 'node:crypto';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError, toStripeApiError } from '../errors.js';
@@ -62,7 +63,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     if (!rejects.write(JSON.stringify({ line, reason, text: raw }) + '\n')) await once(rejects, 'drain');
   };
 
-  const journal = dryRun ? undefined : await Journal.open(stateDir, sourceKey);
+  const journal = dryRun ? undefined : await Journal.open(stateDir, path && !options.sourceName ? `${sourceKey}#${await firstLineHash(path)}` : sourceKey);
   const mode = ctx.mode();
   const sender = stripe && !dryRun
     ? new StreamSender({
@@ -121,4 +122,21 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
 function describeError(err: unknown): string {
   const e = toStripeApiError(err) as Error;
   return e?.message ?? String(err);
+}
+
+/**
+ * Files are journaled under their name plus a hash of their first line: two files called
+ * usage.ndjson in different folders keep separate journals, while the same file moved, or grown
+ * by appending, keeps its own.
+ */
+async function firstLineHash(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(65_536), 0, 65_536, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8');
+    const nl = text.indexOf('\n');
+    return hash('sha256', nl < 0 ? text : text.slice(0, nl), 'hex').slice(0, 12);
+  } finally {
+    await handle.close();
+  }
 }

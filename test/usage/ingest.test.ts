@@ -148,3 +148,25 @@ products: {}
     expect(await totalsFor(emu.stripe, meter.id, fresh)).toEqual(usage.totals);
   });
 });
+
+describe('usage ingest journals', () => {
+  it('keeps files of the same name in different folders apart, and follows a file that grows', async () => {
+    const fresh = await createCustomers(emu.stripe, 1);
+    const dir = await tempDir();
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'jan'));
+    await mkdir(join(dir, 'feb'));
+    const now = Math.floor(Date.now() / 1000);
+    const line = (value: number, ago: number) => JSON.stringify({ customer: fresh[0], value, timestamp: now - ago }) + '\n';
+    await writeUsage(dir, 'jan/usage.ndjson', line(1, 900) + line(2, 800));
+    await writeUsage(dir, 'feb/usage.ndjson', line(10, 700) + line(20, 600));
+    const ingest = (file: string) => run(['usage', 'ingest', file, '--meter', 'api_tokens', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir });
+    expect((await ingest('jan/usage.ndjson')).json()).toMatchObject({ sent: 2 });
+    expect((await ingest('feb/usage.ndjson')).json()).toMatchObject({ sent: 2, already_sent: 0 });
+    expect((await ingest('jan/usage.ndjson')).json()).toMatchObject({ sent: 0, already_sent: 2 });
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(join(dir, 'jan/usage.ndjson'), line(100, 500));
+    expect((await ingest('jan/usage.ndjson')).json()).toMatchObject({ sent: 1, already_sent: 2 });
+    expect(await totalsFor(emu.stripe, meterId, fresh)).toEqual({ [fresh[0]]: 133 });
+  });
+});
