@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import type { PricingFile, PriceInput } from '../config/pricing-schema.js';
 import { amountOf } from './resources/price-amount.js';
+import { pullWebhooks } from './resources/webhooks.js';
 import { MANAGED_BY_KEY, type AccountState } from './types.js';
 
 export interface PullOptions {
@@ -116,5 +117,7 @@ export function pullPricing(state: AccountState, options: PullOptions = {}): Pul
       };
     }
   }
-  return { file, skipped, unmanaged };
+  const hooks = pullWebhooks(state.objects.webhook_endpoint ?? []);
+  if (Object.keys(hooks.webhooks).length) file.webhooks = hooks.webhooks;
+  return { file, skipped: [...skipped, ...hooks.skipped], unmanaged: unmanaged + hooks.unmanaged };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
 import type { PricingConfig } from '../../src/config/model.js';
-import { diffWebhooks } from '../../src/reconcile/resources/webhooks.js';
+import { diffWebhooks, keyFromUrl, pullWebhooks } from '../../src/reconcile/resources/webhooks.js';
 import type { AccountState, PlanOptions } from '../../src/reconcile/types.js';
 import { checkSecretsFile, mergeSecretLines, secretEnvName, writeSecret } from '../../src/webhooks/secrets.js';
 
@@ -80,6 +80,28 @@ describe('webhook endpoint plan', () => {
     diff(spec, [existing], { prune: true });
     expect(JSON.stringify(existing)).toBe(frozen);
     expect(spec.app).toEqual(app);
+  });
+});
+
+describe('webhook endpoints in pull', () => {
+  test('ours keep their key, others get one from the URL, disabled ones are left out with a note', () => {
+    const pulled = pullWebhooks([
+      endpoint('we_1', { url: 'https://example.com/a', enabled_events: ['invoice.paid'], description: 'x', metadata: managed('app') }),
+      endpoint('we_2', { url: 'https://hooks.example.com:8443/stripe/events' }),
+      endpoint('we_3', { url: 'https://example.com/off', status: 'disabled', metadata: managed('off') }),
+    ]);
+    expect(pulled.webhooks).toEqual({
+      app: { url: 'https://example.com/a', events: ['invoice.paid'], description: 'x' },
+      hooks_example_com_8443_stripe_events: { url: 'https://hooks.example.com:8443/stripe/events', events: ['invoice.paid'] },
+    });
+    expect(pulled.unmanaged).toBe(1);
+    expect(pulled.skipped).toEqual([expect.stringContaining('we_3')]);
+  });
+
+  test('keys from URLs never collide', () => {
+    const pulled = pullWebhooks([endpoint('we_1', { url: 'https://a.io/x' }), endpoint('we_2', { url: 'https://a.io/x' })]);
+    expect(Object.keys(pulled.webhooks)).toEqual(['a_io_x', 'a_io_x_2']);
+    expect(keyFromUrl('not a url')).toBe('not_a_url');
   });
 });
 

@@ -86,6 +86,15 @@ describe('webhook endpoints in pricing.yaml', () => {
     expect((await emu.stripe.webhookEndpoints.retrieve(endpoint.id)).enabled_events).toEqual(['customer.created', 'invoice.paid', 'invoice.payment_failed']);
     expect((await cli(['plan', '--detailed-exitcode'], opts)).code).toBe(0);
 
+    // pull writes the endpoint back under its key, and planning the pulled file changes nothing.
+    const pulled = await cli(['pull'], opts);
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toContain(`\n  app:\n    url: ${app.url}\n`);
+    expect(pulled.stdout).toContain('\n  example_com_by_hand:\n');
+    expect(pulled.stdout).not.toContain('whsec_');
+    work.write(pulled.stdout);
+    expect((await cli(['plan', '--detailed-exitcode', '--prune'], opts)).code).toBe(0);
+
     // Gone from the file: kept without --prune, deleted with it; the hand-made endpoint is never touched.
     work.write('version: 1\n');
     expect((await cli(['plan', '--detailed-exitcode'], opts)).code).toBe(0);

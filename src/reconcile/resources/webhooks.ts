@@ -145,3 +145,42 @@ export const webhooks: ResourceKind<'webhook_endpoint'> = {
   diff: diffWebhooks,
   steps: webhookSteps,
 };
+
+/** A pricing.yaml key for an endpoint nobody named: its host and path, e.g. `example_com_hooks_stripe`. */
+export function keyFromUrl(url: string): string {
+  let text = url;
+  try {
+    const u = new URL(url);
+    text = `${u.hostname}${u.port ? `_${u.port}` : ''}${u.pathname}`;
+  } catch {
+    // keep the raw text
+  }
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'endpoint';
+}
+
+export interface PulledWebhooks {
+  webhooks: Record<string, { url: string; events: string[]; description?: string }>;
+  skipped: string[];
+  unmanaged: number;
+}
+
+/**
+ * The `webhooks:` section for `pull`: enabled endpoints under their own key (or one made from the
+ * URL). Disabled ones are left out, since the file cannot say "disabled" and plan would re-enable them.
+ */
+export function pullWebhooks(endpoints: Stripe.WebhookEndpoint[]): PulledWebhooks {
+  const out: PulledWebhooks = { webhooks: {}, skipped: [], unmanaged: 0 };
+  for (const e of [...endpoints].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    if (e.status === 'disabled') {
+      out.skipped.push(`webhook endpoint ${e.url} (${e.id}): disabled, so left out (the file would enable it)`);
+      continue;
+    }
+    const managed = isManaged(e.metadata);
+    if (!managed) out.unmanaged++;
+    const base = (managed && e.metadata[WEBHOOK_KEY_METADATA]) || keyFromUrl(e.url);
+    let key = base;
+    for (let n = 2; key in out.webhooks; n++) key = `${base}_${n}`;
+    out.webhooks[key] = { url: e.url, events: [...e.enabled_events], ...(e.description ? { description: e.description } : {}) };
+  }
+  return out;
+}
