@@ -249,3 +249,24 @@ describe('account', () => {
     expect(b.id).toBe(a.id);
   });
 });
+
+describe('search', () => {
+  it('finds products and prices with Stripe search queries, newest first, paging with next_page', async () => {
+    const own = await stripe.products.create({ name: 'Searchable Llama', metadata: { plan: 'llama' } });
+    await stripe.products.create({ name: 'Searchable Llama 2', metadata: { plan: 'llama' }, active: false });
+    const found = await stripe.products.search({ query: "metadata['plan']:'llama' AND active:'true'" });
+    expect(found.object).toBe('search_result');
+    expect(found.data.map((p) => p.id)).toEqual([own.id]);
+    const byName = await stripe.products.search({ query: "name~'searchable llama'", limit: 1 });
+    expect(byName.data).toHaveLength(1);
+    expect(byName.has_more).toBe(true);
+    const next = await stripe.products.search({ query: "name~'searchable llama'", limit: 1, page: byName.next_page! });
+    expect(next.data.map((p) => p.name)).toEqual(['Searchable Llama']);
+
+    const key = unique('search_lk');
+    const price = await stripe.prices.create({ product: own.id, currency: 'usd', unit_amount: 9, lookup_key: key });
+    await expect(stripe.prices.search({ query: `lookup_key:'${key}'` })).resolves.toMatchObject({ data: [{ id: price.id }] });
+    await expect(stripe.prices.search({ query: `product:'${own.id}' AND currency:'usd'` })).resolves.toMatchObject({ data: [{ id: price.id }] });
+    await expect(fail(stripe.prices.search({ query: "nickname:'x'" }))).resolves.toMatchObject({ statusCode: 400, param: 'query' });
+  });
+});

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { previousAttributes, snapshot } from '../changes.js';
 import { prices, products, type StoredPrice } from '../catalog/collections.js';
 import { buildPrice, checkLookupKeyFree, PRICE_CREATE_PARAMS, TAX_BEHAVIORS, takeLookupKey } from '../catalog/price-create.js';
+import { PRICE_SEARCH_FIELDS, searchCatalog } from '../catalog/search.js';
 import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing, StripeHttpError } from '../http/errors.js';
 import { filterCreated, listResponse } from '../http/list.js';
@@ -127,6 +128,7 @@ const PAGE = ['limit', 'starting_after', 'ending_before'];
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/prices', params: PRICE_CREATE_PARAMS, handler: create },
   { method: 'GET', path: '/v1/prices', params: [...PAGE, 'active', 'lookup_keys', 'product', 'type', 'currency', 'recurring', 'created'], handler: list },
+  { method: 'GET', path: '/v1/prices/search', params: ['query', 'limit', 'page'], handler: (req) => searchCatalog(req, prices(req.core).all(), PRICE_SEARCH_FIELDS) },
   { method: 'GET', path: '/v1/prices/:id', params: [], handler: (req) => prices(req.core).require(req.params.id, 'price') },
   { method: 'POST', path: '/v1/prices/:id', handler: update },
 ];

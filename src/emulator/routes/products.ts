@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { previousAttributes, snapshot } from '../changes.js';
 import { prices, productHasPrices, products, type StoredProduct } from '../catalog/collections.js';
 import { buildPrice, DEFAULT_PRICE_DATA_PARAMS } from '../catalog/price-create.js';
+import { PRODUCT_SEARCH_FIELDS, searchCatalog } from '../catalog/search.js';
 import type { EmulatorCore } from '../core.js';
 import { invalid, StripeHttpError } from '../http/errors.js';
 import { filterCreated, listResponse } from '../http/list.js';
@@ -179,6 +180,7 @@ const PAGE = ['limit', 'starting_after', 'ending_before'];
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/products', params: ['id', 'type', 'default_price_data', ...COMMON], handler: create },
   { method: 'GET', path: '/v1/products', params: [...PAGE, 'active', 'ids', 'shippable', 'type', 'url', 'created'], handler: list },
+  { method: 'GET', path: '/v1/products/search', params: ['query', 'limit', 'page'], handler: (req) => searchCatalog(req, products(req.core).all(), PRODUCT_SEARCH_FIELDS) },
   { method: 'GET', path: '/v1/products/:id', params: [], handler: (req) => products(req.core).require(req.params.id, 'product') },
   { method: 'POST', path: '/v1/products/:id', params: ['default_price', ...COMMON], handler: update },
   { method: 'DELETE', path: '/v1/products/:id', params: [], handler: del },
