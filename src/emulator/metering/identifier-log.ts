@@ -1,10 +1,12 @@
 // Remembers, for 24 hours after receipt, each identifier and what its event contributed, so a
 // repeat is refused and a cancellation can take the value back out.
 //
-// At tens of thousands of events a second this is the emulator's largest structure, so records
-// live in parallel typed arrays (one slot per identifier) rather than as objects: no per-event
-// garbage and no boxed doubles. One map answers lookups; hourly generation lists let us forget a
-// whole hour at once, without per-entry timers, and freed slots are reused.
+// At tens of thousands of events a second this is the emulator's largest structure, so nothing in
+// it is a JS object per event: records live in parallel typed arrays (one slot per identifier),
+// and identifiers are kept as 64-bit hashes in an open-addressing table, so the identifier strings
+// themselves die young instead of filling the old generation for a day. (Two different
+// identifiers colliding on 64 bits among a day's millions is a ~1e-7 chance; SPEC.md says so.)
+// Hourly generation lists let us forget a whole hour at once, and freed slots are reused.
 import type { Contribution } from './aggregate-store.js';
 
 export const IDENTIFIER_WINDOW_SEC = 24 * 60 * 60;
@@ -13,9 +15,9 @@ const GENERATION_SEC = 60 * 60;
 export type RecordState = 'pending' | 'applied' | 'cancelled';
 const STATES: RecordState[] = ['pending', 'applied', 'cancelled'];
 
-/** A plain view of one slot (for cancellation and persistence). */
+/** A plain view of one slot (for cancellation and persistence); `hash` is the identifier's, in hex. */
 export interface IdentifierRecord {
-  identifier: string;
+  hash: string;
   eventName: string;
   receivedAt: number;
   contribution: Contribution;
@@ -38,14 +40,121 @@ class Interner {
   }
 }
 
+let hashHi = 0;
+let hashLo = 0;
+
+/** Two independent 32-bit hashes of `s` (FNV-1a and a murmur-style mix, both finalised), into hashHi/hashLo. */
+function hashIdentifier(s: string): void {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x9747b28c | 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h2 ^= s.length;
+  hashHi = fmix(h1);
+  hashLo = fmix(h2);
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const EMPTY = 0;
+const TOMBSTONE = -1;
+
+/** 64-bit hash → slot, open addressing with linear probing, all in typed arrays. */
+class HashTable {
+  private hi = new Uint32Array(1024);
+  private lo = new Uint32Array(1024);
+  /** slot + 1; EMPTY or TOMBSTONE otherwise. */
+  private val = new Int32Array(1024);
+  size = 0;
+  private used = 0;
+
+  get(hi: number, lo: number): number {
+    const mask = this.val.length - 1;
+    for (let i = lo & mask; ; i = (i + 1) & mask) {
+      const v = this.val[i];
+      if (v === EMPTY) return -1;
+      if (v !== TOMBSTONE && this.hi[i] === hi && this.lo[i] === lo) return v - 1;
+    }
+  }
+
+  set(hi: number, lo: number, slot: number): void {
+    if ((this.used + 1) * 10 > this.val.length * 7) this.rehash();
+    const mask = this.val.length - 1;
+    let free = -1;
+    for (let i = lo & mask; ; i = (i + 1) & mask) {
+      const v = this.val[i];
+      if (v === EMPTY) {
+        const at = free >= 0 ? free : i;
+        if (free < 0) this.used++;
+        this.hi[at] = hi;
+        this.lo[at] = lo;
+        this.val[at] = slot + 1;
+        this.size++;
+        return;
+      }
+      if (v === TOMBSTONE) {
+        if (free < 0) free = i;
+      } else if (this.hi[i] === hi && this.lo[i] === lo) {
+        this.val[i] = slot + 1;
+        return;
+      }
+    }
+  }
+
+  /** Removes the entry if it still points at `slot`. */
+  delete(hi: number, lo: number, slot: number): void {
+    const mask = this.val.length - 1;
+    for (let i = lo & mask; ; i = (i + 1) & mask) {
+      const v = this.val[i];
+      if (v === EMPTY) return;
+      if (v !== TOMBSTONE && this.hi[i] === hi && this.lo[i] === lo) {
+        if (v - 1 === slot) {
+          this.val[i] = TOMBSTONE;
+          this.size--;
+        }
+        return;
+      }
+    }
+  }
+
+  *slots(): IterableIterator<number> {
+    for (let i = 0; i < this.val.length; i++) if (this.val[i] > 0) yield this.val[i] - 1;
+  }
+
+  private rehash(): void {
+    const [hi, lo, val] = [this.hi, this.lo, this.val];
+    // Grow only when live entries need it; otherwise the same size just drops the tombstones.
+    const cap = this.size * 2 * 10 > val.length * 7 ? val.length * 2 : val.length;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.val = new Int32Array(cap);
+    this.size = 0;
+    this.used = 0;
+    for (let i = 0; i < val.length; i++) if (val[i] > 0) this.set(hi[i], lo[i], val[i] - 1);
+  }
+}
+
 export class IdentifierLog {
-  private readonly bySlot: Array<string | undefined> = [];
-  private readonly byIdentifier = new Map<string, number>();
+  private readonly table = new HashTable();
+  private slotCount = 0;
   private readonly generations = new Map<number, number[]>();
   private readonly free: number[] = [];
   private readonly strings = new Interner();
   private prunedAtGeneration = -1;
   private capacity = 0;
+  private hashHiOf = new Uint32Array(0);
+  private hashLoOf = new Uint32Array(0);
   private receivedAt = new Float64Array(0);
   private timestamp = new Float64Array(0);
   private value = new Float64Array(0);
@@ -57,19 +166,26 @@ export class IdentifierLog {
   private stateOf = new Uint8Array(0);
 
   get size(): number {
-    return this.byIdentifier.size;
+    return this.table.size;
   }
 
   /** The slot for `identifier` if it was received within the last 24 h (as of `nowSec`), else -1. */
   find(identifier: string, nowSec: number): number {
     this.prune(nowSec);
-    const slot = this.byIdentifier.get(identifier);
-    return slot !== undefined && nowSec - this.receivedAt[slot] < IDENTIFIER_WINDOW_SEC ? slot : -1;
+    hashIdentifier(identifier);
+    const slot = this.table.get(hashHi, hashLo);
+    return slot >= 0 && nowSec - this.receivedAt[slot] < IDENTIFIER_WINDOW_SEC ? slot : -1;
   }
 
   remember(identifier: string, eventName: string, receivedAt: number, c: Contribution, state: RecordState): number {
+    hashIdentifier(identifier);
+    return this.rememberHash(hashHi, hashLo, eventName, receivedAt, c, state);
+  }
+
+  private rememberHash(hi: number, lo: number, eventName: string, receivedAt: number, c: Contribution, state: RecordState): number {
     const slot = this.free.pop() ?? this.grow();
-    this.bySlot[slot] = identifier;
+    this.hashHiOf[slot] = hi;
+    this.hashLoOf[slot] = lo;
     this.receivedAt[slot] = receivedAt;
     this.timestamp[slot] = c.timestamp;
     this.value[slot] = c.value;
@@ -83,7 +199,7 @@ export class IdentifierLog {
     let g = this.generations.get(gen);
     if (!g) this.generations.set(gen, (g = []));
     g.push(slot);
-    this.byIdentifier.set(identifier, slot);
+    this.table.set(hi, lo, slot);
     return slot;
   }
 
@@ -97,7 +213,7 @@ export class IdentifierLog {
 
   record(slot: number): IdentifierRecord {
     return {
-      identifier: this.bySlot[slot]!,
+      hash: this.hashHiOf[slot].toString(16).padStart(8, '0') + this.hashLoOf[slot].toString(16).padStart(8, '0'),
       eventName: this.strings.values[this.eventName[slot]],
       receivedAt: this.receivedAt[slot],
       state: this.state(slot),
@@ -119,9 +235,7 @@ export class IdentifierLog {
     for (const [gen, slots] of this.generations) {
       if ((gen + 1) * GENERATION_SEC > nowSec - IDENTIFIER_WINDOW_SEC) continue;
       for (const slot of slots) {
-        const id = this.bySlot[slot]!;
-        if (this.byIdentifier.get(id) === slot) this.byIdentifier.delete(id);
-        this.bySlot[slot] = undefined;
+        this.table.delete(this.hashHiOf[slot], this.hashLoOf[slot], slot);
         this.free.push(slot);
       }
       this.generations.delete(gen);
@@ -129,15 +243,17 @@ export class IdentifierLog {
   }
 
   private grow(): number {
-    const slot = this.bySlot.length;
+    const slot = this.slotCount;
     if (slot === this.capacity) {
       // Grow by half (not double) to keep the transient copy small at millions of slots.
       this.capacity = Math.max(1024, Math.ceil(this.capacity * 1.5));
-      const widen = <A extends Float64Array | Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+      const widen = <A extends Float64Array | Int32Array | Uint32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
         const b = make(this.capacity);
         b.set(a);
         return b;
       };
+      this.hashHiOf = widen(this.hashHiOf, (n) => new Uint32Array(n));
+      this.hashLoOf = widen(this.hashLoOf, (n) => new Uint32Array(n));
       this.receivedAt = widen(this.receivedAt, (n) => new Float64Array(n));
       this.timestamp = widen(this.timestamp, (n) => new Float64Array(n));
       this.value = widen(this.value, (n) => new Float64Array(n));
@@ -148,17 +264,20 @@ export class IdentifierLog {
       this.eventName = widen(this.eventName, (n) => new Int32Array(n));
       this.stateOf = widen(this.stateOf, (n) => new Uint8Array(n));
     }
-    this.bySlot.push(undefined);
+    this.slotCount++;
     return slot;
   }
 
   toJSON(): IdentifierRecord[] {
-    return [...this.byIdentifier.values()].map((slot) => this.record(slot));
+    return [...this.table.slots()].map((slot) => this.record(slot));
   }
 
   static fromJSON(records: IdentifierRecord[]): IdentifierLog {
     const log = new IdentifierLog();
-    for (const r of records) log.remember(r.identifier, r.eventName, r.receivedAt, r.contribution, r.state);
+    for (const r of records) {
+      if (typeof r.hash !== 'string' || !/^[0-9a-f]{16}$/.test(r.hash)) continue;
+      log.rememberHash(parseInt(r.hash.slice(0, 8), 16), parseInt(r.hash.slice(8), 16), r.eventName, r.receivedAt, r.contribution, r.state);
+    }
     return log;
   }
 }
