@@ -115,6 +115,9 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   });
   if (ctx.out.json) ctx.out.data(report);
   else for (const line of renderReport(report)) ctx.out.line(line);
+  if (stats.sent && !ctx.out.json) {
+    ctx.out.info('note: Stripe checks streamed events asynchronously; an event for an unknown customer is dropped and reported in a v1.billing.meter.error_report_triggered event (see `alpaca-billing events tail`).');
+  }
   if (stats.rejected && !ctx.out.json) ctx.out.warn(`${stats.rejected} line${stats.rejected === 1 ? '' : 's'} rejected; reasons and line numbers are in ${report.rejects_file}.`);
   return report.ok ? ExitCode.ok : ExitCode.error;
 }
