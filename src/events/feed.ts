@@ -2,16 +2,16 @@
  * The event feed behind `events tail`: v1 events from `/v1/events` and metering error reports from
  * `/v2/core/events`, oldest first, each exactly once across pages and polls.
  *
- * v1 keeps a cursor: the newest event id of the server's (type-filtered) listing. New events are the
- * pages *before* it (`ending_before`), which Stripe returns adjacent to the cursor, so following them
- * page by page leaves no gap however many arrive between polls. v2 lists have no such cursor; they are
- * walked newest first down to a time watermark, with the ids at the watermark remembered.
+ * v1 events come from one server-filtered listing per type pattern (see v1-listing.ts for the cursor
+ * that makes following them gap-free), merged by time. v2 lists have no such cursor; they are walked
+ * newest first down to a time watermark, with the ids at the watermark remembered.
  * A poll commits its cursor only once every request of it has succeeded, so a failed poll is simply
  * repeated and nothing is lost or shown twice.
  */
 import type Stripe from 'stripe';
-import { matchesAny, matchesCustomer, serverTypeFilter } from './filters.js';
+import { matchesAny, matchesCustomer, serverTypeFilters } from './filters.js';
 import type { V2EventLike } from './meter-errors.js';
+import { V1Listing } from './v1-listing.js';
 
 export interface FeedQuery {
   patterns: string[];
@@ -30,6 +30,8 @@ export interface FeedHooks {
 }
 
 const PAGE = 100;
+/** Far more than can arrive between two polls, far less than memory would mind. */
+const RECENT_IDS = 20_000;
 
 function itemTimeMs(item: FeedItem): number {
   if (item.kind === 'v1') return item.event.created * 1000;
@@ -42,37 +44,15 @@ function sortOldestFirst(items: FeedItem[]): FeedItem[] {
   return items.sort((a, b) => itemTimeMs(a) - itemTimeMs(b));
 }
 
-/**
- * Where the v1 listing stands: the newest event seen (for `ending_before`), and, should that event
- * age out of Stripe's 30 days, its time and the ids already shown at that second.
- */
-interface V1Cursor {
-  id: string;
-  created: number;
-  idsAtCreated: string[];
-}
-
-/** The cursor after `events` (oldest first, as listed from the server after the old cursor). */
-function advance(cursor: V1Cursor | undefined, events: Stripe.Event[]): V1Cursor | undefined {
-  if (events.length === 0) return cursor;
-  const newest = events[events.length - 1];
-  const sameSecond = events.filter((e) => e.created === newest.created).map((e) => e.id);
-  const carried = cursor && cursor.created === newest.created ? cursor.idsAtCreated : [];
-  return { id: newest.id, created: newest.created, idsAtCreated: [...carried, ...sameSecond] };
-}
-
-function isMissingCursor(err: unknown): boolean {
-  const e = err as { code?: unknown; param?: unknown } | null;
-  return e?.code === 'resource_missing' && e?.param === 'ending_before';
-}
-
 function statusOf(err: unknown): number | undefined {
   const s = (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof s === 'number' ? s : undefined;
 }
 
 export class EventFeed {
-  private cursor: V1Cursor | undefined;
+  private readonly listings: V1Listing[];
+  /** Ids shown lately: overlapping patterns (`invoice.*`, `invoice.paid`) must not show an event twice. */
+  private readonly recent = new Set<string>();
   private v2Watermark: number;
   /** v2 ids already shown whose time equals the watermark (older ones can no longer be listed). */
   private v2AtWatermark = new Set<string>();
@@ -83,59 +63,34 @@ export class EventFeed {
     private readonly query: FeedQuery,
     private readonly hooks: FeedHooks = {},
   ) {
+    this.listings = serverTypeFilters(query.patterns).map((filter) => new V1Listing(stripe, filter, query.since));
     this.v2Watermark = query.since !== undefined ? query.since * 1000 : Number.NEGATIVE_INFINITY;
     this.v2Enabled = query.v2Types.length > 0;
   }
 
   /** Everything that matches now, oldest first (the first call), then whatever is new (each later call). */
   async poll(): Promise<FeedItem[]> {
-    const v1 = await this.pollV1();
+    const batches = [];
+    for (const listing of this.listings) batches.push(await listing.next());
     const v2 = await this.pollV2();
-    this.cursor = v1.cursor;
+    // Every request succeeded: only now do the cursors move, so a failed poll is simply repeated.
+    for (const b of batches) b.commit();
     if (v2) {
       this.v2Watermark = v2.watermark;
       this.v2AtWatermark = v2.atWatermark;
     }
-    const items: FeedItem[] = [
-      ...v1.events.filter((e) => matchesAny(e.type, this.query.patterns) && matchesCustomer(e, this.query.customer)).map((event) => ({ kind: 'v1' as const, event })),
-      ...(v2?.events ?? []).map((event) => ({ kind: 'v2' as const, event })),
-    ];
-    return sortOldestFirst(items);
+    const v1: FeedItem[] = [];
+    for (const event of batches.flatMap((b) => b.events)) {
+      if (this.recent.has(event.id)) continue;
+      this.remember(event.id);
+      if (matchesAny(event.type, this.query.patterns) && matchesCustomer(event, this.query.customer)) v1.push({ kind: 'v1', event });
+    }
+    return sortOldestFirst([...v1, ...(v2?.events ?? []).map((event) => ({ kind: 'v2' as const, event }))]);
   }
 
-  private async pollV1(): Promise<{ events: Stripe.Event[]; cursor: V1Cursor | undefined }> {
-    const filter = serverTypeFilter(this.query.patterns);
-    if (this.cursor === undefined) return this.listFrom(this.query.since, undefined);
-    const events: Stripe.Event[] = [];
-    let id = this.cursor.id;
-    for (;;) {
-      let page: Stripe.ApiList<Stripe.Event>;
-      try {
-        page = await this.stripe.events.list({ ...filter, limit: PAGE, ending_before: id });
-      } catch (err) {
-        // The cursor event aged out (Stripe keeps 30 days): carry on from its time instead.
-        if (events.length === 0 && isMissingCursor(err)) return this.listFrom(this.cursor.created, this.cursor);
-        throw err;
-      }
-      if (page.data.length === 0) break;
-      events.push(...[...page.data].reverse());
-      id = page.data[0].id;
-      if (!page.has_more) break;
-    }
-    return { events, cursor: advance(this.cursor, events) };
-  }
-
-  /** The whole listing from `since` (newest first, turned round), minus what `seen` says was shown. */
-  private async listFrom(since: number | undefined, seen: V1Cursor | undefined): Promise<{ events: Stripe.Event[]; cursor: V1Cursor | undefined }> {
-    const params: Stripe.EventListParams = { ...serverTypeFilter(this.query.patterns), limit: PAGE };
-    if (since !== undefined) params.created = { gte: since };
-    const events: Stripe.Event[] = [];
-    for await (const event of this.stripe.events.list(params)) {
-      if (seen && event.created === seen.created && seen.idsAtCreated.includes(event.id)) continue;
-      events.push(event);
-    }
-    events.reverse();
-    return { events, cursor: advance(seen, events) };
+  private remember(id: string): void {
+    this.recent.add(id);
+    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value as string);
   }
 
   private async pollV2(): Promise<{ events: V2EventLike[]; watermark: number; atWatermark: Set<string> } | undefined> {

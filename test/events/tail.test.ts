@@ -97,6 +97,21 @@ describe('events tail --follow', () => {
     }
   });
 
+  test('overlapping patterns show each event once', async () => {
+    const tail = runInBackground(['events', 'tail', '--follow', '--type', 'product.*', '--type', 'product.updated', '--type', 'product.created', '--poll-interval', '0.02', '--json'], emu.env);
+    try {
+      await tail.waitFor(({ stdout }) => stdout.includes('prod_last'), 'the existing events');
+      const before = ndjson(tail.stdout()).length;
+      await emu.stripe.products.update('alpaca_ai', { description: 'updated while following' });
+      await tail.waitFor(({ stdout }) => ndjson(stdout).some((e) => e.type === 'product.updated'), 'the update');
+      const seen = ndjson(tail.stdout());
+      expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+      expect(seen.length).toBe(before + 1);
+    } finally {
+      await tail.stop();
+    }
+  });
+
   test('carries on when the event it follows from ages out of the 30 days Stripe keeps', async () => {
     let nowMs = Date.now();
     const aging = await startTestEmulator({ clock: () => nowMs });
