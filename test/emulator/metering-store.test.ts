@@ -4,6 +4,7 @@ import { AggregateStore } from '../../src/emulator/metering/aggregate-store.js';
 import { MeteringEngine } from '../../src/emulator/metering/metering-engine.js';
 import type { MeterLike } from '../../src/emulator/metering/validate-event.js';
 import { checkAlignment, buildSummaries, summaryId } from '../../src/emulator/metering/summaries.js';
+import { HashTable, hashIdentifier, hashState } from '../../src/emulator/metering/hash-table.js';
 
 const T0 = 1_800_000_000 - (1_800_000_000 % 86400); // a UTC midnight
 const meters: Record<string, MeterLike> = {
@@ -178,5 +179,34 @@ describe('summaries', () => {
     expect(buildSummaries(q, [])).toEqual([expect.objectContaining({ aggregated_value: 0, start_time: T0, end_time: T0 + 3600, id: summaryId('mtr_1', 'cus_a', T0, T0 + 3600) })]);
     expect(summaryId('mtr_1', 'cus_a', T0, T0 + 60)).not.toBe(summaryId('mtr_1', 'cus_b', T0, T0 + 60));
     expect(buildSummaries({ ...q, window: 'hour' }, [])).toEqual([]);
+  });
+});
+
+describe('identifier hash table', () => {
+  it('behaves like a Map under random inserts, overwrites and deletes (through rehashes)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3000 })), { maxLength: 4000 }), (ops) => {
+        const table = new HashTable();
+        const model = new Map<string, number>();
+        ops.forEach(([insert, k], slot) => {
+          const key = `id-${k}`;
+          hashIdentifier(key);
+          const { hi, lo } = hashState;
+          if (insert) {
+            table.set(hi, lo, slot);
+            model.set(key, slot);
+          } else if (model.has(key)) {
+            table.delete(hi, lo, model.get(key)!);
+            model.delete(key);
+          }
+        });
+        expect(table.size).toBe(model.size);
+        for (let k = 0; k <= 3000; k += 7) {
+          hashIdentifier(`id-${k}`);
+          expect(table.get(hashState.hi, hashState.lo)).toBe(model.get(`id-${k}`) ?? -1);
+        }
+      }),
+      { numRuns: 30 },
+    );
   });
 });
