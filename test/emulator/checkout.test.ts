@@ -110,4 +110,18 @@ describe('checkout sessions', () => {
     await expect(fail(emu.stripe.checkout.sessions.retrieve('cs_test_missing'))).resolves.toMatchObject({ statusCode: 404 });
     expect((await fetch(`${emu.url}/checkout/cs_test_missing`)).status).toBe(404);
   });
+
+  test('line items are listed with their amounts, and an open session can be expired', async () => {
+    const session = await emu.stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: seat.id, quantity: 3 }, { price: metered.id }], success_url: 'https://app.example/ok' });
+    const items = await emu.stripe.checkout.sessions.listLineItems(session.id);
+    expect(items.data.map((i) => [i.price?.id, i.quantity, i.amount_total])).toEqual([
+      [seat.id, 3, 3600],
+      [metered.id, null, 0],
+    ]);
+    const expanded = await emu.stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items'] });
+    expect(expanded.line_items?.data).toHaveLength(2);
+    await expect(emu.stripe.checkout.sessions.expire(session.id)).resolves.toMatchObject({ status: 'expired' });
+    expect((await complete(session.url as string)).status).toBe(400);
+    await expect(fail(emu.stripe.checkout.sessions.expire(session.id))).resolves.toMatchObject({ statusCode: 400 });
+  });
 });

@@ -161,6 +161,8 @@ describe('persisted invoices', () => {
     const sub = await emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: seat.id, quantity: 2 }, { price: price.id }] });
     const invoice = await emu.stripe.invoices.retrieve(sub.latest_invoice as string);
     expect(invoice).toMatchObject({ id: expect.stringMatching(/^in_/), status: 'open', amount_due: 1400, billing_reason: 'subscription_create', customer: customer.id, parent: { subscription_details: { subscription: sub.id } } });
+    expect(invoice.number).toBe(`${customer.invoice_prefix}-0001`);
+    expect(invoice.lines.data[0].description).toBe('2 × Alpaca AI');
     expect((await emu.stripe.invoices.list({ subscription: sub.id, status: 'open' })).data.map((i) => i.id)).toEqual([invoice.id]);
     expect((await emu.stripe.invoices.list({ subscription: sub.id, status: 'paid' })).data).toEqual([]);
     const lines = await emu.stripe.invoices.listLineItems(invoice.id, { limit: 1 });

@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { priceQuantity } from './invoice-math.js';
 import { periodContaining, type Interval, type Period } from './periods.js';
-import { meterOf, prices, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
+import { CATALOG, meterOf, prices, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
 
 export interface LinePlan {
   item: SubscriptionItemRecord;
@@ -51,7 +51,8 @@ function productId(price: Stripe.Price): string {
 
 export function buildLine(core: EmulatorCore, sub: SubscriptionRecord, plan: LinePlan, invoiceId: string | null): Stripe.InvoiceLineItem {
   const priced = priceQuantity(plan.price, plan.quantity);
-  const name = plan.price.nickname ?? productId(plan.price);
+  const product = core.collection<{ id: string; name?: string }>(CATALOG.products).get(productId(plan.price));
+  const name = product?.name ?? plan.price.nickname ?? productId(plan.price);
   return {
     id: core.id('il_'),
     object: 'line_item',

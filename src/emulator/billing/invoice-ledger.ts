@@ -22,6 +22,14 @@ export function defaultPaymentMethod(core: EmulatorCore, sub: SubscriptionRecord
 
 /** Stores an issued invoice; one with an amount gets a PaymentIntent-style confirmation secret. */
 export function persistInvoice(core: EmulatorCore, invoice: Stripe.Invoice, withSecret: boolean): InvoiceRecord {
+  // Finalized invoices get the customer's next number, `PREFIX-0001`, as Stripe numbers them.
+  const customer = typeof invoice.customer === 'string' ? customers(core).get(invoice.customer) : undefined;
+  if (customer && invoice.status !== 'draft') {
+    const sequence = customer.next_invoice_sequence ?? 1;
+    invoice.number = `${customer.invoice_prefix ?? 'EMU'}-${String(sequence).padStart(4, '0')}`;
+    customer.next_invoice_sequence = sequence + 1;
+    core.markDirty();
+  }
   return invoices(core).insert({ id: invoice.id, invoice, confirmationSecret: withSecret ? secretFor(core, core.id('pi_')) : null });
 }
 

@@ -5,7 +5,7 @@ import { listResponse, listUrl } from '../http/list.js';
 import { asString, checkNested, newMetadata, str } from '../http/params.js';
 import { createSetupIntent, newSubscriptionRecord, startSubscription, succeedSetupIntent } from '../billing/lifecycle.js';
 import { attachPaymentMethod, cardDeclined, declineOf, resolvePaymentMethod } from '../billing/payment-methods.js';
-import { checkoutSessions, customers, subscriptions, type CheckoutSessionRecord, type CustomerRecord } from '../billing/records.js';
+import { checkoutSessions, customers, prices, subscriptions, type CheckoutSessionRecord, type CustomerRecord } from '../billing/records.js';
 import { renderSubscription } from '../billing/render.js';
 import { RawResponse, type EmuRequest, type Route } from '../types.js';
 import { parseNewItems } from './subscriptions.js';
@@ -193,12 +193,50 @@ function list(req: EmuRequest) {
   return { ...pageOut, data: pageOut.data.map((r) => r.session) };
 }
 
+/** Checkout's `item` objects: licensed prices priced at quantity × unit amount, metered ones at 0 (billed later). */
+function lineItemsOf(core: EmulatorCore, rec: CheckoutSessionRecord): Stripe.LineItem[] {
+  return rec.items.map((item, i) => {
+    const price = prices(core).get(item.price);
+    const amount = price && price.recurring?.usage_type !== 'metered' ? (price.unit_amount ?? 0) * (item.quantity ?? 1) : 0;
+    return {
+      id: `li_${rec.id.slice(8, 28)}${i}`,
+      object: 'item',
+      amount_discount: 0,
+      amount_subtotal: amount,
+      amount_tax: 0,
+      amount_total: amount,
+      currency: price?.currency ?? rec.session.currency ?? 'usd',
+      description: price?.nickname ?? null,
+      metadata: {},
+      price: price ?? null,
+      ...(item.quantity !== undefined ? { quantity: item.quantity } : { quantity: null }),
+    } as unknown as Stripe.LineItem;
+  });
+}
+
+function listLineItems(req: EmuRequest) {
+  const rec = requireSession(req.core, req.params.id);
+  // listResponse pages newest first; line items keep their order, so feed it reversed.
+  return listResponse(lineItemsOf(req.core, rec).reverse(), req.body, listUrl(req));
+}
+
+function expire(req: EmuRequest): Stripe.Checkout.Session {
+  const rec = requireSession(req.core, req.params.id);
+  if (rec.session.status !== 'open') throw invalid(undefined, `Only open Checkout Sessions can be expired; this one is ${rec.session.status}.`, 'checkout_session_not_open');
+  Object.assign(rec.session, { status: 'expired' });
+  req.core.markDirty();
+  req.core.emit('checkout.session.expired', rec.session);
+  return rec.session;
+}
+
 const CREATE_PARAMS = ['mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'client_reference_id', 'metadata', 'subscription_data', 'payment_method_types', 'currency', 'ui_mode'];
 
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/checkout/sessions', params: CREATE_PARAMS, handler: create },
   { method: 'GET', path: '/v1/checkout/sessions', params: ['customer', 'subscription', 'status', 'limit', 'starting_after', 'ending_before', 'created'], handler: list },
   { method: 'GET', path: '/v1/checkout/sessions/:id', params: [], handler: (req) => requireSession(req.core, req.params.id).session },
+  { method: 'GET', path: '/v1/checkout/sessions/:id/line_items', params: ['limit', 'starting_after', 'ending_before'], handler: listLineItems },
+  { method: 'POST', path: '/v1/checkout/sessions/:id/expire', params: [], handler: expire },
   { method: 'GET', path: '/checkout/:id', auth: 'none', handler: page },
   { method: 'POST', path: '/checkout/:id/complete', auth: 'none', params: ['card', 'email'], handler: complete },
 ];
@@ -206,8 +244,6 @@ export const routes: Route[] = [
 export function setup(core: EmulatorCore): void {
   core.registerExpander('checkout.session', 'line_items', (_value, parent) => {
     const rec = typeof parent.id === 'string' ? checkoutSessions(core).get(parent.id) : undefined;
-    if (!rec) return undefined;
-    const data = rec.items.map((item, i) => ({ id: `li_${rec.id.slice(8, 20)}${i}`, object: 'item', price: core.collection<{ id: string }>('prices').get(item.price) ?? item.price, quantity: item.quantity ?? null }));
-    return { object: 'list', data, has_more: false, url: `/v1/checkout/sessions/${rec.id}/line_items` };
+    return rec ? { object: 'list', data: lineItemsOf(core, rec), has_more: false, url: `/v1/checkout/sessions/${rec.id}/line_items` } : undefined;
   });
 }
