@@ -79,6 +79,23 @@ describe('creating subscriptions the way the Stripe guide does', () => {
     expect(sub.latest_invoice).toMatchObject({ status: 'paid', amount_paid: 1500, amount_remaining: 0 });
   });
 
+  test('send_invoice subscriptions are active at once with an open first invoice due in days_until_due', async () => {
+    const c = await newCustomer();
+    const sub = await emu.stripe.subscriptions.create({ customer: c.id, items: [{ price: seat.id }], collection_method: 'send_invoice', days_until_due: 14, expand: ['latest_invoice'] });
+    expect(sub).toMatchObject({ status: 'active', collection_method: 'send_invoice', days_until_due: 14, pending_setup_intent: null });
+    const invoice = sub.latest_invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({ status: 'open', amount_due: 1500, collection_method: 'send_invoice', due_date: sub.created + 14 * 86_400 });
+  });
+
+  test('default_payment_method on create must be attached to the customer and is charged', async () => {
+    const c = await newCustomer();
+    const pm = await emu.stripe.paymentMethods.attach('pm_card_visa', { customer: c.id });
+    const sub = await emu.stripe.subscriptions.create({ customer: c.id, items: [{ price: seat.id }], default_payment_method: pm.id, expand: ['latest_invoice'] });
+    expect(sub).toMatchObject({ status: 'active', default_payment_method: pm.id, latest_invoice: { status: 'paid' } });
+    const stranger = await emu.stripe.paymentMethods.attach('pm_card_visa', { customer: (await newCustomer()).id });
+    await expect(fail(emu.stripe.subscriptions.create({ customer: c.id, items: [{ price: seat.id }], default_payment_method: stranger.id }))).resolves.toMatchObject({ param: 'default_payment_method' });
+  });
+
   test('error_if_incomplete without a payment method is refused and stores nothing', async () => {
     const c = await newCustomer();
     const err = await fail(emu.stripe.subscriptions.create({ customer: c.id, items: [{ price: seat.id }], payment_behavior: 'error_if_incomplete' }));

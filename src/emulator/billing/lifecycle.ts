@@ -114,6 +114,22 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
   const pm = pmId ? paymentMethods(core).get(pmId) : undefined;
   const decline = pm ? declineOf(pm) : undefined;
 
+  const events: Array<[string, object]> = [];
+  if (sub.collection_method === 'send_invoice') {
+    // Invoiced customers pay by the due date; the subscription is active from the start.
+    const rec = persistInvoice(core, { ...draft, due_date: core.now() + (sub.days_until_due ?? 30) * 86_400 } as Stripe.Invoice, false);
+    sub.latest_invoice = invoiceId;
+    sub.status = 'active';
+    events.push(['invoice.created', rec.invoice], ['invoice.finalized', rec.invoice]);
+    if (due === 0) {
+      markPaid(core, rec, null);
+      events.push(['invoice.paid', rec.invoice]);
+    } else {
+      events.push(['invoice.sent', rec.invoice]);
+    }
+    return { sub, invoice: rec, events };
+  }
+
   if (sub.payment_behavior === 'error_if_incomplete' && due > 0) {
     if (!pm) {
       throw new StripeHttpError(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'customer', message: 'This customer has no attached payment source or default payment method. Please consider adding a default payment method.' });
@@ -121,7 +137,6 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
     if (decline) throw cardDeclined(decline);
   }
 
-  const events: Array<[string, object]> = [];
   const rec = persistInvoice(core, draft, due > 0);
   sub.latest_invoice = invoiceId;
   events.push(['invoice.created', rec.invoice], ['invoice.finalized', rec.invoice]);
