@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 export interface StoredResponse {
   status: number;
   body: string;
+  contentType?: string;
   fingerprint: string;
   storedAtMs: number;
 }

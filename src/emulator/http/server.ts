@@ -77,7 +77,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
         const token = bearerToken(header(req, 'authorization'));
         const check = core.sessionAuthenticator;
         if (!token || !check) throw authenticationError('This endpoint needs a meter event session token (POST /v2/billing/meter_event_session).');
-        emuReq.apiKey = token;
+        apiKey = emuReq.apiKey = token;
         check(token, emuReq);
       }
 
@@ -105,7 +105,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
           if (seen.fingerprint !== fingerprint) {
             throw new StripeHttpError(400, { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.` });
           }
-          outcome = { status: seen.status, body: seen.body, headers: { 'Idempotent-Replayed': 'true' } };
+          outcome = { status: seen.status, body: seen.body, contentType: seen.contentType, headers: { 'Idempotent-Replayed': 'true' } };
         } else {
           idempotency.begin(scope, idemKey);
           let stored: Outcome | undefined;
@@ -117,7 +117,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
           }
           // Validation failures (4xx other than card errors) are not stored: they can be retried.
           const keep = stored.status < 300 || stored.status === 402 || (!isV2 && stored.status >= 500);
-          idempotency.finish(scope, idemKey, keep ? { status: stored.status, body: stored.body, fingerprint, storedAtMs: core.nowMs() } : undefined, core.nowMs());
+          idempotency.finish(scope, idemKey, keep ? { status: stored.status, body: stored.body, contentType: stored.contentType, fingerprint, storedAtMs: core.nowMs() } : undefined, core.nowMs());
           outcome = stored;
         }
       } else {
