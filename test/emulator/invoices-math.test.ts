@@ -112,4 +112,17 @@ describe('invoice math', () => {
       }),
     );
   });
+
+  test('graduated amounts never fall as usage grows, and package round-up never bills less than round-down', () => {
+    const graduated: PriceForm = { billing_scheme: 'tiered', tiers_mode: 'graduated', tiers: [{ up_to: 100, unit_amount_decimal: '1.5', flat_amount: 50 }, { up_to: 1000, unit_amount: 1 }, { up_to: null, unit_amount_decimal: '0.25' }] };
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 1, max: 10_000 }), (a, b, divideBy) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        expect(priceQuantity(graduated, lo).amount).toBeLessThanOrEqual(priceQuantity(graduated, hi).amount);
+        const up = priceQuantity({ unit_amount: 7, transform_quantity: { divide_by: divideBy, round: 'up' } }, hi);
+        const down = priceQuantity({ unit_amount: 7, transform_quantity: { divide_by: divideBy, round: 'down' } }, hi);
+        expect(up.amount - down.amount).toBe(hi % divideBy === 0 ? 0 : 7);
+      }),
+    );
+  });
 });
