@@ -85,3 +85,11 @@ describe('router', () => {
     expect(router.match('DELETE', '/v1/prices/price_1')).toBeUndefined();
   });
 });
+
+describe('odd requests', () => {
+  it('answers a malformed path escape with a JSON 404, not a crash', async () => {
+    const res = await fetch(`${emu.url}/v1/products/%zz`, { headers: { Authorization: `Bearer ${emu.env.STRIPE_API_KEY}` } });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('resource_missing');
+  });
+});

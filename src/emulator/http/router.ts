@@ -53,7 +53,7 @@ export class Router {
         const seg = c.segments[i];
         if (seg.startsWith(':')) {
           if (parts[i] === '') continue outer;
-          params[seg.slice(1)] = decodeURIComponent(parts[i]);
+          params[seg.slice(1)] = decodeSegment(parts[i]);
         } else if (seg !== parts[i]) continue outer;
       }
       return { route: c.route, params };
@@ -64,4 +64,13 @@ export class Router {
 
 function literalCount(segments: string[]): number {
   return segments.filter((s) => !s.startsWith(':')).length;
+}
+
+/** A malformed escape (`%zz`) cannot name any object: keep it verbatim so the lookup 404s. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
