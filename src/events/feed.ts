@@ -2,14 +2,14 @@
  * The event feed behind `events tail`: v1 events from `/v1/events` and metering error reports from
  * `/v2/core/events`, oldest first, each exactly once across pages and polls.
  *
- * v1 events come from one server-filtered listing per type pattern (see v1-listing.ts for the cursor
- * that makes following them gap-free), merged by time. v2 lists have no such cursor; they are walked
- * newest first down to a time watermark, with the ids at the watermark remembered.
+ * v1 events come from one server-filtered listing (see v1-listing.ts for the cursor that makes
+ * following it gap-free). v2 lists have no such cursor; they are walked newest first down to a time
+ * watermark, with the ids at the watermark remembered.
  * A poll commits its cursor only once every request of it has succeeded, so a failed poll is simply
  * repeated and nothing is lost or shown twice.
  */
 import type Stripe from 'stripe';
-import { matchesAny, matchesCustomer, serverTypeFilters } from './filters.js';
+import { matchesAny, matchesCustomer, serverTypeFilter } from './filters.js';
 import type { V2EventLike } from './meter-errors.js';
 import { V1Listing } from './v1-listing.js';
 
@@ -30,8 +30,6 @@ export interface FeedHooks {
 }
 
 const PAGE = 100;
-/** Far more than can arrive between two polls, far less than memory would mind. */
-const RECENT_IDS = 20_000;
 
 function itemTimeMs(item: FeedItem): number {
   if (item.kind === 'v1') return item.event.created * 1000;
@@ -50,9 +48,7 @@ function statusOf(err: unknown): number | undefined {
 }
 
 export class EventFeed {
-  private readonly listings: V1Listing[];
-  /** Ids shown lately: overlapping patterns (`invoice.*`, `invoice.paid`) must not show an event twice. */
-  private readonly recent = new Set<string>();
+  private readonly v1: V1Listing;
   private v2Watermark: number;
   /** v2 ids already shown whose time equals the watermark (older ones can no longer be listed). */
   private v2AtWatermark = new Set<string>();
@@ -63,34 +59,25 @@ export class EventFeed {
     private readonly query: FeedQuery,
     private readonly hooks: FeedHooks = {},
   ) {
-    this.listings = serverTypeFilters(query.patterns).map((filter) => new V1Listing(stripe, filter, query.since));
+    this.v1 = new V1Listing(stripe, serverTypeFilter(query.patterns), query.since);
     this.v2Watermark = query.since !== undefined ? query.since * 1000 : Number.NEGATIVE_INFINITY;
     this.v2Enabled = query.v2Types.length > 0;
   }
 
   /** Everything that matches now, oldest first (the first call), then whatever is new (each later call). */
   async poll(): Promise<FeedItem[]> {
-    const batches = [];
-    for (const listing of this.listings) batches.push(await listing.next());
+    const batch = await this.v1.next();
     const v2 = await this.pollV2();
-    // Every request succeeded: only now do the cursors move, so a failed poll is simply repeated.
-    for (const b of batches) b.commit();
+    // Every request succeeded: only now does the cursor move, so a failed poll is simply repeated.
+    batch.commit();
     if (v2) {
       this.v2Watermark = v2.watermark;
       this.v2AtWatermark = v2.atWatermark;
     }
-    const v1: FeedItem[] = [];
-    for (const event of batches.flatMap((b) => b.events)) {
-      if (this.recent.has(event.id)) continue;
-      this.remember(event.id);
-      if (matchesAny(event.type, this.query.patterns) && matchesCustomer(event, this.query.customer)) v1.push({ kind: 'v1', event });
-    }
+    const v1: FeedItem[] = batch.events
+      .filter((e) => matchesAny(e.type, this.query.patterns) && matchesCustomer(e, this.query.customer))
+      .map((event) => ({ kind: 'v1', event }));
     return sortOldestFirst([...v1, ...(v2?.events ?? []).map((event) => ({ kind: 'v2' as const, event }))]);
-  }
-
-  private remember(id: string): void {
-    this.recent.add(id);
-    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value as string);
   }
 
   private async pollV2(): Promise<{ events: V2EventLike[]; watermark: number; atWatermark: Set<string> } | undefined> {

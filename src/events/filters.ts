@@ -33,18 +33,16 @@ export function matchesAny(type: string, patterns: string[]): boolean {
 }
 
 /**
- * The server-side filters for `/v1/events`, so only matching events travel: each wildcard pattern
- * as `type` (Stripe expands `*`), exact names together as `types[]` (20 at most per request).
- * A bare `*` needs no filter at all.
+ * The server-side filter for `/v1/events` that narrows the listing without hiding anything the
+ * patterns match: one pattern goes as `type` (wildcards allowed), up to 20 exact names as `types`.
+ * Anything else is listed unfiltered and matched here: one listing keeps Stripe's own order of
+ * events within a second, which separate listings per pattern could not merge back.
  */
-export function serverTypeFilters(patterns: string[]): Array<{ type?: string; types?: string[] }> {
-  if (patterns.length === 0 || patterns.includes('*')) return [{}];
-  const wild = patterns.filter((p) => p.includes('*'));
-  const exact = patterns.filter((p) => !p.includes('*'));
-  const filters: Array<{ type?: string; types?: string[] }> = wild.map((type) => ({ type }));
-  if (exact.length === 1) filters.push({ type: exact[0] });
-  else for (let i = 0; i < exact.length; i += 20) filters.push({ types: exact.slice(i, i + 20) });
-  return filters;
+export function serverTypeFilter(patterns: string[]): { type?: string; types?: string[] } {
+  if (patterns.includes('*')) return {};
+  if (patterns.length === 1) return { type: patterns[0] };
+  if (patterns.length > 1 && patterns.length <= 20 && patterns.every((p) => !p.includes('*'))) return { types: patterns };
+  return {};
 }
 
 /** Metering error reports are v2 events; they show by default and whenever a pattern names them. */

@@ -71,6 +71,36 @@ describe('events tail', () => {
   });
 });
 
+describe('a subscription as events tail tells it', () => {
+  test('status changes, amounts and who it is about, with the default types', async () => {
+    // An emulator of its own: these events would show up in the other tests' listings.
+    const own = await startTestEmulator();
+    try {
+      const product = await own.stripe.products.create({ name: 'Seats' });
+      const price = await own.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' } });
+      const customer = await own.stripe.customers.create({ name: 'Subscriber' });
+      const sub = await own.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id, quantity: 3 }], payment_behavior: 'default_incomplete' });
+      expect(sub.status).toBe('incomplete');
+      await own.stripe.invoices.pay(sub.latest_invoice as string, { payment_method: 'pm_card_visa' });
+
+      const res = await run(['events', 'tail', '--customer', customer.id], { env: own.env });
+      expect(res.code).toBe(0);
+      const lines = res.stdout.trim().split('\n');
+      const line = (type: string) => lines.find((l) => l.includes(` ${type} `));
+      // Stripe's own order, even within one second: the subscription turns active after its invoice is paid.
+      const types = lines.map((l) => l.split(/\s+/)[1]);
+      expect(types.indexOf('customer.subscription.created')).toBeLessThan(types.indexOf('invoice.created'));
+      expect(types.indexOf('invoice.paid')).toBeLessThan(types.indexOf('customer.subscription.updated'));
+      expect(line('customer.subscription.created')).toContain(`${sub.id}  ${customer.id}  ${sub.id}  incomplete  -`);
+      expect(line('customer.subscription.updated')).toContain(`${customer.id}  ${sub.id}  incomplete → active`);
+      expect(line('invoice.paid')).toMatch(new RegExp(`in_\\w+  ${customer.id}  ${sub.id}  (open → )?paid  \\$45\\.00`));
+      expect(lines.every((l) => l.includes(customer.id))).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('events tail --follow', () => {
   test('prints new events exactly once, in order, even when more than a page arrives between polls', async () => {
     const tail = runInBackground(['events', 'tail', '--follow', '--type', 'product.*', '--poll-interval', '0.05', '--json'], emu.env);
