@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import Stripe from 'stripe';
 import { run } from '../helpers/cli.js';
 import { startApp, startServe } from './harness.js';
@@ -70,6 +71,36 @@ describe('webhooks serve', () => {
     }
     expect(serve.stdout() + serve.stderr()).not.toContain(SECRET);
     expect(serve.stdout() + serve.stderr()).not.toContain(SECRET.slice(6));
+  });
+
+  test('clients that hang up mid-body, send garbage or send too much never take it down', async () => {
+    const serve = await startServe([], env);
+    try {
+      const { port } = new URL(serve.url);
+      // Announces 1000 bytes, sends 10, hangs up.
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\nstripe-signature: t=1,v1=00\r\n\r\n0123456789');
+          setTimeout(() => { socket.destroy(); resolve(); }, 20);
+        });
+      });
+      // Not HTTP at all.
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end('hello there\r\n\r\n'));
+        socket.on('close', () => resolve());
+        socket.on('error', () => resolve());
+        socket.resume();
+      });
+      const big = 'x'.repeat(2 * 1024 * 1024);
+      const tooBig = await fetch(serve.url, { method: 'POST', body: big, headers: { 'stripe-signature': sign(big) } }).then((r) => r.status, () => 'reset');
+      expect([413, 'reset']).toContain(tooBig);
+
+      const body = snapshotEvent('evt_still_up');
+      expect((await post(serve.url, body, sign(body))).status).toBe(200);
+      await serve.waitFor(({ stdout }) => stdout.includes('evt_still_up'), 'the event after the abuse');
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
   });
 
   test('--tolerance 0 accepts old signatures, as the SDK does', async () => {
