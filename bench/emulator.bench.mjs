@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Emulator metering benchmark: v2 stream ingestion rate (100 events per request, several
-// concurrent SDK clients), summary latency over BENCH_EVENTS stored events, and the emulator's
+// concurrent HTTP clients), summary latency over BENCH_EVENTS stored events, and the emulator's
 // peak RSS. The emulator runs in a child process (this script with --server) so the clients do
 // not share its event loop; events for the summary phase are loaded through the metering core
 // directly, in timestamp order with the emulator's clock following them, as 30 days of live

@@ -135,4 +135,18 @@ describe('the stream', () => {
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
     expect(all.filter((e) => e.type === 'v1.billing.meter.no_meter_found').length).toBe(4);
   });
+
+  it('publishes an error report only once the aggregation delay has passed', async () => {
+    const delayed = await startTestEmulator({ clock: () => clock.ms, aggregationDelayMs: 5000 });
+    try {
+      const s = await delayed.stripe.v2.billing.meterEventSession.create();
+      await delayed.stripe.v2.billing.meterEventStream.create({ events: [{ event_name: 'nothing_here', payload: {} }] }, { apiKey: s.authentication_token });
+      expect((await delayed.stripe.v2.core.events.list()).data).toHaveLength(0);
+      clock.ms += 5000;
+      const after = await delayed.stripe.v2.core.events.list();
+      expect(after.data.map((e) => e.type)).toEqual(['v1.billing.meter.no_meter_found']);
+    } finally {
+      await delayed.close();
+    }
+  });
 });
