@@ -5,7 +5,8 @@ import type Stripe from 'stripe';
 import type { PricingConfig } from '../../src/config/model.js';
 import { diffWebhooks, keyFromUrl, pullWebhooks } from '../../src/reconcile/resources/webhooks.js';
 import type { AccountState, PlanOptions } from '../../src/reconcile/types.js';
-import { checkSecretsFile, mergeSecretLines, secretEnvName, writeSecret } from '../../src/webhooks/secrets.js';
+import { MemorySink, Output } from '../../src/output/output.js';
+import { checkSecretsFile, mergeSecretLines, prepareSecretHandler, secretEnvName, writeSecret } from '../../src/webhooks/secrets.js';
 
 const config = (webhooks: PricingConfig['webhooks']): PricingConfig => ({ version: 1, meters: {}, products: {}, webhooks });
 
@@ -131,5 +132,41 @@ describe('secrets file', () => {
 
   test('a folder that does not exist is refused before anything is created', async () => {
     await expect(checkSecretsFile('/nonexistent-dir-alpaca/secrets.env')).rejects.toThrow(/--secrets-file .*does not exist or is not writable/);
+  });
+});
+
+describe('where a new secret goes', () => {
+  const sinks = (tty: boolean) => {
+    const stdout = Object.assign(new MemorySink(), { isTTY: tty });
+    const stderr = Object.assign(new MemorySink(), { isTTY: tty });
+    return { stdout, stderr };
+  };
+  const info = { key: 'app', id: 'we_1', url: 'https://example.com/a', secret: 'whsec_shown_once_123' };
+
+  test('on a terminal, without --secrets-file, it is shown once on stdout', async () => {
+    const { stdout, stderr } = sinks(true);
+    const handle = await prepareSecretHandler(1, { cwd: tmpdir(), out: new Output({ stdout, stderr, env: {} }) });
+    await handle(info);
+    expect(stdout.text).toBe('webhook endpoint app (we_1) signing secret, shown once: whsec_shown_once_123\n');
+    expect(stderr.text).toBe('');
+  });
+
+  test('without a terminal, or with --json, it needs --secrets-file before anything is created', async () => {
+    const piped = sinks(false);
+    await expect(prepareSecretHandler(1, { cwd: tmpdir(), out: new Output({ ...piped, env: {} }) })).rejects.toThrow(/pass --secrets-file <path>/);
+    const json = sinks(true);
+    await expect(prepareSecretHandler(2, { cwd: tmpdir(), out: new Output({ ...json, env: {}, json: true }) })).rejects.toThrow(/creates 2 webhook endpoints/);
+    // Nothing to create: nothing to refuse.
+    await expect(prepareSecretHandler(0, { cwd: tmpdir(), out: new Output({ ...piped, env: {} }) })).resolves.toBeInstanceOf(Function);
+  });
+
+  test('with --secrets-file it goes only to the file, relative to the working folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alpaca-secrets-'));
+    const { stdout, stderr } = sinks(true);
+    const handle = await prepareSecretHandler(1, { secretsFile: 'hooks.env', cwd: dir, out: new Output({ stdout, stderr, env: {} }) });
+    await handle(info);
+    expect(await readFile(join(dir, 'hooks.env'), 'utf8')).toContain('STRIPE_WEBHOOK_SECRET_APP=whsec_shown_once_123');
+    expect(stdout.text + stderr.text).not.toContain('whsec_shown_once_123');
+    expect(stderr.text).toContain(`written to ${join(dir, 'hooks.env')} as STRIPE_WEBHOOK_SECRET_APP`);
   });
 });
