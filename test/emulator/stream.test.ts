@@ -123,7 +123,8 @@ describe('the stream', () => {
     await expect(streamClient(fresh.authentication_token).v2.billing.meterEventStream.create({ events: [event('1')] })).resolves.toBeDefined();
   });
 
-  it('pages v2 events with next_page_url', async () => {
+  it('pages v2 events with next_page_url and filters them by created', async () => {
+    clock.ms += 5000;
     const s = await emu.stripe.v2.billing.meterEventSession.create();
     for (let i = 0; i < 3; i++) {
       await streamClient(s.authentication_token).v2.billing.meterEventStream.create({ events: [{ event_name: `missing_${i}`, payload: {} }] });
@@ -134,6 +135,9 @@ describe('the stream', () => {
     const all = await emu.stripe.v2.core.events.list({ limit: 2 }).autoPagingToArray({ limit: 100 });
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
     expect(all.filter((e) => e.type === 'v1.billing.meter.no_meter_found').length).toBe(4);
+    const recent = await emu.stripe.v2.core.events.list({ created: { gte: nowSec() } });
+    expect(recent.data).toHaveLength(3);
+    expect((await emu.stripe.v2.core.events.list({ created: { lt: nowSec() } })).data).toHaveLength(all.length - 3);
   });
 
   it('publishes an error report only once the aggregation delay has passed', async () => {

@@ -9,7 +9,8 @@ import { v2EventWire, v2Events, type V2EventRecord } from './v2-event-store.js';
 interface PageState {
   object_id?: string;
   types?: string[];
-  created?: Record<string, string>;
+  /** Bounds in ms. */
+  created?: Record<string, number>;
   limit: number;
   after?: string;
 }
@@ -33,10 +34,12 @@ function readQuery(b: Record<string, any>): PageState {
   if (b.created !== undefined) {
     const range = checkNested(b.created, 'created', ['gt', 'gte', 'lt', 'lte']);
     state.created = {};
+    // The SDK's type says Unix seconds; Stripe's v2 docs use RFC 3339. Both are accepted.
     for (const [k, v] of Object.entries(range)) {
-      const s = asString(v, `created[${k}]`);
-      if (Number.isNaN(Date.parse(s))) throw v2Invalid(`created.${k}`, `created.${k} must be an RFC 3339 timestamp.`);
-      state.created[k] = s;
+      const s = typeof v === 'number' ? String(v) : asString(v, `created[${k}]`);
+      const ms = /^\d+$/.test(s) ? Number(s) * 1000 : Date.parse(s);
+      if (Number.isNaN(ms)) throw v2Invalid(`created.${k}`, `created.${k} must be Unix seconds or an RFC 3339 timestamp.`);
+      state.created[k] = ms;
     }
   }
   return state;
@@ -45,7 +48,7 @@ function readQuery(b: Record<string, any>): PageState {
 function listV2Events(req: EmuRequest) {
   publishDueReports(req.core);
   const q = readQuery(req.body);
-  const bound = (k: string) => (q.created?.[k] === undefined ? undefined : Date.parse(q.created[k]));
+  const bound = (k: string) => q.created?.[k];
   const [gt, gte, lt, lte] = [bound('gt'), bound('gte'), bound('lt'), bound('lte')];
   const matches = (e: V2EventRecord) =>
     (q.object_id === undefined || e.related_object?.id === q.object_id) &&
