@@ -29,7 +29,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 async function waitFor<T>(check: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const v = check();
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 10));
@@ -38,7 +38,7 @@ async function waitFor<T>(check: () => T | undefined, what: string): Promise<T> 
 }
 
 async function poll<T>(get: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 500; i++) {
     const v = await get();
     if (done(v)) return v;
     await new Promise((r) => setTimeout(r, 10));
