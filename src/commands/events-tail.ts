@@ -2,7 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import { EventFeed, type FeedItem } from '../events/feed.js';
 import { DEFAULT_TYPE_PATTERNS, parseSince, parseTypePatterns, wantsMeterErrors } from '../events/filters.js';
 import { followFeed } from '../events/follow.js';
-import { formatEventLine, formatV2Event } from '../events/format.js';
+import { formatEventLine, formatV2Event, type Painter } from '../events/format.js';
 import { toStripeApiError } from '../errors.js';
 
 export interface EventsTailOptions {
@@ -20,7 +20,9 @@ export function printFeedItem(ctx: CommandContext, item: FeedItem): void {
     ctx.out.data(item.event, { ndjson: true });
     return;
   }
-  const lines = item.kind === 'v1' ? [formatEventLine(item.event)] : formatV2Event(item.event);
+  const { chalk } = ctx.out;
+  const paint: Painter = { good: chalk.green, bad: chalk.red, pending: chalk.yellow, dim: chalk.dim };
+  const lines = item.kind === 'v1' ? [formatEventLine(item.event, paint)] : formatV2Event(item.event, paint);
   for (const line of lines) ctx.out.line(line);
 }
 

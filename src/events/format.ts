@@ -18,28 +18,48 @@ export function formatAmount(amount: EventAmount): string {
 
 const TYPE_WIDTH = 34;
 
+/** Colours, given by the caller (ctx.out.chalk): this module never decides whether the terminal has them. */
+export interface Painter {
+  good(text: string): string;
+  bad(text: string): string;
+  pending(text: string): string;
+  dim(text: string): string;
+}
+
+const PLAIN: Painter = { good: (t) => t, bad: (t) => t, pending: (t) => t, dim: (t) => t };
+
+const GOOD = new Set(['active', 'trialing', 'paid', 'succeeded', 'complete']);
+const BAD = new Set(['past_due', 'unpaid', 'canceled', 'incomplete_expired', 'uncollectible', 'void', 'requires_payment_method', 'expired']);
+
+function paintStatus(status: string, paint: Painter): string {
+  return GOOD.has(status) ? paint.good(status) : BAD.has(status) ? paint.bad(status) : paint.pending(status);
+}
+
 /** `time  type  object  customer  subscription  status  amount  event-id`, `-` for what the event lacks. */
-export function formatSummaryLine(s: EventSummary): string {
-  const status = s.status === undefined ? '-' : s.previousStatus ? `${s.previousStatus} → ${s.status}` : s.status;
+export function formatSummaryLine(s: EventSummary, paint: Painter = PLAIN): string {
+  const status = s.status === undefined ? '-' : s.previousStatus ? `${paintStatus(s.previousStatus, paint)} → ${paintStatus(s.status, paint)}` : paintStatus(s.status, paint);
   return [
-    formatTime(s.created),
+    paint.dim(formatTime(s.created)),
     s.type.padEnd(TYPE_WIDTH),
     s.object ?? '-',
     s.customer ?? '-',
     s.subscription ?? '-',
     status,
     s.amount ? formatAmount(s.amount) : '-',
-    s.id,
+    paint.dim(s.id),
   ].join('  ');
 }
 
-export function formatEventLine(event: Stripe.Event): string {
-  return formatSummaryLine(summarizeEvent(event));
+export function formatEventLine(event: Stripe.Event, paint: Painter = PLAIN): string {
+  return formatSummaryLine(summarizeEvent(event), paint);
 }
 
 /** Any v2 event: metering error reports in full, anything else as a headline. */
-export function formatV2Event(event: V2EventLike): string[] {
-  if (isMeterErrorType(event.type)) return formatMeterErrorReport(summarizeMeterError(event), formatTime);
+export function formatV2Event(event: V2EventLike, paint: Painter = PLAIN): string[] {
+  if (isMeterErrorType(event.type)) {
+    const [head, ...details] = formatMeterErrorReport(summarizeMeterError(event), formatTime);
+    return [paint.bad(head), ...details];
+  }
   const ms = Date.parse(event.created);
   const time = Number.isNaN(ms) ? '-' : formatTime(Math.floor(ms / 1000));
   return [[time, event.type.padEnd(TYPE_WIDTH), event.related_object?.id ?? '-', event.id].join('  ')];

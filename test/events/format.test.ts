@@ -53,6 +53,13 @@ describe('event lines', () => {
     expect(s).toMatchObject({ customer: 'cus_4', subscription: 'sub_4', status: 'complete', amount: { minor: 0, currency: 'eur' } });
   });
 
+  test('statuses are painted by what they mean, with the painter the caller gives', () => {
+    const paint = { good: (t: string) => `<g>${t}</g>`, bad: (t: string) => `<b>${t}</b>`, pending: (t: string) => `<p>${t}</p>`, dim: (t: string) => t };
+    const line = formatEventLine(event('customer.subscription.updated', { id: 'sub_1', object: 'subscription', customer: 'cus_1', status: 'past_due' }, { status: 'active' }), paint);
+    expect(line).toContain('<g>active</g> → <b>past_due</b>');
+    expect(formatEventLine(event('invoice.finalized', { id: 'in_1', object: 'invoice', status: 'open', amount_due: 1, currency: 'usd' }), paint)).toContain('<p>open</p>');
+  });
+
   test('times are UTC without milliseconds', () => {
     expect(formatTime(0)).toBe('1970-01-01T00:00:00Z');
   });
