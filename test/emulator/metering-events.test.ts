@@ -1,5 +1,6 @@
 // v1 and v2 meter events, adjustments and identifier dedupe, driven with the real SDK.
 import type Stripe from 'stripe';
+import { configureMetering } from '../../src/emulator/metering/metering-state.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
@@ -111,6 +112,22 @@ describe('identifier dedupe', () => {
     clock.ms += 24 * 3600 * 1000;
     await emu.stripe.billing.meterEvents.create(params);
     expect(await total()).toBe(before + 14);
+  });
+});
+
+describe('identifier dedupe, configured to ignore repeats', () => {
+  it('answers 200 without counting the repeat', async () => {
+    configureMetering(emu.core, { duplicateIdentifier: 'ignore' });
+    try {
+      const before = await total();
+      const params = { event_name: 'api_call', payload: { stripe_customer_id: customer, value: '11' }, identifier: 'ignored-1' };
+      await emu.stripe.billing.meterEvents.create(params);
+      await expect(emu.stripe.billing.meterEvents.create(params)).resolves.toMatchObject({ identifier: 'ignored-1' });
+      await expect(emu.stripe.v2.billing.meterEvents.create(params)).resolves.toMatchObject({ identifier: 'ignored-1' });
+      expect(await total()).toBe(before + 11);
+    } finally {
+      configureMetering(emu.core, { duplicateIdentifier: 'error' });
+    }
   });
 });
 

@@ -67,3 +67,24 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
 export function meterById(core: EmulatorCore, id: string): MeterLike | undefined {
   return (meterCollection(core) as unknown as Collection<MeterLike>).get(id);
 }
+
+/** Settings for the behaviours Stripe leaves uncertain (see SPEC.md, "Metering"). */
+export interface MeteringSettings {
+  /**
+   * A repeated identifier within 24 h on v1/v2 meter_events: `error` answers Stripe's 400 (the
+   * default); `ignore` answers 200 as if accepted, counting nothing.
+   */
+  duplicateIdentifier: 'error' | 'ignore';
+}
+
+export function meteringSettings(core: EmulatorCore): MeteringSettings {
+  return core.slice<MeteringSettings>('metering_settings', () => ({ duplicateIdentifier: 'error' }));
+}
+
+/** Changes the uncertain-behaviour settings (tests and embedders call this on `core`). */
+export function configureMetering(core: EmulatorCore, patch: Partial<MeteringSettings>): MeteringSettings {
+  const settings = meteringSettings(core);
+  Object.assign(settings, patch);
+  core.markDirty();
+  return settings;
+}

@@ -5,7 +5,7 @@ import { listResponse, listUrl } from '../http/list.js';
 import { asInt, asObject, asString, checkNested } from '../http/params.js';
 import type { EmuRequest, Route } from '../types.js';
 import { isDuplicate, type AcceptResult } from './metering-engine.js';
-import { meterById, meteringFor } from './metering-state.js';
+import { meterById, meteringFor, meteringSettings } from './metering-state.js';
 import { buildSummaries, checkAlignment, WINDOW_SECONDS, type GroupingWindow } from './summaries.js';
 import { publishDueReports } from './publish.js';
 
@@ -50,6 +50,9 @@ function createMeterEvent(req: EmuRequest): Stripe.Billing.MeterEvent {
   const identifier = readIdentifier(b.identifier);
   const timestamp = b.timestamp === undefined ? undefined : asInt(b.timestamp, 'timestamp', { min: 0 });
   const r = engine.accept({ event_name: eventName, payload, identifier, timestamp }, 'sync');
+  if (isDuplicate(r) && meteringSettings(req.core).duplicateIdentifier === 'ignore') {
+    return { object: 'billing.meter_event', created: req.core.now(), event_name: eventName, identifier: r.duplicate, livemode: false, payload, timestamp: timestamp ?? req.core.now() };
+  }
   if (!r.ok) throw refusal(r);
   return { object: 'billing.meter_event', created: req.core.now(), event_name: eventName, identifier: r.identifier, livemode: false, payload, timestamp: r.timestamp };
 }

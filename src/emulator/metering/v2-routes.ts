@@ -5,7 +5,8 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, authenticationError } from '../http/errors.js';
 import type { EmuRequest, Route, RouteModule } from '../types.js';
-import { meterById, meteringFor } from './metering-state.js';
+import { meterById, meteringFor, meteringSettings } from './metering-state.js';
+import { isDuplicate } from './metering-engine.js';
 import { publishDueReports } from './publish.js';
 import { cancelOrThrow, readCancel, readIdentifier, readPayload, refusal } from './v1-routes.js';
 import type { RawMeterEvent } from './validate-event.js';
@@ -100,7 +101,8 @@ function stream(req: EmuRequest): Record<string, never> {
 function createV2MeterEvent(req: EmuRequest): Stripe.V2.Billing.MeterEvent {
   const e = readV2Event(req.body, '');
   const r = meteringFor(req.core).accept(e, 'sync');
-  if (!r.ok) {
+  const ignored = isDuplicate(r) && meteringSettings(req.core).duplicateIdentifier === 'ignore';
+  if (!r.ok && !ignored) {
     const err = refusal(r);
     throw new StripeHttpError(400, { ...err.body, code: 'invalid_fields' }, err.headers);
   }
@@ -108,10 +110,10 @@ function createV2MeterEvent(req: EmuRequest): Stripe.V2.Billing.MeterEvent {
     object: 'v2.billing.meter_event',
     created: iso(req.core.nowMs()),
     event_name: e.event_name,
-    identifier: r.identifier,
+    identifier: r.ok ? r.identifier : e.identifier!,
     livemode: false,
     payload: e.payload as Record<string, string>,
-    timestamp: iso(r.timestamp * 1000),
+    timestamp: iso((r.ok ? r.timestamp : (e.timestamp ?? req.core.now())) * 1000),
   };
 }
 
