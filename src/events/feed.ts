@@ -48,7 +48,8 @@ function statusOf(err: unknown): number | undefined {
 }
 
 export class EventFeed {
-  private readonly v1: V1Listing;
+  /** Absent when every pattern names v2 events (`v1.billing.meter.*`): no v1 event type starts with `v1.`. */
+  private readonly v1: V1Listing | undefined;
   private v2Watermark: number;
   /** v2 ids already shown whose time equals the watermark (older ones can no longer be listed). */
   private v2AtWatermark = new Set<string>();
@@ -59,14 +60,14 @@ export class EventFeed {
     private readonly query: FeedQuery,
     private readonly hooks: FeedHooks = {},
   ) {
-    this.v1 = new V1Listing(stripe, serverTypeFilter(query.patterns), query.since);
+    this.v1 = query.patterns.every((p) => /^v[12]\./.test(p)) ? undefined : new V1Listing(stripe, serverTypeFilter(query.patterns), query.since);
     this.v2Watermark = query.since !== undefined ? query.since * 1000 : Number.NEGATIVE_INFINITY;
     this.v2Enabled = query.v2Types.length > 0;
   }
 
   /** Everything that matches now, oldest first (the first call), then whatever is new (each later call). */
   async poll(): Promise<FeedItem[]> {
-    const batch = await this.v1.next();
+    const batch = this.v1 ? await this.v1.next() : { events: [], commit: () => {} };
     const v2 = await this.pollV2();
     // Every request succeeded: only now does the cursor move, so a failed poll is simply repeated.
     batch.commit();
