@@ -15,7 +15,7 @@ describe('parseUsageRecord', () => {
     const b = parseUsageRecord({ ...good }, ctx(7));
     expect(a).toEqual(b);
     expect(a.ok && a.event).toMatchObject({ line: 7, eventName: 'alpaca_tokens', customer: 'cus_A1', value: '42', timestamp: 1_700_000_000, derived: true });
-    expect(a.ok && a.event.identifier).toMatch(/^alp_[A-Za-z0-9_-]{32}$/);
+    expect(a.ok && a.event.identifier).toMatch(/^alp_[A-Za-z0-9_-]{12}_7_[0-9a-z]+$/);
   });
 
   it('keeps the record’s own identifier', () => {
