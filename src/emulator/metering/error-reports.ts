@@ -25,7 +25,7 @@ interface Pending {
 }
 
 export class ErrorReportBook {
-  private pending: Pending[] = [];
+  private readonly pending: Pending[] = [];
 
   add(p: Pending): void {
     this.pending.push(p);
@@ -37,10 +37,11 @@ export class ErrorReportBook {
 
   /** Removes and returns the reports whose problems are all due by `nowMs`, oldest group first. */
   takeDue(nowMs: number): ErrorReport[] {
-    if (this.pending.length === 0) return [];
-    const due = this.pending.filter((p) => p.dueMs <= nowMs);
-    if (due.length === 0) return [];
-    this.pending = this.pending.filter((p) => p.dueMs > nowMs);
+    // Problems arrive with a constant delay, so `pending` is ordered by dueMs: the due ones are a prefix.
+    let n = 0;
+    while (n < this.pending.length && this.pending[n].dueMs <= nowMs) n++;
+    if (n === 0) return [];
+    const due = this.pending.splice(0, n);
     const groups = new Map<string | null, ErrorReport>();
     for (const p of due) {
       let r = groups.get(p.meterId);
