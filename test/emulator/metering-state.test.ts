@@ -47,4 +47,25 @@ describe('metering with --state', () => {
       await second.close();
     }
   });
+
+  it('saves new usage after changes, without waiting for close', async () => {
+    const file = join(dir, 'live.json');
+    const emu = await startTestEmulator({ stateFile: file });
+    try {
+      const customer = (await emu.stripe.customers.create({ email: 'live@example.com' })).id;
+      await emu.stripe.billing.meters.create({ display_name: 'T', event_name: 'live', default_aggregation: { formula: 'sum' } });
+      await new Promise((r) => setTimeout(r, 1500));
+      await emu.stripe.billing.meterEvents.create({ event_name: 'live', payload: { stripe_customer_id: customer, value: '5' }, identifier: 'live-1' });
+      let rows = 0;
+      for (let i = 0; i < 100 && rows === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const doc = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as { slices?: { metering?: { aggregates?: Array<{ rows: number[][] }> } } };
+        rows = doc.slices?.metering?.aggregates?.reduce((n, a) => n + a.rows.length, 0) ?? 0;
+      }
+      expect(rows).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
 });
+

@@ -14,6 +14,8 @@ export interface MeteringDeps {
   findMeter(eventName: string): MeterLike | undefined;
   customerExists(id: string): boolean;
   newIdentifier(): string;
+  /** Called after every accepted event and cancellation (so --state gets saved). */
+  changed?(): void;
 }
 
 export type AcceptResult =
@@ -67,6 +69,7 @@ export class MeteringEngine {
     // aggregate is kept.
     const slot = e.identifier !== undefined || mode === 'sync' ? this.identifiers.remember(identifier, e.event_name, nowSec, contribution, immediate ? 'applied' : 'pending') : -1;
     this.accepted++;
+    this.deps.changed?.();
     if (immediate) this.store.add(contribution);
     else this.queue.push({ slot, contribution, dueMs: nowMs + this.deps.delayMs });
     return { ok: true, identifier, timestamp: r.timestamp, meter: r.meter, value: r.value };
@@ -81,6 +84,7 @@ export class MeteringEngine {
     if (record.state === 'cancelled') return { ok: false, reason: 'already_cancelled' };
     if (record.state === 'applied') this.store.remove(record.contribution);
     this.identifiers.setState(slot, 'cancelled');
+    this.deps.changed?.();
     return { ok: true, record, pending: record.state === 'pending' };
   }
 

@@ -15,7 +15,6 @@ interface SavedMetering {
   identifiers?: IdentifierRecord[];
 }
 
-
 export function meteringFor(core: EmulatorCore): MeteringEngine {
   let engine = engines.get(core);
   if (engine) return engine;
@@ -25,7 +24,7 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
   const byEventName = new Map<string, MeterLike>();
   const findMeter = (eventName: string): MeterLike | undefined => {
     const cached = byEventName.get(eventName);
-    if (cached && cached.event_name === eventName && meters.get(cached.id) === cached) return cached;
+    if (cached && cached.event_name === eventName && cached.status === 'active' && meters.get(cached.id) === cached) return cached;
     byEventName.delete(eventName);
     // Several meters can only share a name if one is inactive; the active one wins.
     let found: MeterLike | undefined;
@@ -40,6 +39,8 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
     customerExists: (id) => customers.has(id),
     // Stripe generates an identifier when none is given; ours are unique per emulator run.
     newIdentifier: () => core.id(''),
+    // --state saves are debounced by the core, so telling it on every event is cheap.
+    changed: () => core.markDirty(),
   });
   const saved = core.slice<SavedMetering>('metering', () => ({}));
   if (saved.aggregates) engine.store = AggregateStore.fromJSON(saved.aggregates);
