@@ -95,8 +95,8 @@ export class HashTable {
 
   private rehash(): void {
     const [hi, lo, val] = [this.hi, this.lo, this.val];
-    // Grow only when live entries need it; otherwise the same size just drops the tombstones.
-    const cap = this.size * 2 * 10 > val.length * 7 ? val.length * 2 : val.length;
+    // Grow when over half the entries are live; otherwise the same size just drops the tombstones.
+    const cap = this.size * 2 > val.length ? val.length * 2 : val.length;
     this.hi = new Uint32Array(cap);
     this.lo = new Uint32Array(cap);
     this.val = new Int32Array(cap);

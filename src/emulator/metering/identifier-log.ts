@@ -51,11 +51,13 @@ export class IdentifierLog {
   private capacity = 0;
   private hashHiOf = new Uint32Array(0);
   private hashLoOf = new Uint32Array(0);
-  private receivedAt = new Float64Array(0);
-  private timestamp = new Float64Array(0);
+  /** Unix seconds fit 32 bits unsigned until 2106. */
+  private receivedAt = new Uint32Array(0);
+  /** Seconds into the event's minute: the timestamp is minute * 60 + offset. */
+  private offset = new Uint8Array(0);
   private value = new Float64Array(0);
   private seq = new Float64Array(0);
-  private minute = new Float64Array(0);
+  private minute = new Int32Array(0);
   private meter = new Int32Array(0);
   private customer = new Int32Array(0);
   private eventName = new Int32Array(0);
@@ -83,7 +85,7 @@ export class IdentifierLog {
     this.hashHiOf[slot] = hi;
     this.hashLoOf[slot] = lo;
     this.receivedAt[slot] = receivedAt;
-    this.timestamp[slot] = c.timestamp;
+    this.offset[slot] = c.timestamp - c.minute * 60;
     this.value[slot] = c.value;
     this.seq[slot] = c.seq;
     this.minute[slot] = c.minute;
@@ -118,7 +120,7 @@ export class IdentifierLog {
         customerId: this.strings.values[this.customer[slot]],
         minute: this.minute[slot],
         value: this.value[slot],
-        timestamp: this.timestamp[slot],
+        timestamp: this.minute[slot] * 60 + this.offset[slot],
         seq: this.seq[slot],
       },
     };
@@ -150,11 +152,11 @@ export class IdentifierLog {
       };
       this.hashHiOf = widen(this.hashHiOf, (n) => new Uint32Array(n));
       this.hashLoOf = widen(this.hashLoOf, (n) => new Uint32Array(n));
-      this.receivedAt = widen(this.receivedAt, (n) => new Float64Array(n));
-      this.timestamp = widen(this.timestamp, (n) => new Float64Array(n));
+      this.receivedAt = widen(this.receivedAt, (n) => new Uint32Array(n));
+      this.offset = widen(this.offset, (n) => new Uint8Array(n));
       this.value = widen(this.value, (n) => new Float64Array(n));
       this.seq = widen(this.seq, (n) => new Float64Array(n));
-      this.minute = widen(this.minute, (n) => new Float64Array(n));
+      this.minute = widen(this.minute, (n) => new Int32Array(n));
       this.meter = widen(this.meter, (n) => new Int32Array(n));
       this.customer = widen(this.customer, (n) => new Int32Array(n));
       this.eventName = widen(this.eventName, (n) => new Int32Array(n));
