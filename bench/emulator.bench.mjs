@@ -7,8 +7,9 @@
 // traffic would arrive (so only the last 24 h of identifiers stay in memory).
 //
 // Sizes (env): BENCH_EVENTS (10,000,000), BENCH_CUSTOMERS (20), BENCH_DAYS (30),
-// BENCH_STREAM_SECONDS (10), BENCH_CLIENTS (4). With the defaults it takes 1-3 minutes on a
-// 2-core machine, most of it loading the 10 million events (BENCH_EVENTS=1000000 for a quick run).
+// BENCH_STREAM_SECONDS (10), BENCH_CLIENTS (4). With the defaults it takes under a minute on an
+// idle 2-core machine (a few minutes on a busy one), most of it loading the 10 million events
+// (BENCH_EVENTS=1000000 for a quick run).
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
