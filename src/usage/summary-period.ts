@@ -47,9 +47,11 @@ export function alignPeriod(period: Period, grouping: Grouping | undefined): Ali
   const notes: string[] = [];
   const group = grouping ?? defaultGrouping(period.from, period.to);
   const totalFrom = floorTo(period.from, 60);
-  const totalTo = Math.max(ceilTo(period.to, 60), totalFrom + 60);
+  // Both ends round down, as the invoice does for a period that starts mid-minute (so the estimate
+  // covers the minutes the invoice will bill).
+  const totalTo = Math.max(floorTo(period.to, 60), totalFrom + 60);
   if (totalFrom !== period.from) notes.push(`rounded the start ${iso(period.from)} down to the minute, ${iso(totalFrom)} (Stripe summarises whole minutes)`);
-  if (totalTo !== period.to) notes.push(`rounded the end ${iso(period.to)} up to the minute, ${iso(totalTo)}`);
+  if (totalTo !== period.to) notes.push(`rounded the end ${iso(period.to)} ${totalTo < period.to ? 'down' : 'up'} to the minute, ${iso(totalTo)}`);
   const step = GROUP_SECONDS[group];
   const windowsFrom = floorTo(totalFrom, step);
   const windowsTo = ceilTo(totalTo, step);

@@ -91,7 +91,7 @@ describe('usage summary', () => {
     const res = await summary(['--customer', customer, '--meter', meter.event_name, '--from', String(h0 + 15 * 60 + 30), '--to', String(h0 + 2 * HOUR + 10), '--group', 'hour']);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/rounded the start .* down to the minute/);
-    expect(res.stderr).toMatch(/rounded the end .* up to the minute/);
+    expect(res.stderr).toMatch(/rounded the end .* down to the minute/);
     expect(res.stderr).toMatch(/hour windows need whole hours/);
     expect(res.stdout).toMatch(/total\s+7/);
   });
