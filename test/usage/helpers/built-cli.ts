@@ -10,14 +10,15 @@ function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
 
 /**
  * The command line of the built CLI: bin/alpaca-billing.js when dist/ is newer than every source
- * file, else a private build (node_modules/.cache, so parallel builds of dist/ cannot race it).
+ * file (test/global-setup.js normally sees to that), else a private build (node_modules/.cache, so parallel builds of dist/ cannot race it).
  */
 export async function builtCli(): Promise<string[]> {
   const distMain = join(root, 'dist/cli/main.js');
