@@ -100,6 +100,16 @@ describe('usage ingest', () => {
     expect(await totalsFor(emu.stripe, meterId, fresh)).toEqual(usage.totals);
   });
 
+  it('reads CSV from stdin with --format csv', async () => {
+    const fresh = await createCustomers(emu.stripe, 1);
+    const dir = await tempDir();
+    const usage = generateUsage(fresh, 40, { format: 'csv' });
+    const res = await run(['usage', 'ingest', '-', '--format', 'csv', '--meter', 'api_tokens', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir, stdin: usage.text });
+    expect(res.code).toBe(0);
+    expect(res.json()).toMatchObject({ read: 40, sent: 40 });
+    expect(await totalsFor(emu.stripe, meterId, fresh)).toEqual(usage.totals);
+  });
+
   it('refuses an unknown --meter and a missing file with exit 3', async () => {
     const dir = await tempDir();
     await writeUsage(dir, 'u.ndjson', '');
