@@ -1,6 +1,8 @@
 /**
  * Settings: defaults < config file (cosmiconfig `alpaca-billing`) < environment < flags.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError, UserError } from '../errors.js';
 
 export interface Profile {
@@ -52,9 +54,16 @@ export interface Settings {
 
 const KNOWN_PROFILE_KEYS = new Set(['api_key_env', 'api_base', 'account']);
 
+/**
+ * Settings are looked up in the current directory only (cosmiconfig's places: package.json's
+ * `alpaca-billing` key, .alpaca-billingrc[.yaml|.json|.js|…], .config/alpaca-billingrc[…],
+ * alpaca-billing.config.[js|ts|mjs|cjs]). Most directories have none, and then cosmiconfig (a few
+ * dozen CommonJS files) is not loaded at all: every command pays for start-up.
+ */
 export async function loadSettingsFile(cwd: string): Promise<SettingsFile> {
+  if (!(await mayHaveSettings(cwd))) return {};
   const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig('alpaca-billing', { stopDir: cwd });
+  const explorer = cosmiconfig('alpaca-billing', { searchStrategy: 'none' });
   let result;
   try {
     result = await explorer.search(cwd);
@@ -68,6 +77,26 @@ export async function loadSettingsFile(cwd: string): Promise<SettingsFile> {
     if (!(err instanceof ConfigError)) throw err;
     throw await (await import('./settings-positions.js')).withSettingsPositions(err, result.filepath);
   }
+}
+
+async function mayHaveSettings(cwd: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(cwd);
+  } catch {
+    return false;
+  }
+  if (names.some((n) => n.startsWith('.alpaca-billingrc') || n.startsWith('alpaca-billing.config.'))) return true;
+  if (names.includes('.config')) {
+    const inner = await readdir(join(cwd, '.config')).catch(() => [] as string[]);
+    if (inner.some((n) => n.startsWith('alpaca-billingrc'))) return true;
+  }
+  if (names.includes('package.json')) {
+    // A cheap textual look first; cosmiconfig parses it properly when the key may be there.
+    const text = await readFile(join(cwd, 'package.json'), 'utf8').catch(() => '');
+    return text.includes('"alpaca-billing"') && /"alpaca-billing"\s*:\s*\{/.test(text);
+  }
+  return false;
 }
 
 export function checkSettingsFile(raw: unknown, filepath: string): SettingsFile {
