@@ -54,6 +54,25 @@ describe('usage ingest under faults', () => {
     expect(await totalsFor(started.setup, meter.id, customers)).toEqual(usage.totals);
   });
 
+  it('backs off when the meter event stream itself is rate limited (test mode counts it)', async () => {
+    const started = await emulatorWithLog({ rateLimit: 5 });
+    emu = started.emu;
+    const nextSecond = () => new Promise((r) => setTimeout(r, 1100));
+    const meter = await createMeter(started.setup, 'stream_limited');
+    const customers = await createCustomers(started.setup, 2);
+    await nextSecond();
+    const dir = await tempDir();
+    const usage = generateUsage(customers, 2000);
+    await writeUsage(dir, 'usage.ndjson', usage.text);
+    // --max-rps 0: no client-side limit, so the server's 429s are what the sender must absorb.
+    const res = await run(['usage', 'ingest', 'usage.ndjson', '--meter', 'stream_limited', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.json()).toMatchObject({ sent: 2000, failed: 0 });
+    expect(count(started.log, /meter_event_stream 429/)).toBeGreaterThan(0);
+    await nextSecond();
+    expect(await totalsFor(started.setup, meter.id, customers)).toEqual(usage.totals);
+  }, 60_000);
+
   it('recovers when the meter event session expires mid-run', async () => {
     let offsetMs = 0;
     const started = await emulatorWithLog({ clock: () => Date.now() + offsetMs });

@@ -62,7 +62,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
       const raw = await readBody(req);
       const match = METHODS.has(method) ? router.match(method as HttpMethod, path) : undefined;
       const auth = match?.route.auth ?? 'secret';
-      if (auth !== 'session' && limiter.exceeded()) {
+      if (limiter.exceeded()) {
         throw new StripeHttpError(429, { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.' });
       }
       let apiKey = '';
