@@ -1,34 +1,23 @@
 /**
  * The `emulator` command end to end: the built binary, as a user or a CI job runs it.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import Stripe from 'stripe';
 import { run } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
-// A private build (bin/ + dist/ as published) rather than the shared dist/: another test file
-// rebuilding dist/ at the same time could hand this one a half-written module. It lives under
-// node_modules/ so the build resolves the project's dependencies (and git and eslint ignore it).
-const build = resolve(root, 'node_modules/.cache/alpaca-billing-command-test', String(process.pid));
-const bin = resolve(build, 'bin/alpaca-billing.js');
+// The real binary (bin/ → dist/, built by test/global-setup.js), as a user or a CI job runs it.
+const bin = resolve(root, 'bin/alpaca-billing.js');
 let dir: string;
 
 beforeAll(async () => {
-  await rm(build, { recursive: true, force: true });
-  await promisify(execFile)(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', resolve(root, 'tsconfig.build.json'), '--outDir', resolve(build, 'dist')], { cwd: root });
-  // Inside node_modules/, Node does not look past the folder for "type": "module".
-  await writeFile(resolve(build, 'package.json'), JSON.stringify({ type: 'module' }));
-  await mkdir(resolve(build, 'bin'));
-  await copyFile(resolve(root, 'bin/alpaca-billing.js'), bin);
   dir = await mkdtemp(join(tmpdir(), 'emu-cmd-'));
-}, 180_000);
+});
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  await rm(build, { recursive: true, force: true });
 });
 
 interface Started {

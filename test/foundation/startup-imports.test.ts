@@ -29,8 +29,7 @@ let emu: TestEmulator;
 beforeAll(async () => {
   writeFileSync(resolve(dir, 'hooks.mjs'), HOOKS);
   writeFileSync(resolve(dir, 'register.mjs'), REGISTER);
-  // The real artifact users run: bin/alpaca-billing.js → dist/.
-  await run('npm', ['run', 'build'], { cwd: root });
+  // The real artifact users run: bin/alpaca-billing.js → dist/ (built by test/global-setup.js).
   emu = await startTestEmulator();
 }, 120_000);
 afterAll(() => emu?.close());

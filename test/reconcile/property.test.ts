@@ -113,5 +113,6 @@ describe('apply then plan', () => {
       }),
       { numRuns: 15 },
     );
-  });
+    // ~3 s alone; generous for a loaded 2-core CI machine running other suites beside it.
+  }, 120_000);
 });

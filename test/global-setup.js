@@ -1,0 +1,24 @@
+// Builds dist/ once, before any test file runs, when it is older than the sources: the tests that
+// spawn the real binary (bin/alpaca-billing.js → dist/) then all see one complete, current build,
+// and no test file rebuilds it under another's feet. (In CI, `npm ci` has just built it.)
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+export default function globalSetup(config) {
+  const root = config.rootDir;
+  const main = join(root, 'dist/bundle/alpaca-billing.js');
+  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(root, 'src'))) return;
+  process.stderr.write('\nbuilding dist/ for the tests that spawn the binary (npm run build)…\n');
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+}
