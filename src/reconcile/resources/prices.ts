@@ -147,8 +147,10 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
     const adopt = !managed || undefined;
     if (immutable.length) {
       const { fields } = mutableDiff(w, price);
-      // Only the product the price belongs to can take the new price as its default.
-      const payload: PricePayload = { ...createPayload(w, true), repoint_products: (defaultOf.get(price.id) ?? []).filter((id) => id === w.productId) };
+      // Only the product the price belongs to can take the new price as its default, and only an
+      // active price can be a default (an archived replacement leaves the default where it was).
+      const repoint = w.spec.active ? (defaultOf.get(price.id) ?? []).filter((id) => id === w.productId) : [];
+      const payload: PricePayload = { ...createPayload(w, true), repoint_products: repoint };
       const change: Change = { action: 'replace', type: 'price', key, id: price.id, fields: [...immutable, ...fields.filter((f) => f.field !== 'tax_behavior')], adopt, payload: { ...payload }, notes: ['a new price takes over the lookup key; the old one is archived'] };
       changes.push(checkInUse(change, counts[price.id], options.allowArchiveInUse));
       continue;
