@@ -45,5 +45,8 @@ await build({
   // Bundled CommonJS dependencies (commander, yaml) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __alpacaRequire } from 'node:module'; const require = __alpacaRequire(import.meta.url);" },
   plugins: [englishOnlyZod],
+  // yaml's "node" export is CommonJS; its ES module build (the same code) lets esbuild drop what
+  // we never call and skips the CommonJS wrapper at start-up.
+  alias: { yaml: join(root, 'node_modules/yaml/browser/index.js') },
   logLevel: 'warning',
 });
