@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { fail, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
 let stripe: Stripe;
@@ -9,7 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected the call to fail'); }, (e: Stripe.errors.StripeError) => e);
 let n = 0;
 const unique = (base: string) => `${base}_${++n}`;
 const meter = (eventName = unique('ev')) => stripe.billing.meters.create({ display_name: 'Tokens', event_name: eventName, default_aggregation: { formula: 'sum' } });

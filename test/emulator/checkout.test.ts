@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
 const events: Array<{ type: string; object: Record<string, any> }> = [];
@@ -15,14 +15,6 @@ beforeAll(async () => {
   metered = await emu.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1, recurring: { interval: 'month', usage_type: 'metered', meter: meter.id } });
 });
 afterAll(() => emu.close());
-
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: Stripe.errors.StripeError) => e,
-  );
 
 async function complete(url: string, form: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}/complete`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });

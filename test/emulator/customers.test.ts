@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
 const events: Array<{ type: string; object: Record<string, any>; previous?: Record<string, any> }> = [];
@@ -8,14 +8,6 @@ beforeAll(async () => {
   emu.core.onEvent((type, object, previous) => events.push({ type, object, previous }));
 });
 afterAll(() => emu.close());
-
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: Stripe.errors.StripeError) => e,
-  );
 
 describe('customers', () => {
   test('create, retrieve and delete round-trip with Stripe-shaped objects and events', async () => {

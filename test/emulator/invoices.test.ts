@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
 const clockMs = Date.parse('2026-05-10T00:00:00Z');
@@ -21,14 +21,6 @@ beforeAll(async () => {
   meter = await emu.stripe.billing.meters.create({ display_name: 'Tokens', event_name: 'inv_tokens', default_aggregation: { formula: 'sum' } });
 });
 afterAll(() => emu.close());
-
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: Stripe.errors.StripeError) => e,
-  );
 
 type PriceShape = Omit<Stripe.PriceCreateParams, 'currency' | 'product' | 'recurring'>;
 const meteredPrice = (shape: PriceShape) => emu.stripe.prices.create({ ...shape, product: product.id, currency: 'usd', recurring: { interval: 'month', usage_type: 'metered', meter: meter.id } });

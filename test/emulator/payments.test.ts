@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { configureBilling } from '../../src/emulator/billing/records.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
 const events: Array<{ type: string; object: Record<string, any>; previous?: Record<string, any> }> = [];
@@ -16,14 +16,6 @@ beforeAll(async () => {
   seat = await emu.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 900, recurring: { interval: 'month' } });
 });
 afterAll(() => emu.close());
-
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: Stripe.errors.StripeError) => e,
-  );
 
 async function meteredSubscription(): Promise<{ customer: Stripe.Customer; sub: Stripe.Subscription; si: Stripe.SetupIntent }> {
   const customer = await emu.stripe.customers.create({ email: 'payer@x.test' });

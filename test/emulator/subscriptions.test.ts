@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { configureBilling } from '../../src/emulator/billing/records.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
 let clockMs = Date.parse('2026-01-31T10:00:00Z');
@@ -22,13 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: Stripe.errors.StripeError) => e,
-  );
 const newCustomer = (params: Stripe.CustomerCreateParams = {}) => emu.stripe.customers.create(params);
 const guideParams = (customer: string, price: string): Stripe.SubscriptionCreateParams => ({
   customer,

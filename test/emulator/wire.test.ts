@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { startTestEmulator, TEST_API_KEY, type TestEmulator } from '../helpers/emulator.js';
+import { fail, startTestEmulator, TEST_API_KEY, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
 beforeAll(async () => {
@@ -7,7 +7,6 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected the call to fail'); }, (e: Stripe.errors.StripeError) => e);
 
 describe('errors in Stripe shape', () => {
   it('raises StripeInvalidRequestError with resource_missing for an unknown id', async () => {

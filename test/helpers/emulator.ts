@@ -31,3 +31,12 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
     client,
   };
 }
+
+/** Resolves with the SDK error a call rejects with; a call that succeeds fails the test. */
+export const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: Stripe.errors.StripeError) => e,
+  );
