@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Act } from './run.js';
+import { VERSION } from './version.js';
 import { registerConfigCommands } from './specs/config.js';
 import { registerEmulatorCommands } from './specs/emulator.js';
 import { registerReconcileCommands } from './specs/reconcile.js';
@@ -8,7 +9,7 @@ import { registerUsageCommands } from './specs/usage.js';
 import { registerEventCommands } from './specs/events.js';
 import { registerDemoCommands } from './specs/demo.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 /**
  * The whole command tree. Specs are cheap (no command code is imported until a command runs),

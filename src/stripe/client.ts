@@ -3,6 +3,7 @@
  * never talk to Stripe (`--help`, `validate`, `schema`) never pay for it.
  */
 import type Stripe from 'stripe';
+import { VERSION } from '../cli/version.js';
 
 export type StripeClient = Stripe;
 
@@ -47,7 +48,7 @@ export async function createStripeClient(options: StripeClientOptions): Promise<
   return new StripeSdk(options.apiKey, {
     apiVersion: StripeSdk.API_VERSION,
     telemetry: false,
-    appInfo: { name: 'alpaca-billing', version: '0.1.0' },
+    appInfo: { name: 'alpaca-billing', version: VERSION },
     maxNetworkRetries: options.maxNetworkRetries ?? 2,
     timeout: options.timeoutMs ?? 30_000,
     ...(base ? { host: base.host, port: base.port, protocol: base.protocol } : {}),

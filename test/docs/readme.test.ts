@@ -61,3 +61,13 @@ _alpaca_billing; printf '%s\\n' "\${COMPREPLY[@]}"`);
     expect(fish.stderr).toContain('bash and zsh');
   });
 });
+
+describe('version', () => {
+  it('is the package version, with and without the fast path', async () => {
+    const { VERSION } = await import('../../src/cli/version.js');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    expect(VERSION).toBe(pkg.version);
+    expect(execFileSync(process.execPath, ['bin/alpaca-billing.js', '--version'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
+    expect((await run(['--version'])).stdout.trim()).toBe(pkg.version);
+  });
+});
