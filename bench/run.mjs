@@ -40,7 +40,7 @@ Written by \`npm run bench\` (\`bench/run.mjs\`); each section comes from one \`
 - Date: ${new Date().toISOString()}
 - Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}
 - Node ${process.version}
-`;
+${only.length ? `- This date is of a partial run (${scripts.join(', ')}); the other sections are from the previous full run.\n` : ''}`;
 const body = [...sections.entries()].map(([name, text]) => `<!-- bench: ${name} -->\n${text}`).join('\n\n');
 writeFileSync(outFile, `${header}\n${body}\n`);
 process.stderr.write(`\nwrote ${outFile}\n`);
