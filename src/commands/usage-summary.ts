@@ -63,7 +63,8 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
   for (let t = q.windowsFrom; t < q.windowsTo; t += step) windows.push({ start: t, end: t + step, value: byStart.get(t) ?? 0 });
 
   const { price, note: priceNote } = item ? { price: item.price, note: undefined } : await findMeterPrice(stripe!, meter, await loadPricingIfPresent(ctx));
-  const cost = price ? priceCost(price, String(total), { unitLabel: 'units' }) : undefined;
+  // The same unit name the invoice preview uses for a metered price without a unit label: the meter's.
+  const cost = price ? priceCost(price, String(total), { unitLabel: meter.displayName || 'units' }) : undefined;
   const notes = [...q.notes];
   if (priceNote) notes.push(priceNote);
   if (q.totalTo > now - 10 * 60 && q.totalFrom < now) notes.push('the last few minutes may not be aggregated yet (Stripe aggregates usage asynchronously)');

@@ -48,6 +48,8 @@ describe('usage summary', () => {
     const human = await summary(['--customer', customer, '--meter', 'alpaca_tokens']);
     expect(human.stdout).toMatch(/total\s+1,234,567/);
     expect(human.stdout).toMatch(/estimated\s+\$49\.40/);
+    // The package rounding, in the meter's own unit name (its display name), as the invoice preview shows it.
+    expect(human.stdout).toContain('1,234,567 alpaca_tokens → 1,235 × 1,000 alpaca_tokens × $0.04 = $49.40');
     expect(human.stdout).toMatch(new RegExp(`current period of ${sub.id}`));
     expect(human.stderr).toMatch(/may not be aggregated yet/);
   });
