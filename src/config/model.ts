@@ -29,6 +29,8 @@ export interface ProductSpec {
   /** Used as the Stripe product id (the key in pricing.yaml). */
   name: string;
   description?: string;
+  /** How a unit is named on invoices and in cost explanations, e.g. "tokens" (Stripe: ≤ 12 chars). */
+  unit_label?: string;
   active: boolean;
   metadata: Record<string, string>;
   /** Local key of one of this product's prices. */

@@ -64,6 +64,7 @@ export function normalisePricing(file: PricingFile): PricingConfig {
         prices: mapValues(p.prices, normalisePrice),
       };
       if (p.description !== undefined) product.description = p.description;
+      if (p.unit_label !== undefined) product.unit_label = p.unit_label;
       if (p.default_price !== undefined) product.default_price = p.default_price;
       return product;
     }),

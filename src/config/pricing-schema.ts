@@ -12,6 +12,7 @@ z.config({ jitless: true });
 
 /** Stripe's documented limits (see /work/shared/docs/stripe-api-facts.md §1, §5). */
 export const LIMITS = {
+  unitLabel: 12,
   eventName: 100,
   lookupKey: 200,
   displayName: 250,
@@ -112,6 +113,12 @@ export const productSchema = z
   .strictObject({
     name: z.string().min(1).meta({ description: 'Product name shown on invoices.' }),
     description: z.string().min(1).optional(),
+    unit_label: z
+      .string()
+      .min(1)
+      .max(LIMITS.unitLabel)
+      .optional()
+      .meta({ description: `How a unit is named on invoices and in cost explanations, e.g. tokens (at most ${LIMITS.unitLabel} characters).` }),
     active: z.boolean().optional().meta({ description: 'false archives the product (default true).' }),
     metadata: metadata.optional(),
     default_price: z.string().optional().meta({ description: "Local key of one of this product's prices." }),

@@ -110,6 +110,7 @@ export function pullPricing(state: AccountState, options: PullOptions = {}): Pul
       file.products[p.id] = {
         name: p.name,
         ...(p.description ? { description: p.description } : {}),
+        ...(p.unit_label ? { unit_label: p.unit_label } : {}),
         ...(!p.active ? { active: false } : {}),
         ...(metadata ? { metadata } : {}),
         ...(defaultKey ? { default_price: defaultKey } : {}),

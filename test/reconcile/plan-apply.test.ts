@@ -68,6 +68,24 @@ describe('plan and apply against the emulator', () => {
     expect((await plan(w.dir, '--detailed-exitcode')).code).toBe(0);
   });
 
+  it('sets, changes and clears a product unit label, which the invoice preview then uses', async () => {
+    const w = workdir(catalogYaml('u'));
+    expect((await apply(w.dir)).code).toBe(0);
+    const withLabel = (label: string) => readFileSync(join(w.dir, 'pricing.yaml'), 'utf8').replace('    description: Generative AI API\n', `    description: Generative AI API\n    unit_label: ${label}\n`);
+    const base = readFileSync(join(w.dir, 'pricing.yaml'), 'utf8');
+    w.write(withLabel('tokens'));
+    const set = (await plan(w.dir)).json();
+    expect(set.changes).toEqual([expect.objectContaining({ action: 'update', type: 'product', key: 'alpaca_ai_u', fields: [{ field: 'unit_label', after: 'tokens' }] })]);
+    expect((await apply(w.dir)).code).toBe(0);
+    expect((await emu.stripe.products.retrieve('alpaca_ai_u')).unit_label).toBe('tokens');
+    expect((await plan(w.dir, '--detailed-exitcode')).code).toBe(0);
+
+    w.write(base);
+    expect((await plan(w.dir)).json().changes).toEqual([expect.objectContaining({ key: 'alpaca_ai_u', fields: [{ field: 'unit_label', before: 'tokens' }] })]);
+    expect((await apply(w.dir)).code).toBe(0);
+    expect((await emu.stripe.products.retrieve('alpaca_ai_u')).unit_label).toBeNull();
+  });
+
   it('updates a renamed product in place, and puts back fields changed in the Dashboard (drift)', async () => {
     const w = workdir(catalogYaml('c'));
     expect((await apply(w.dir)).code).toBe(0);

@@ -9,6 +9,7 @@ import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, type Reso
 interface ProductPayload {
   name: string;
   description?: string;
+  unit_label?: string;
   active: boolean;
   metadata: Record<string, string>;
   /** Metadata update parameters ('' deletes a key) for updates. */
@@ -28,9 +29,10 @@ export function diffProducts({ desired, state, options }: DiffInput): Change[] {
     const defaultKey = spec.default_price ? spec.prices[spec.default_price]?.lookup_key : undefined;
     const product = byId.get(id);
     if (!product) {
-      const payload: ProductPayload = { name: spec.name, description: spec.description, active: spec.active, metadata, default_price: defaultKey };
+      const payload: ProductPayload = { name: spec.name, description: spec.description, unit_label: spec.unit_label, active: spec.active, metadata, default_price: defaultKey };
       const fields: FieldChange[] = [{ field: 'name', after: spec.name }];
       if (spec.description !== undefined) fields.push({ field: 'description', after: spec.description });
+      if (spec.unit_label !== undefined) fields.push({ field: 'unit_label', after: spec.unit_label });
       if (!spec.active) fields.push({ field: 'active', after: false });
       fields.push(...diffMetadata({}, metadata));
       if (defaultKey) fields.push({ field: 'default_price', after: defaultKey });
@@ -45,6 +47,7 @@ export function diffProducts({ desired, state, options }: DiffInput): Change[] {
     const fields: FieldChange[] = [];
     if (product.name !== spec.name) fields.push({ field: 'name', before: product.name, after: spec.name });
     if ((product.description ?? undefined) !== spec.description) fields.push({ field: 'description', before: product.description ?? undefined, after: spec.description });
+    if ((product.unit_label ?? undefined) !== spec.unit_label) fields.push({ field: 'unit_label', before: product.unit_label ?? undefined, after: spec.unit_label });
     if (product.active !== spec.active) fields.push({ field: 'active', before: product.active, after: spec.active });
     fields.push(...diffMetadata(product.metadata ?? {}, metadata));
     const currentDefault = priceIdOf(product.default_price);
@@ -52,7 +55,7 @@ export function diffProducts({ desired, state, options }: DiffInput): Change[] {
     // A default price the file does not name is left as it is (it may be set in the Dashboard).
     const setDefault = defaultKey !== undefined && currentKey !== defaultKey;
     if (setDefault) fields.push({ field: 'default_price', before: currentKey ?? currentDefault ?? undefined, after: defaultKey });
-    const payload: ProductPayload = { name: spec.name, description: spec.description, active: spec.active, metadata, metadata_update: metadataUpdate(product.metadata ?? {}, metadata), default_price: setDefault ? defaultKey : undefined };
+    const payload: ProductPayload = { name: spec.name, description: spec.description, unit_label: spec.unit_label, active: spec.active, metadata, metadata_update: metadataUpdate(product.metadata ?? {}, metadata), default_price: setDefault ? defaultKey : undefined };
     changes.push({ action: fields.length ? 'update' : 'noop', type: 'product', key: id, id: product.id, fields, adopt: !managed || undefined, payload: { ...payload } });
   }
   if (options.prune) {
@@ -76,7 +79,7 @@ function productSteps(change: Change): Step[] {
       phase: Phase.products,
       name: 'create',
       run: async (ctx) => {
-        const params: Stripe.ProductCreateParams = { id: change.key, name: p!.name, active: p!.active, metadata: p!.metadata, ...(p!.description !== undefined ? { description: p!.description } : {}) };
+        const params: Stripe.ProductCreateParams = { id: change.key, name: p!.name, active: p!.active, metadata: p!.metadata, ...(p!.description !== undefined ? { description: p!.description } : {}), ...(p!.unit_label !== undefined ? { unit_label: p!.unit_label } : {}) };
         const product = await ctx.call(() => ctx.client.products.create(params, { ...NO_SDK_RETRIES, idempotencyKey: ctx.idempotencyKey(change, 'create', params) }));
         ctx.record('product', change.key, product.id);
       },
@@ -87,7 +90,7 @@ function productSteps(change: Change): Step[] {
         phase: Phase.products,
         name: 'update',
         run: async (ctx) => {
-          const params: Stripe.ProductUpdateParams = { name: p!.name, description: p!.description ?? '', active: p!.active, metadata: p!.metadata_update ?? p!.metadata };
+          const params: Stripe.ProductUpdateParams = { name: p!.name, description: p!.description ?? '', unit_label: p!.unit_label ?? '', active: p!.active, metadata: p!.metadata_update ?? p!.metadata };
           await ctx.call(() => ctx.client.products.update(change.key, params, NO_SDK_RETRIES));
         },
       });
