@@ -53,10 +53,11 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
       ctx.out.line(`Done in ${seconds.toFixed(1)} s: ${result.events.toLocaleString('en-US')} events, ${result.tokens.toLocaleString('en-US')} tokens → ${result.packages.toLocaleString('en-US')} packages of 1,000 × $0.04 = ${total} on the upcoming invoice of ${result.subscription} (${result.subscriptionStatus}).`);
     }
     if (opts.keep) {
-      ctx.out.info(`\nThe emulator keeps running at ${emulator.url} (Ctrl-C to stop). Point commands at it with:`);
-      ctx.out.info(`  export STRIPE_API_BASE=${emulator.url}`);
-      ctx.out.info(`  export STRIPE_API_KEY=<any sk_test_ key>     # the emulator accepts any test key`);
-      ctx.out.info(`  cd ${dir} && npx alpaca-billing usage summary --customer ada@alpaca.example --meter tokens`);
+      // What --keep is for, so it is data (stdout), shown even with --quiet.
+      ctx.out.line(`\nThe emulator keeps running at ${emulator.url} (Ctrl-C to stop). Point commands at it with:`);
+      ctx.out.line(`  export STRIPE_API_BASE=${emulator.url}`);
+      ctx.out.line(`  export STRIPE_API_KEY=<any sk_test_ key>     # the emulator accepts any test key`);
+      ctx.out.line(`  cd ${dir} && npx alpaca-billing usage summary --customer ada@alpaca.example --meter tokens`);
       await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done(), { once: true }));
     }
     return 0;

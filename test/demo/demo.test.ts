@@ -19,3 +19,26 @@ describe('demo', () => {
     expect(res.stdout).not.toMatch(/sk_test_[A-Za-z0-9]/);
   }, 60_000);
 });
+
+describe('demo --keep', () => {
+  it('leaves the emulator running, says how to reach it, and stops on the signal', async () => {
+    const { runCli } = await import('../../src/cli/run.js');
+    const { MemorySink } = await import('../../src/output/output.js');
+    const { PassThrough } = await import('node:stream');
+    const stdout = new MemorySink();
+    const controller = new AbortController();
+    const done = runCli(['demo', '--keep', '--quiet', '--events', '200'], { stdout, stderr: new MemorySink(), stdin: new PassThrough(), env: { CI: 'true', PATH: process.env.PATH }, cwd: process.cwd(), signal: controller.signal });
+    let url: string | undefined;
+    for (let i = 0; i < 300 && !url; i++) {
+      url = stdout.text.match(/export STRIPE_API_BASE=(http:\/\/\S+)/)?.[1];
+      if (!url) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(url).toBeDefined();
+    // The demo's customer is still there for the next command a reader types.
+    const list = await run(['customers', 'list', '--json'], { env: { STRIPE_API_BASE: url, STRIPE_API_KEY: 'sk_test_reader' } });
+    expect(list.json().customers.map((c: { email: string }) => c.email)).toContain('ada@alpaca.example');
+    controller.abort();
+    expect(await done).toBe(0);
+    await expect(fetch(`${url}/v1/customers`)).rejects.toThrow();
+  }, 60_000);
+});
