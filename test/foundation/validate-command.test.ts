@@ -20,15 +20,19 @@ describe('alpaca-billing validate', () => {
 
   it('prints every problem as JSON with --json, and exits 3', async () => {
     const dir = tempDir();
-    writeFileSync(resolve(dir, 'pricing.yaml'), readFileSync(resolve(root, 'pricing.yaml'), 'utf8').replace('currency: usd', 'currency: USD').replace('aggregation: sum', 'aggregation: avg'));
+    const text = readFileSync(resolve(root, 'pricing.yaml'), 'utf8').replace('currency: usd', 'currency: USD').replace('aggregation: sum', 'aggregation: avg');
+    writeFileSync(resolve(dir, 'pricing.yaml'), text);
+    // Positions are 1-based, found in the text itself so that editing the canonical file keeps this test true.
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const colOf = (needle: string, value: string) => text.split('\n')[lineOf(needle) - 1].indexOf(value) + 1;
     const result = await run(['validate', '--json'], { cwd: dir });
     expect(result.code).toBe(3);
     expect(result.stderr).toBe('');
     const doc = result.json();
     expect(doc.ok).toBe(false);
     expect(doc.error.problems).toEqual([
-      expect.objectContaining({ file: 'pricing.yaml', line: 8, col: 18, path: 'meters.tokens.aggregation', message: expect.stringMatching(/must be one of sum, count, last/) }),
-      expect.objectContaining({ file: 'pricing.yaml', line: 20, col: 19, path: 'products.alpaca_ai.prices.tokens_monthly.currency', hint: 'Write it in lowercase: usd.' }),
+      expect.objectContaining({ file: 'pricing.yaml', line: lineOf('aggregation: avg'), col: colOf('aggregation: avg', 'avg'), path: 'meters.tokens.aggregation', message: expect.stringMatching(/must be one of sum, count, last/) }),
+      expect.objectContaining({ file: 'pricing.yaml', line: lineOf('currency: USD'), col: colOf('currency: USD', 'USD'), path: 'products.alpaca_ai.prices.tokens_monthly.currency', hint: 'Write it in lowercase: usd.' }),
     ]);
   });
 
