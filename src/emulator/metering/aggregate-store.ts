@@ -5,6 +5,8 @@
 // Each bucket holds the sum, the count and the "last" event (value, timestamp, arrival sequence)
 // in parallel typed arrays, which V8 stores unboxed; plain objects would box every double.
 
+import { widen } from './typed-arrays.js';
+
 export type Formula = 'sum' | 'count' | 'last';
 
 /** What one accepted event contributed, so a cancellation can take it back out. */
@@ -85,17 +87,12 @@ class Series {
   private grow(): void {
     // By half, not double: the transient copy and the unused tail both stay small.
     const cap = Math.ceil(this.minutes.length * 1.5);
-    const widen = <A extends Float64Array | Uint32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.minutes = widen(this.minutes, (n) => new Float64Array(n));
-    this.sum = widen(this.sum, (n) => new Float64Array(n));
-    this.count = widen(this.count, (n) => new Uint32Array(n));
-    this.lastValue = widen(this.lastValue, (n) => new Float64Array(n));
-    this.lastOffset = widen(this.lastOffset, (n) => new Uint8Array(n));
-    this.lastSeq = widen(this.lastSeq, (n) => new Float64Array(n));
+    this.minutes = widen(this.minutes, cap);
+    this.sum = widen(this.sum, cap);
+    this.count = widen(this.count, cap);
+    this.lastValue = widen(this.lastValue, cap);
+    this.lastOffset = widen(this.lastOffset, cap);
+    this.lastSeq = widen(this.lastSeq, cap);
   }
 }
 

@@ -7,6 +7,7 @@
 // themselves die young instead of filling the old generation for a day. (Two different
 // identifiers colliding on 64 bits among a day's millions is a ~1e-7 chance; SPEC.md says so.)
 // Hourly generation lists let us forget a whole hour at once, and freed slots are reused.
+import { widen } from './typed-arrays.js';
 import type { Contribution } from './aggregate-store.js';
 import { HashTable, hashIdentifier, hashState } from './hash-table.js';
 
@@ -145,22 +146,17 @@ export class IdentifierLog {
     if (slot === this.capacity) {
       // Grow by half (not double) to keep the transient copy small at millions of slots.
       this.capacity = Math.max(1024, Math.ceil(this.capacity * 1.5));
-      const widen = <A extends Float64Array | Int32Array | Uint32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
-        const b = make(this.capacity);
-        b.set(a);
-        return b;
-      };
-      this.hashHiOf = widen(this.hashHiOf, (n) => new Uint32Array(n));
-      this.hashLoOf = widen(this.hashLoOf, (n) => new Uint32Array(n));
-      this.receivedAt = widen(this.receivedAt, (n) => new Uint32Array(n));
-      this.offset = widen(this.offset, (n) => new Uint8Array(n));
-      this.value = widen(this.value, (n) => new Float64Array(n));
-      this.seq = widen(this.seq, (n) => new Float64Array(n));
-      this.minute = widen(this.minute, (n) => new Int32Array(n));
-      this.meter = widen(this.meter, (n) => new Int32Array(n));
-      this.customer = widen(this.customer, (n) => new Int32Array(n));
-      this.eventName = widen(this.eventName, (n) => new Int32Array(n));
-      this.stateOf = widen(this.stateOf, (n) => new Uint8Array(n));
+      this.hashHiOf = widen(this.hashHiOf, this.capacity);
+      this.hashLoOf = widen(this.hashLoOf, this.capacity);
+      this.receivedAt = widen(this.receivedAt, this.capacity);
+      this.offset = widen(this.offset, this.capacity);
+      this.value = widen(this.value, this.capacity);
+      this.seq = widen(this.seq, this.capacity);
+      this.minute = widen(this.minute, this.capacity);
+      this.meter = widen(this.meter, this.capacity);
+      this.customer = widen(this.customer, this.capacity);
+      this.eventName = widen(this.eventName, this.capacity);
+      this.stateOf = widen(this.stateOf, this.capacity);
     }
     this.slotCount++;
     return slot;
