@@ -2,7 +2,7 @@
  * The JSON Schema of pricing.yaml for editors (`# yaml-language-server: $schema=./pricing.schema.json`),
  * generated from the validator's own zod schema so the two cannot drift. `npm run schema` writes it.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ISO_4217_CODES } from './currencies.js';
 import { LIMITS, PRODUCT_ID, currencySchema, priceSchema, pricingFileSchema, productIdSchema } from './pricing-schema.js';
 

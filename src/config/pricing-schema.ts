@@ -4,8 +4,12 @@
  * cross-checks.ts so that every problem is found even when other parts of the file are broken.
  * The JSON Schema editors use (pricing.schema.json) is generated from this same schema.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
+// zod/mini, not zod's chained API: the same validator, but building this schema with the chained
+// API cost more start-up time than the whole rest of `validate` (issue 9). For the same reason the
+// descriptions (only the JSON Schema uses them) are registered, which does not copy the schema as
+// a `meta` check would.
 // The CLI parses one file per process: compiling zod's fast paths (new Function) costs more
 // start-up time than it saves. Only src/config uses zod, so the global setting is ours to make.
 z.config({ jitless: true });
@@ -33,76 +37,85 @@ const STRIPE_DECIMAL_AMOUNT = /^\d+(\.\d{1,12})?$/;
 /** Amount keys whose problems get money-specific messages (a float gets "quote it as a string"). */
 export const AMOUNT_KEYS = new Set(['unit_amount', 'flat_amount', 'amount']);
 
+/** Where the descriptions and titles of the JSON Schema are kept (json-schema.ts reads them). */
+const docs = z.globalRegistry;
+
 const amount = (what: string) =>
-  z
-    .union([z.int().min(0), z.string().regex(STRIPE_DECIMAL_AMOUNT)])
-    .meta({
-      description: `${what}, in minor units of the currency (cents for usd): a whole number such as 4, or a quoted decimal string such as "0.004" for sub-cent amounts. Never a float.`,
-      examples: [4, '0.004'],
-    });
+  z.union([z.int().check(z.minimum(0)), z.string().check(z.regex(STRIPE_DECIMAL_AMOUNT))]).register(docs, {
+    description: `${what}, in minor units of the currency (cents for usd): a whole number such as 4, or a quoted decimal string such as "0.004" for sub-cent amounts. Never a float.`,
+    examples: [4, '0.004'],
+  });
 
 const metadata = z
-  .record(z.string().max(LIMITS.metadataKeyLength).regex(/^[^[\]]*$/), z.string().max(LIMITS.metadataValueLength))
-  .meta({ description: `Stripe metadata: up to ${LIMITS.metadataKeys} string keys (≤ ${LIMITS.metadataKeyLength} chars, no square brackets) with string values (≤ ${LIMITS.metadataValueLength} chars).` });
+  .record(z.string().check(z.maxLength(LIMITS.metadataKeyLength), z.regex(/^[^[\]]*$/)), z.string().check(z.maxLength(LIMITS.metadataValueLength)))
+  .register(docs, { description: `Stripe metadata: up to ${LIMITS.metadataKeys} string keys (≤ ${LIMITS.metadataKeyLength} chars, no square brackets) with string values (≤ ${LIMITS.metadataValueLength} chars).` });
 
 export const meterSchema = z
   .strictObject({
-    display_name: z.string().min(1).max(LIMITS.displayName).meta({ description: 'Name of the meter in the Stripe Dashboard (not shown to customers).' }),
+    display_name: z.string().check(z.minLength(1), z.maxLength(LIMITS.displayName)).register(docs, { description: 'Name of the meter in the Stripe Dashboard (not shown to customers).' }),
     event_name: z
       .string()
-      .min(1)
-      .max(LIMITS.eventName)
-      .meta({ description: "The meter's identity in Stripe: meter events carry this name. Immutable once created; unique across meters." }),
-    aggregation: z.enum(['sum', 'count', 'last']).meta({ description: 'How events in a billing period combine: sum of values, count of events, or the last value.' }),
-    customer_key: z.string().min(1).optional().meta({ description: 'Payload key holding the Stripe customer id (default stripe_customer_id).' }),
-    value_key: z.string().min(1).optional().meta({ description: 'Payload key holding the numeric value (default value).' }),
+      .check(z.minLength(1), z.maxLength(LIMITS.eventName))
+      .register(docs, { description: "The meter's identity in Stripe: meter events carry this name. Immutable once created; unique across meters." }),
+    aggregation: z.enum(['sum', 'count', 'last']).register(docs, { description: 'How events in a billing period combine: sum of values, count of events, or the last value.' }),
+    customer_key: z.optional(z.string().check(z.minLength(1))).register(docs, { description: 'Payload key holding the Stripe customer id (default stripe_customer_id).' }),
+    value_key: z.optional(z.string().check(z.minLength(1))).register(docs, { description: 'Payload key holding the numeric value (default value).' }),
   })
-  .meta({ title: 'Meter', description: 'A Stripe billing meter (usage is reported against its event_name).' });
+  .register(docs, { title: 'Meter', description: 'A Stripe billing meter (usage is reported against its event_name).' });
 
 const tierSchema = z
   .strictObject({
-    up_to: z.union([z.int().min(1), z.literal('inf')]).meta({ description: "Upper bound (inclusive) of this tier in units, or 'inf' for the last tier." }),
-    unit_amount: amount('Price per unit within this tier').optional(),
-    flat_amount: amount('Flat fee for reaching this tier').optional(),
+    up_to: z.union([z.int().check(z.minimum(1)), z.literal('inf')]).register(docs, { description: "Upper bound (inclusive) of this tier in units, or 'inf' for the last tier." }),
+    unit_amount: z.optional(amount('Price per unit within this tier')),
+    flat_amount: z.optional(amount('Flat fee for reaching this tier')),
   })
-  .meta({ title: 'Tier' });
+  .register(docs, { title: 'Tier' });
 
 /** A plain string here: cross-checks.ts checks it against the ISO list and json-schema.ts lists the codes for editors. */
-export const currencySchema = z.string().meta({ description: 'Lowercase ISO 4217 currency code, e.g. usd, eur.' });
+export const currencySchema = z.string().register(docs, { description: 'Lowercase ISO 4217 currency code, e.g. usd, eur.' });
 
 export const priceSchema = z
   .strictObject({
     lookup_key: z
       .string()
-      .min(1)
-      .max(LIMITS.lookupKey)
-      .meta({ description: "The price's identity across replacements (prices are immutable; a changed price is a new price with this lookup key). Unique across the file." }),
+      .check(z.minLength(1), z.maxLength(LIMITS.lookupKey))
+      .register(docs, { description: "The price's identity across replacements (prices are immutable; a changed price is a new price with this lookup key). Unique across the file." }),
     currency: currencySchema,
-    interval: z.enum(['day', 'week', 'month', 'year']).meta({ description: 'Billing interval.' }),
-    interval_count: z.int().min(1).optional().meta({ description: 'Number of intervals between bills (default 1; at most 3 years: 3 years, 36 months, 156 weeks, 1095 days).' }),
-    nickname: z.string().min(1).optional().meta({ description: 'Internal name of the price (not shown to customers).' }),
-    tax_behavior: z.enum(['inclusive', 'exclusive', 'unspecified']).optional().meta({ description: 'Whether amounts include tax. Once inclusive or exclusive, Stripe will not change it.' }),
-    active: z.boolean().optional().meta({ description: 'false archives the price (default true).' }),
-    metadata: metadata.optional(),
-    meter: z.string().optional().meta({ description: 'Local key of a meter under `meters`: a metered (usage-based) price. Without it the price is a licensed (per-seat) recurring price.' }),
-    unit_amount: amount('Price per unit').optional(),
+    interval: z.enum(['day', 'week', 'month', 'year']).register(docs, { description: 'Billing interval.' }),
+    interval_count: z
+      .optional(z.int().check(z.minimum(1)))
+      .register(docs, { description: 'Number of intervals between bills (default 1; at most 3 years: 3 years, 36 months, 156 weeks, 1095 days).' }),
+    nickname: z.optional(z.string().check(z.minLength(1))).register(docs, { description: 'Internal name of the price (not shown to customers).' }),
+    tax_behavior: z
+      .optional(z.enum(['inclusive', 'exclusive', 'unspecified']))
+      .register(docs, { description: 'Whether amounts include tax. Once inclusive or exclusive, Stripe will not change it.' }),
+    active: z.optional(z.boolean()).register(docs, { description: 'false archives the price (default true).' }),
+    metadata: z.optional(metadata),
+    meter: z
+      .optional(z.string())
+      .register(docs, { description: 'Local key of a meter under `meters`: a metered (usage-based) price. Without it the price is a licensed (per-seat) recurring price.' }),
+    unit_amount: z.optional(amount('Price per unit')),
     package: z
-      .strictObject({
-        amount: amount('Price per package'),
-        size: z.int().min(1).meta({ description: 'Units per package (Stripe transform_quantity.divide_by).' }),
-        round: z.enum(['up', 'down']).meta({ description: 'up: bill every started package; down: only completed packages.' }),
-      })
-      .optional()
-      .meta({ title: 'Package', description: "Package pricing: `amount` per `size` units (Stripe's transform_quantity). Cannot be combined with tiers." }),
+      .optional(
+        z.strictObject({
+          amount: amount('Price per package'),
+          size: z.int().check(z.minimum(1)).register(docs, { description: 'Units per package (Stripe transform_quantity.divide_by).' }),
+          round: z.enum(['up', 'down']).register(docs, { description: 'up: bill every started package; down: only completed packages.' }),
+        }),
+      )
+      .register(docs, { title: 'Package', description: "Package pricing: `amount` per `size` units (Stripe's transform_quantity). Cannot be combined with tiers." }),
     tiered: z
-      .strictObject({
-        mode: z.enum(['graduated', 'volume']).meta({ description: 'graduated: each unit priced by the tier it falls in; volume: all units priced by the tier the total falls in.' }),
-        tiers: z.array(tierSchema).min(1).meta({ description: "Tiers in increasing up_to order; the last one has up_to: 'inf'." }),
-      })
-      .optional()
-      .meta({ title: 'Tiered', description: 'Tiered pricing.' }),
+      .optional(
+        z.strictObject({
+          mode: z
+            .enum(['graduated', 'volume'])
+            .register(docs, { description: 'graduated: each unit priced by the tier it falls in; volume: all units priced by the tier the total falls in.' }),
+          tiers: z.array(tierSchema).check(z.minLength(1)).register(docs, { description: "Tiers in increasing up_to order; the last one has up_to: 'inf'." }),
+        }),
+      )
+      .register(docs, { title: 'Tiered', description: 'Tiered pricing.' }),
   })
-  .meta({ title: 'Price', description: 'A recurring price. Exactly one of unit_amount, package or tiered.' });
+  .register(docs, { title: 'Price', description: 'A recurring price. Exactly one of unit_amount, package or tiered.' });
 
 /** A plain string for zod (cross-checks.ts reports bad ids with a hint); the JSON Schema gets the pattern. */
 export const productIdSchema = z.string();
@@ -111,37 +124,37 @@ export const PRODUCT_ID = /^[A-Za-z0-9_-]+$/;
 
 export const productSchema = z
   .strictObject({
-    name: z.string().min(1).meta({ description: 'Product name shown on invoices.' }),
-    description: z.string().min(1).optional(),
+    name: z.string().check(z.minLength(1)).register(docs, { description: 'Product name shown on invoices.' }),
+    description: z.optional(z.string().check(z.minLength(1))),
     unit_label: z
-      .string()
-      .min(1)
-      .max(LIMITS.unitLabel)
-      .optional()
-      .meta({ description: `How a unit is named on invoices and in cost explanations, e.g. tokens (at most ${LIMITS.unitLabel} characters).` }),
-    active: z.boolean().optional().meta({ description: 'false archives the product (default true).' }),
-    metadata: metadata.optional(),
-    default_price: z.string().optional().meta({ description: "Local key of one of this product's prices." }),
-    prices: z.record(z.string(), priceSchema).optional().meta({ description: 'Prices by local key.' }),
+      .optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.unitLabel)))
+      .register(docs, { description: `How a unit is named on invoices and in cost explanations, e.g. tokens (at most ${LIMITS.unitLabel} characters).` }),
+    active: z.optional(z.boolean()).register(docs, { description: 'false archives the product (default true).' }),
+    metadata: z.optional(metadata),
+    default_price: z.optional(z.string()).register(docs, { description: "Local key of one of this product's prices." }),
+    prices: z.optional(z.record(z.string(), priceSchema)).register(docs, { description: 'Prices by local key.' }),
   })
-  .meta({ title: 'Product', description: 'A Stripe product; its key in `products` is used as the Stripe product id.' });
+  .register(docs, { title: 'Product', description: 'A Stripe product; its key in `products` is used as the Stripe product id.' });
 
 export const webhookSchema = z
   .strictObject({
-    url: z.string().meta({ description: 'HTTPS endpoint that receives the events.' }),
-    events: z.array(z.string().regex(/^(\*|[a-z0-9_]+(\.[a-z0-9_*]+)*)$/)).min(1).meta({ description: "Event types to send, e.g. invoice.paid, or '*' for all." }),
-    description: z.string().min(1).optional(),
+    url: z.string().register(docs, { description: 'HTTPS endpoint that receives the events.' }),
+    events: z
+      .array(z.string().check(z.regex(/^(\*|[a-z0-9_]+(\.[a-z0-9_*]+)*)$/)))
+      .check(z.minLength(1))
+      .register(docs, { description: "Event types to send, e.g. invoice.paid, or '*' for all." }),
+    description: z.optional(z.string().check(z.minLength(1))),
   })
-  .meta({ title: 'Webhook endpoint' });
+  .register(docs, { title: 'Webhook endpoint' });
 
 export const pricingFileSchema = z
   .strictObject({
-    version: z.literal(1).meta({ description: 'Schema version of this file: 1.' }),
-    meters: z.record(z.string(), meterSchema).optional().meta({ description: 'Billing meters by local key (referenced by prices).' }),
-    products: z.record(productIdSchema, productSchema).optional().meta({ description: 'Products by key; the key is the Stripe product id.' }),
-    webhooks: z.record(z.string(), webhookSchema).optional().meta({ description: 'Webhook endpoints by local key.' }),
+    version: z.literal(1).register(docs, { description: 'Schema version of this file: 1.' }),
+    meters: z.optional(z.record(z.string(), meterSchema)).register(docs, { description: 'Billing meters by local key (referenced by prices).' }),
+    products: z.optional(z.record(productIdSchema, productSchema)).register(docs, { description: 'Products by key; the key is the Stripe product id.' }),
+    webhooks: z.optional(z.record(z.string(), webhookSchema)).register(docs, { description: 'Webhook endpoints by local key.' }),
   })
-  .meta({ title: 'alpaca-billing pricing.yaml', description: 'Declarative Stripe usage-based billing catalog: meters, products, prices and webhook endpoints.' });
+  .register(docs, { title: 'alpaca-billing pricing.yaml', description: 'Declarative Stripe usage-based billing catalog: meters, products, prices and webhook endpoints.' });
 
 export type PricingFile = z.infer<typeof pricingFileSchema>;
 export type PriceInput = z.infer<typeof priceSchema>;
