@@ -40,14 +40,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const settings = resolveSettings(globals, settingsFile, io.env);
     out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env, json: settings.json, quiet: settings.quiet, verbose: settings.verbose, color: settings.color });
     let client: Promise<StripeClient> | undefined;
-    const interactive = Boolean(io.stdin && (io.stdin as { isTTY?: boolean }).isTTY) && Boolean(io.stderr.isTTY) && !io.env.CI;
+    // stdin last: the first look at process.stdin opens it (a few ms most commands need not pay).
+    const interactive = Boolean(io.stderr.isTTY) && !io.env.CI && Boolean((io.stdin as { isTTY?: boolean } | undefined)?.isTTY);
     const ctx: CommandContext = {
       settings,
       out,
       prompt: io.prompter ?? createPrompter({ interactive }),
       env: io.env,
       cwd: io.cwd,
-      stdin: io.stdin,
+      get stdin() {
+        return io.stdin;
+      },
       signal: io.signal ?? new AbortController().signal,
       stripe: () => (client ??= connectStripe({ settings, create: (apiKey, apiBase) => createStripeClient({ apiKey, apiBase }) })),
       mode: () => keyMode(settings),

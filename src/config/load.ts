@@ -1,15 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, UserError } from '../errors.js';
 import type { PricingConfig } from './model.js';
 import { parsePricing } from './validate.js';
 
-/** The thin reader: reads the file and hands the text to the pure validator. */
+/** The thin reader: reads the file (synchronously: one small file) and hands the text to the pure validator. */
 export async function loadPricing(file: string, cwd: string): Promise<{ config: PricingConfig; path: string; text: string }> {
   const path = resolve(cwd, file);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `No pricing file at ${file}.` : `Cannot read ${file}: ${(err as Error).message}`, {

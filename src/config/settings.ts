@@ -1,7 +1,7 @@
 /**
  * Settings: defaults < config file (cosmiconfig `alpaca-billing`) < environment < flags.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, UserError } from '../errors.js';
 
@@ -61,7 +61,7 @@ const KNOWN_PROFILE_KEYS = new Set(['api_key_env', 'api_base', 'account']);
  * dozen CommonJS files) is not loaded at all: every command pays for start-up.
  */
 export async function loadSettingsFile(cwd: string): Promise<SettingsFile> {
-  if (!(await mayHaveSettings(cwd))) return {};
+  if (!mayHaveSettings(cwd)) return {};
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('alpaca-billing', { searchStrategy: 'none' });
   let result;
@@ -79,21 +79,29 @@ export async function loadSettingsFile(cwd: string): Promise<SettingsFile> {
   }
 }
 
-async function mayHaveSettings(cwd: string): Promise<boolean> {
-  let names: string[];
-  try {
-    names = await readdir(cwd);
-  } catch {
-    return false;
-  }
+/** Synchronous on purpose: a few small reads, and fs/promises costs start-up time to load. */
+function mayHaveSettings(cwd: string): boolean {
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const names = list(cwd);
   if (names.some((n) => n.startsWith('.alpaca-billingrc') || n.startsWith('alpaca-billing.config.'))) return true;
   if (names.includes('.config')) {
-    const inner = await readdir(join(cwd, '.config')).catch(() => [] as string[]);
+    const inner = list(join(cwd, '.config'));
     if (inner.some((n) => n.startsWith('alpaca-billingrc'))) return true;
   }
   if (names.includes('package.json')) {
     // A cheap textual look first; cosmiconfig parses it properly when the key may be there.
-    const text = await readFile(join(cwd, 'package.json'), 'utf8').catch(() => '');
+    let text = '';
+    try {
+      text = readFileSync(join(cwd, 'package.json'), 'utf8');
+    } catch {
+      // unreadable: no settings there
+    }
     return text.includes('"alpaca-billing"') && /"alpaca-billing"\s*:\s*\{/.test(text);
   }
   return false;
