@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// usage ingest benchmark: the built CLI (bin/alpaca-billing.js, spawned) sends NDJSON files to the
+// usage ingest benchmark: the built CLI (bin/alpaca-billing.cjs, spawned) sends NDJSON files to the
 // emulator (a child process, 2 ms latency, no rate limit) through the v2 meter event stream.
 //  1. Throughput: USAGE_BENCH_EVENTS (1,000,000) events end to end, vs a plain loop of
 //     billing.meterEvents.create one after another on the same emulator, measured on a sample of
@@ -98,7 +98,7 @@ function peakRss(pid) {
 /** Spawns the built CLI's ingest; resolves with its exit, wall time, report and peak RSS. */
 function ingest(emu, file, cwd, extra = []) {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin/alpaca-billing.js'), 'usage', 'ingest', file, '--meter', METER, '--max-rps', '0', '--concurrency', String(CONCURRENCY), '--json', ...extra], {
+  const child = spawn(process.execPath, [join(root, 'bin/alpaca-billing.cjs'), 'usage', 'ingest', file, '--meter', METER, '--max-rps', '0', '--concurrency', String(CONCURRENCY), '--json', ...extra], {
     cwd, env: { PATH: process.env.PATH, CI: 'true', STRIPE_API_KEY: 'sk_test_bench_0000', STRIPE_API_BASE: emu.url }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';

@@ -1,5 +1,5 @@
 // Builds dist/ once, before any test file runs, when it is older than the sources: the tests that
-// spawn the real binary (bin/alpaca-billing.js → dist/) then all see one complete, current build,
+// spawn the real binary (bin/alpaca-billing.cjs → dist/) then all see one complete, current build,
 // and no test file rebuilds it under another's feet. (In CI, `npm ci` has just built it.)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -17,7 +17,7 @@ function newestMtime(dir) {
 
 export default function globalSetup(config) {
   const root = config.rootDir;
-  const main = join(root, 'dist/bundle/alpaca-billing.js');
+  const main = join(root, 'dist/bundle/alpaca-billing.cjs.cache');
   if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(root, 'src'))) return;
   process.stderr.write('\nbuilding dist/ for the tests that spawn the binary (npm run build)…\n');
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });

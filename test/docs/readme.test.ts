@@ -67,7 +67,7 @@ describe('version', () => {
     const { VERSION } = await import('../../src/cli/version.js');
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     expect(VERSION).toBe(pkg.version);
-    expect(execFileSync(process.execPath, ['bin/alpaca-billing.js', '--version'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
+    expect(execFileSync(process.execPath, ['bin/alpaca-billing.cjs', '--version'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
     expect((await run(['--version'])).stdout.trim()).toBe(pkg.version);
   });
 });

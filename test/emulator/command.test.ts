@@ -10,7 +10,7 @@ import { run } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 // The real binary (bin/ → dist/, built by test/global-setup.js), as a user or a CI job runs it.
-const bin = resolve(root, 'bin/alpaca-billing.js');
+const bin = resolve(root, 'bin/alpaca-billing.cjs');
 let dir: string;
 
 beforeAll(async () => {

@@ -1,12 +1,11 @@
 /**
  * Commands that need no Stripe call must not load the `stripe` package (start-up time): the built
- * binary runs under a module hook that logs every file it resolves under node_modules/stripe.
+ * binary runs with a preload that logs every file it loaded from node_modules/stripe.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -14,22 +13,19 @@ const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 const dir = mkdtempSync(resolve(tmpdir(), 'alpaca-imports-'));
 
-const HOOKS = `import { appendFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  if (result.url.includes('/node_modules/stripe/')) appendFileSync(process.env.STRIPE_LOAD_LOG, result.url + '\\n');
-  return result;
-}
-`;
-const REGISTER = `import { register } from 'node:module';
-register(${JSON.stringify(pathToFileURL(resolve(dir, 'hooks.mjs')).href)});
+// Preloaded into the built binary: at exit, lists the stripe files that were loaded (the CLI
+// bundle is CommonJS, so everything it requires is in require.cache).
+const PRELOAD = `'use strict';
+process.on('exit', () => {
+  const loaded = Object.keys(require.cache).filter((f) => f.includes('/node_modules/stripe/'));
+  if (loaded.length) require('node:fs').writeFileSync(process.env.STRIPE_LOAD_LOG, loaded.join('\\n') + '\\n');
+});
 `;
 
 let emu: TestEmulator;
 beforeAll(async () => {
-  writeFileSync(resolve(dir, 'hooks.mjs'), HOOKS);
-  writeFileSync(resolve(dir, 'register.mjs'), REGISTER);
-  // The real artifact users run: bin/alpaca-billing.js → dist/ (built by test/global-setup.js).
+  writeFileSync(resolve(dir, 'preload.cjs'), PRELOAD);
+  // The real artifact users run: bin/alpaca-billing.cjs → dist/ (built by test/global-setup.js).
   emu = await startTestEmulator();
 }, 120_000);
 afterAll(() => emu?.close());
@@ -40,7 +36,7 @@ async function stripeFilesLoadedBy(args: string[], env: Record<string, string> =
   let stdout = '';
   let code = 0;
   try {
-    ({ stdout } = await run(process.execPath, ['--import', pathToFileURL(resolve(dir, 'register.mjs')).href, resolve(root, 'bin/alpaca-billing.js'), ...args], {
+    ({ stdout } = await run(process.execPath, ['--require', resolve(dir, 'preload.cjs'), resolve(root, 'bin/alpaca-billing.cjs'), ...args], {
       cwd: root,
       env: { PATH: process.env.PATH, STRIPE_LOAD_LOG: log, CI: 'true', ...env },
     }));

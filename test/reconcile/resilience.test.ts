@@ -76,7 +76,7 @@ describe('apply killed midway', () => {
   afterAll(async () => { await emu.close(); });
 
   it('re-run after SIGKILL finishes the job with no duplicates, then plans nothing', async () => {
-    const bin = join(ROOT, 'bin', 'alpaca-billing.js');
+    const bin = join(ROOT, 'bin', 'alpaca-billing.cjs');
     if (!existsSync(join(ROOT, 'dist', 'reconcile', 'apply.js'))) throw new Error('this test runs the built CLI: run `npm run build` first');
     const w = workdir(catalogYaml('k'));
     // Slow enough (5 requests/s) that the kill lands between the first price and the others.

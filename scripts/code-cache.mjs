@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Writes V8's code cache of the CLI bundle (dist/bundle/alpaca-billing.cjs.cache), which
+// bin/alpaca-billing.cjs hands to V8 so that start-up skips parsing and compiling. The cache holds
+// the bytecode of every function run before it is made, so it is made after running `--help` and
+// `validate` on the canonical pricing.yaml: the code most commands share, and what those two need.
+// Run by scripts/build.mjs in a fresh process; it cannot change what any command does.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { loadCli, codeCache } = createRequire(import.meta.url)('../bin/alpaca-billing.cjs');
+const { cli, script } = loadCli({ useCache: false });
+
+const cwd = mkdtempSync(join(tmpdir(), 'alpaca-code-cache-')); // no settings file, nothing written
+const discard = { write: () => true };
+const io = { stdout: discard, stderr: discard, stdin: process.stdin, env: { CI: 'true' }, cwd };
+try {
+  for (const argv of [['--help'], ['validate', '--file', join(root, 'pricing.yaml')]]) {
+    const code = await cli.runCli(argv, io);
+    if (code !== 0) throw new Error(`code cache warm-up: \`alpaca-billing ${argv.join(' ')}\` exited ${code}`);
+  }
+} finally {
+  rmSync(cwd, { recursive: true, force: true });
+}
+writeFileSync(codeCache, script.createCachedData());

@@ -1,0 +1,49 @@
+/**
+ * The built binary users run (bin/alpaca-billing.cjs → dist/bundle/, built by test/global-setup.js):
+ * its code cache, what happens when the cache cannot be used, and a reader that goes away.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const root = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+const pricing = resolve(root, 'pricing.yaml');
+
+it('the code cache the build wrote is accepted by this Node', async () => {
+  const probe = `const { script } = require(${JSON.stringify(resolve(root, 'bin/alpaca-billing.cjs'))}).loadCli(); console.log(script.cachedDataRejected);`;
+  const { stdout } = await run(process.execPath, ['-e', probe], { cwd: root });
+  expect(stdout.trim()).toBe('false');
+});
+
+describe('without a usable code cache the CLI still works, only slower', () => {
+  const copy = mkdtempSync(resolve(tmpdir(), 'alpaca-bin-'));
+  beforeAll(() => {
+    cpSync(resolve(root, 'bin'), resolve(copy, 'bin'), { recursive: true });
+    cpSync(resolve(root, 'dist/bundle'), resolve(copy, 'dist/bundle'), { recursive: true });
+  });
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+  const validate = () => run(process.execPath, [resolve(copy, 'bin/alpaca-billing.cjs'), 'validate', '--file', pricing], { cwd: copy, env: { PATH: process.env.PATH } });
+
+  it('a damaged cache', async () => {
+    writeFileSync(resolve(copy, 'dist/bundle/alpaca-billing.cjs.cache'), Buffer.from('not a V8 code cache'));
+    await expect(validate()).resolves.toMatchObject({ stdout: 'valid: 1 meter, 1 product, 1 price\n', stderr: '' });
+  });
+
+  it('no cache at all', async () => {
+    rmSync(resolve(copy, 'dist/bundle/alpaca-billing.cjs.cache'));
+    await expect(validate()).resolves.toMatchObject({ stdout: 'valid: 1 meter, 1 product, 1 price\n', stderr: '' });
+  });
+});
+
+it('a reader that goes away (`--help | head -1`) ends the CLI with the SIGPIPE exit code and no stack trace', async () => {
+  const child = spawn(process.execPath, [resolve(root, 'bin/alpaca-billing.cjs'), '--help'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // closed before the CLI has started: its first write fails with EPIPE
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
+});
