@@ -12,10 +12,12 @@ import { registerDemoCommands } from './specs/demo.js';
 export { VERSION } from './version.js';
 
 /**
- * The whole command tree. Specs are cheap (no command code is imported until a command runs),
- * so `--help` and `--version` stay fast; the README's command reference is generated from this tree.
+ * The command tree. No command code is imported until a command runs, and given the command line
+ * (`argv`), only the groups it names (`usage`, `customers`…) get their subcommands: defining every
+ * command and flag was most of the CLI's start-up time (issue 9). Without `argv` the whole tree is
+ * there, for the README's reference and shell completion.
  */
-export function buildProgram(act: Act): Command {
+export function buildProgram(act: Act, { argv }: { argv?: readonly string[] } = {}): Command {
   const program = new Command('alpaca-billing')
     .description('Provision and operate Stripe usage-based billing from a declarative pricing.yaml.')
     .version(VERSION, '-V, --version')
@@ -40,7 +42,18 @@ Exit codes: 0 success, 1 error (Stripe API, network, internal), 2 changes pendin
   registerUsageCommands(program, act);
   registerEventCommands(program, act);
   registerDemoCommands(program, act);
+  for (const command of program.commands) {
+    const define = groupDefinitions.get(command);
+    if (define && (!argv || argv.includes(command.name()))) define(command);
+  }
   return program;
+}
+
+const groupDefinitions = new WeakMap<Command, (group: Command) => void>();
+
+/** A command group whose subcommands `define` adds (see buildProgram). */
+export function group(program: Command, name: string, description: string, define: (group: Command) => void): void {
+  groupDefinitions.set(program.command(name).description(description), define);
 }
 
 /** Parses a whole number flag, naming the flag in the error. */

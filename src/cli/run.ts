@@ -60,7 +60,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     exitCode = typeof code === 'number' ? code : ExitCode.ok;
   };
 
-  const program = buildProgram(act);
+  const program = buildProgram(act, { argv });
   // Subcommands copy these settings only when created, so set them on every command of the tree:
   // otherwise a bad flag on `validate` calls process.exit(1) and writes to the real stderr.
   const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
 import { renderReference, REFERENCE_START, REFERENCE_END } from '../../src/cli/reference.js';
 import { bashCompletion } from '../../src/cli/completion.js';
@@ -25,6 +26,28 @@ describe('README', () => {
     const listed = [...commandsSection.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
     expect(listed.length).toBeGreaterThan(3);
     for (const name of listed) expect(readme).toContain(`### \`${name}`);
+  });
+
+  it("every command's --help, as users get it, is the help of the tree the reference is generated from", async () => {
+    // The CLI defines a group's subcommands only when the command line names the group (start-up time).
+    let written = '';
+    const paths: string[][] = [];
+    const walk = (command: Command, path: string[]) => {
+      command.configureOutput({ writeOut: (text) => (written += text) });
+      paths.push(path);
+      for (const sub of command.commands) walk(sub, [...path, sub.name()]);
+    };
+    const full = program();
+    walk(full, []);
+    expect(paths.length).toBeGreaterThan(25);
+    for (const path of paths) {
+      written = '';
+      path.reduce<Command>((c, name) => c.commands.find((s) => s.name() === name)!, full).outputHelp();
+      expect({ path, help: (await run([...path, '--help'])).stdout }).toEqual({ path, help: written });
+    }
+    for (const group of ['customers', 'subscriptions', 'invoice', 'usage', 'events', 'webhooks']) {
+      expect((await run(['help', group])).stdout).toContain('Commands:');
+    }
   });
 
   it('shows the two quick-start commands', () => {

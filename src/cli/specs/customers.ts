@@ -1,33 +1,33 @@
 import type { Command } from 'commander';
 import type { Act } from '../run.js';
-import { intOption } from '../program.js';
+import { group, intOption } from '../program.js';
 
 const CUSTOMER_REF = 'a cus_ id, an email (exact), or your external id (metadata.external_id)';
 
 export function registerCustomerCommands(program: Command, act: Act): void {
-  const customers = program.command('customers').description('create, list and show customers');
-  customers
-    .command('create')
-    .description('create a customer; with --external-id, repeating it returns the existing customer instead of a twin')
-    .option('--email <email>', 'the customer\'s email (required)')
-    .option('--name <name>', 'display name')
-    .option('--external-id <id>', 'your own user id, stored as metadata.external_id (makes the create idempotent)')
-    .option('--metadata <key=value...>', 'extra metadata pairs')
-    .addHelpText('after', '\nExit codes: 0 created or already existing, 1 Stripe error, 3 invalid flags.')
-    .action(act(async () => (await import('../../commands/customers.js')).createCustomerCommand));
-  customers
-    .command('list')
-    .description('list customers, newest first')
-    .option('--email <email>', 'only customers with exactly this email (case-sensitive)')
-    .option('--limit <n>', 'how many (default 10)', intOption('--limit', { min: 1, max: 10_000 }))
-    .action(act(async () => (await import('../../commands/customers.js')).listCustomersCommand));
-  customers
-    .command('show')
-    .description('show a customer and its subscriptions')
-    .argument('<customer>', CUSTOMER_REF)
-    .addHelpText('after', '\nExit codes: 0 shown, 1 Stripe error, 3 no such customer or an ambiguous reference.')
-    .action(act(async () => (await import('../../commands/customers.js')).showCustomerCommand));
-
+  group(program, 'customers', 'create, list and show customers', (customers) => {
+    customers
+      .command('create')
+      .description('create a customer; with --external-id, repeating it returns the existing customer instead of a twin')
+      .option('--email <email>', 'the customer\'s email (required)')
+      .option('--name <name>', 'display name')
+      .option('--external-id <id>', 'your own user id, stored as metadata.external_id (makes the create idempotent)')
+      .option('--metadata <key=value...>', 'extra metadata pairs')
+      .addHelpText('after', '\nExit codes: 0 created or already existing, 1 Stripe error, 3 invalid flags.')
+      .action(act(async () => (await import('../../commands/customers.js')).createCustomerCommand));
+    customers
+      .command('list')
+      .description('list customers, newest first')
+      .option('--email <email>', 'only customers with exactly this email (case-sensitive)')
+      .option('--limit <n>', 'how many (default 10)', intOption('--limit', { min: 1, max: 10_000 }))
+      .action(act(async () => (await import('../../commands/customers.js')).listCustomersCommand));
+    customers
+      .command('show')
+      .description('show a customer and its subscriptions')
+      .argument('<customer>', CUSTOMER_REF)
+      .addHelpText('after', '\nExit codes: 0 shown, 1 Stripe error, 3 no such customer or an ambiguous reference.')
+      .action(act(async () => (await import('../../commands/customers.js')).showCustomerCommand));
+  });
   program
     .command('subscribe')
     .description('subscribe a customer to prices by lookup key and print the client secret to collect payment details with')
@@ -45,30 +45,31 @@ Exit codes: 0 subscribed (or Checkout created), 1 Stripe error, 3 unknown custom
 duplicate subscription, or invalid flags.`)
     .action(act(async () => (await import('../../commands/subscribe.js')).subscribeCommand));
 
-  const subscriptions = program.command('subscriptions').description('list and cancel subscriptions');
-  subscriptions
-    .command('list')
-    .description('list subscriptions (every status but canceled unless --status)')
-    .option('--customer <customer>', CUSTOMER_REF)
-    .option('--status <status>', 'active, past_due, unpaid, canceled, incomplete, incomplete_expired, trialing, paused, ended or all')
-    .option('--limit <n>', 'how many (default 100)', intOption('--limit', { min: 1, max: 10_000 }))
-    .action(act(async () => (await import('../../commands/subscriptions.js')).listSubscriptionsCommand));
-  subscriptions
-    .command('cancel')
-    .description('cancel a subscription now, or at the end of its period')
-    .argument('<subscription>', 'the sub_ id')
-    .option('--at-period-end', 'keep it until the current period ends, then cancel')
-    .option('--invoice-now', 'cancel now and invoice the usage not yet billed')
-    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
-    .addHelpText('after', '\nExit codes: 0 cancelled (or already cancelled, or declined at the prompt), 1 Stripe error,\n3 unknown subscription, invalid flags, or no terminal to confirm on without --yes.')
-    .action(act(async () => (await import('../../commands/subscriptions.js')).cancelSubscriptionCommand));
-
-  const invoice = program.command('invoice').description('invoices');
-  invoice
-    .command('preview')
-    .description('the upcoming invoice: each line\'s usage, the price math, and the total')
-    .argument('<customer>', CUSTOMER_REF)
-    .option('--subscription <id>', 'only this subscription (default: each live subscription of the customer)')
-    .addHelpText('after', '\nExit codes: 0 shown (also when there is nothing to invoice), 1 Stripe error, 3 no such customer or subscription, or a subscription of another customer.')
-    .action(act(async () => (await import('../../commands/invoice.js')).invoicePreviewCommand));
+  group(program, 'subscriptions', 'list and cancel subscriptions', (subscriptions) => {
+    subscriptions
+      .command('list')
+      .description('list subscriptions (every status but canceled unless --status)')
+      .option('--customer <customer>', CUSTOMER_REF)
+      .option('--status <status>', 'active, past_due, unpaid, canceled, incomplete, incomplete_expired, trialing, paused, ended or all')
+      .option('--limit <n>', 'how many (default 100)', intOption('--limit', { min: 1, max: 10_000 }))
+      .action(act(async () => (await import('../../commands/subscriptions.js')).listSubscriptionsCommand));
+    subscriptions
+      .command('cancel')
+      .description('cancel a subscription now, or at the end of its period')
+      .argument('<subscription>', 'the sub_ id')
+      .option('--at-period-end', 'keep it until the current period ends, then cancel')
+      .option('--invoice-now', 'cancel now and invoice the usage not yet billed')
+      .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+      .addHelpText('after', '\nExit codes: 0 cancelled (or already cancelled, or declined at the prompt), 1 Stripe error,\n3 unknown subscription, invalid flags, or no terminal to confirm on without --yes.')
+      .action(act(async () => (await import('../../commands/subscriptions.js')).cancelSubscriptionCommand));
+  });
+  group(program, 'invoice', 'invoices', (invoice) => {
+    invoice
+      .command('preview')
+      .description('the upcoming invoice: each line\'s usage, the price math, and the total')
+      .argument('<customer>', CUSTOMER_REF)
+      .option('--subscription <id>', 'only this subscription (default: each live subscription of the customer)')
+      .addHelpText('after', '\nExit codes: 0 shown (also when there is nothing to invoice), 1 Stripe error, 3 no such customer or subscription, or a subscription of another customer.')
+      .action(act(async () => (await import('../../commands/invoice.js')).invoicePreviewCommand));
+  });
 }

@@ -1,71 +1,72 @@
 import { Option, type Command } from 'commander';
 import type { Act } from '../run.js';
-import { intOption } from '../program.js';
+import { group, intOption } from '../program.js';
 
 const METER = 'a meter key of pricing.yaml or a meter event name';
 const CUSTOMER_REF = 'a cus_ id, an email (exact), or your external id (metadata.external_id)';
 
 export function registerUsageCommands(program: Command, act: Act): void {
-  const usage = program.command('usage').description('report, ingest, summarise and cancel metered usage');
+  group(program, 'usage', 'report, ingest, summarise and cancel metered usage', (usage) => {
 
-  usage
-    .command('send')
-    .description('record one usage event (validated by Stripe at once)')
-    .requiredOption('--customer <customer>', CUSTOMER_REF)
-    .requiredOption('--meter <meter>', METER)
-    .requiredOption('--value <n>', 'a whole number (negative to correct earlier usage)')
-    .option('--timestamp <time>', 'when the usage happened: ISO 8601 or Unix seconds, within the past 35 days (default now)')
-    .option('--identifier <id>', 'your unique id for the event; one is generated and printed when absent, so a retry can reuse it')
-    .addHelpText('after', `
-Sending the same --identifier again within 24 hours is safe: Stripe counts the event once.
-Exit codes: 0 recorded (or already recorded), 1 Stripe error, 3 invalid flags or unknown meter/customer.`)
-    .action(act(async () => (await import('../../commands/usage-send.js')).usageSendCommand));
+    usage
+      .command('send')
+      .description('record one usage event (validated by Stripe at once)')
+      .requiredOption('--customer <customer>', CUSTOMER_REF)
+      .requiredOption('--meter <meter>', METER)
+      .requiredOption('--value <n>', 'a whole number (negative to correct earlier usage)')
+      .option('--timestamp <time>', 'when the usage happened: ISO 8601 or Unix seconds, within the past 35 days (default now)')
+      .option('--identifier <id>', 'your unique id for the event; one is generated and printed when absent, so a retry can reuse it')
+      .addHelpText('after', `
+  Sending the same --identifier again within 24 hours is safe: Stripe counts the event once.
+  Exit codes: 0 recorded (or already recorded), 1 Stripe error, 3 invalid flags or unknown meter/customer.`)
+      .action(act(async () => (await import('../../commands/usage-send.js')).usageSendCommand));
 
-  usage
-    .command('summary')
-    .description('usage per hour or day, the total, and its estimated cost under the meter\'s price')
-    .requiredOption('--customer <customer>', CUSTOMER_REF)
-    .requiredOption('--meter <meter>', METER)
-    .option('--from <time>', 'start (ISO 8601 or Unix seconds); default: the current period of the customer\'s subscription on this meter, else the current UTC month')
-    .option('--to <time>', 'end, exclusive (default: the period\'s end, or now with --from)')
-    .addOption(new Option('--group <window>', 'window size (default: hour up to 3 days, else day)').choices(['hour', 'day']))
-    .option('--csv', 'print the windows as CSV (start,end,value)')
-    .addHelpText('after', `
-Stripe summarises whole minutes, hour windows on whole hours and day windows on UTC midnights:
-times are rounded to fit, and every rounding is noted on stderr.
---json prints {customer, meter, from, to, total, estimated_cost: {amount, currency}, windows: [{start, end, value}]}.
-Exit codes: 0 shown, 1 Stripe error, 3 unknown customer or meter, or invalid flags.`)
-    .action(act(async () => (await import('../../commands/usage-summary.js')).usageSummaryCommand));
+    usage
+      .command('summary')
+      .description('usage per hour or day, the total, and its estimated cost under the meter\'s price')
+      .requiredOption('--customer <customer>', CUSTOMER_REF)
+      .requiredOption('--meter <meter>', METER)
+      .option('--from <time>', 'start (ISO 8601 or Unix seconds); default: the current period of the customer\'s subscription on this meter, else the current UTC month')
+      .option('--to <time>', 'end, exclusive (default: the period\'s end, or now with --from)')
+      .addOption(new Option('--group <window>', 'window size (default: hour up to 3 days, else day)').choices(['hour', 'day']))
+      .option('--csv', 'print the windows as CSV (start,end,value)')
+      .addHelpText('after', `
+  Stripe summarises whole minutes, hour windows on whole hours and day windows on UTC midnights:
+  times are rounded to fit, and every rounding is noted on stderr.
+  --json prints {customer, meter, from, to, total, estimated_cost: {amount, currency}, windows: [{start, end, value}]}.
+  Exit codes: 0 shown, 1 Stripe error, 3 unknown customer or meter, or invalid flags.`)
+      .action(act(async () => (await import('../../commands/usage-summary.js')).usageSummaryCommand));
 
-  usage
-    .command('cancel')
-    .description('cancel an event sent in the last 24 hours (a meter event adjustment)')
-    .requiredOption('--meter <meter>', METER)
-    .requiredOption('--identifier <id>', 'the identifier the event was sent with')
-    .addHelpText('after', `
-Exit codes: 0 cancelled (or already cancelled), 1 Stripe error, 3 unknown meter or no such event in the last 24 hours.`)
-    .action(act(async () => (await import('../../commands/usage-cancel.js')).usageCancelCommand));
+    usage
+      .command('cancel')
+      .description('cancel an event sent in the last 24 hours (a meter event adjustment)')
+      .requiredOption('--meter <meter>', METER)
+      .requiredOption('--identifier <id>', 'the identifier the event was sent with')
+      .addHelpText('after', `
+  Exit codes: 0 cancelled (or already cancelled), 1 Stripe error, 3 unknown meter or no such event in the last 24 hours.`)
+      .action(act(async () => (await import('../../commands/usage-cancel.js')).usageCancelCommand));
 
-  usage
-    .command('ingest')
-    .description('send a file (or stdin) of usage events through Stripe\'s high-throughput meter event stream, exactly once')
-    .argument('<file>', 'NDJSON or CSV file of events (customer, value, timestamp, optional identifier and meter), or - for stdin')
-    .addOption(new Option('--format <format>', 'input format (default: from the file name; stdin is NDJSON)').choices(['ndjson', 'csv']))
-    .option('--meter <meter>', `meter for events without a meter field: ${METER}`)
-    .option('--max-rps <n>', 'requests per second at most (default: 25 with a test key, Stripe\'s limit; 10,000 live; 0 = no limit)', intOption('--max-rps', { min: 0 }))
-    .option('--concurrency <n>', 'requests in flight (default 8)', intOption('--concurrency', { min: 1, max: 64 }))
-    .option('--dry-run', 'validate every line and report; send nothing')
-    .option('--rejects <path>', 'where to write rejected lines (default .alpaca-billing/rejects/<source>.rejects.ndjson)')
-    .option('--source-name <name>', 'name of the source for the journal and derived identifiers (default: the file\'s name, or "stdin")')
-    .option('--max-attempts <n>', 'attempts per request before giving up (default 10)', intOption('--max-attempts', { min: 1, max: 100 }))
-    .addHelpText('after', `
-Each event gets a deterministic identifier (its own, or one derived from the source name, line and
-content), and .alpaca-billing/journal/ records what Stripe acknowledged: re-running the same file
-resumes where it stopped and never resends a delivered line. Progress goes to stderr on a terminal;
-stdout carries only the report (--json: one document).
-Exit codes: 0 every valid line delivered (rejected lines are reported, not failures),
-1 some valid lines not delivered (run again to resume), 3 unreadable file or invalid flags.`)
-    .action(act(async () => (await import('../../commands/usage-ingest.js')).usageIngestCommand));
+    usage
+      .command('ingest')
+      .description('send a file (or stdin) of usage events through Stripe\'s high-throughput meter event stream, exactly once')
+      .argument('<file>', 'NDJSON or CSV file of events (customer, value, timestamp, optional identifier and meter), or - for stdin')
+      .addOption(new Option('--format <format>', 'input format (default: from the file name; stdin is NDJSON)').choices(['ndjson', 'csv']))
+      .option('--meter <meter>', `meter for events without a meter field: ${METER}`)
+      .option('--max-rps <n>', 'requests per second at most (default: 25 with a test key, Stripe\'s limit; 10,000 live; 0 = no limit)', intOption('--max-rps', { min: 0 }))
+      .option('--concurrency <n>', 'requests in flight (default 8)', intOption('--concurrency', { min: 1, max: 64 }))
+      .option('--dry-run', 'validate every line and report; send nothing')
+      .option('--rejects <path>', 'where to write rejected lines (default .alpaca-billing/rejects/<source>.rejects.ndjson)')
+      .option('--source-name <name>', 'name of the source for the journal and derived identifiers (default: the file\'s name, or "stdin")')
+      .option('--max-attempts <n>', 'attempts per request before giving up (default 10)', intOption('--max-attempts', { min: 1, max: 100 }))
+      .addHelpText('after', `
+  Each event gets a deterministic identifier (its own, or one derived from the source name, line and
+  content), and .alpaca-billing/journal/ records what Stripe acknowledged: re-running the same file
+  resumes where it stopped and never resends a delivered line. Progress goes to stderr on a terminal;
+  stdout carries only the report (--json: one document).
+  Exit codes: 0 every valid line delivered (rejected lines are reported, not failures),
+  1 some valid lines not delivered (run again to resume), 3 unreadable file or invalid flags.`)
+      .action(act(async () => (await import('../../commands/usage-ingest.js')).usageIngestCommand));
+  });
 }
 
 export { CUSTOMER_REF, METER };
