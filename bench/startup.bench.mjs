@@ -58,7 +58,7 @@ console.log(`## Start-up time
 
 \`node bench/startup.bench.mjs\` (run by \`npm run bench\`): the commands below spawned in turn, ${runs} rounds after ${warmups} warm-up rounds, from the repository (whose pricing.yaml \`validate\` reads), stdout and stderr to /dev/null. Wall time in ms; "over node" compares medians (and minimums) with bare \`node -e 0\` in the same run. The goal is on the median.
 
-How: \`bin/alpaca-billing.cjs\` answers \`--version\` itself; otherwise it loads one CommonJS bundle of the CLI with V8's code cache, which the build writes after running \`--help\` and \`validate\` once (scripts/code-cache.mjs). The last two rows ignore the cache (\`ALPACA_BILLING_NO_CODE_CACHE=1\`), as happens when Node's version or flags differ from the build's.
+How: \`bin/alpaca-billing.cjs\` answers \`--version\` itself. Otherwise it loads the CLI's frame (dist/bundle/alpaca-billing.cjs: command tree, settings, output; all \`--help\` needs), and a command's code comes from dist/bundle/commands.cjs when it runs; group subcommands (\`usage send\`…) are defined only when the command line names the group. Both bundles are CommonJS, compiled with V8's code caches, which the build writes after running \`--help\` and \`validate\` once (scripts/code-cache.mjs). The last two rows ignore the caches (\`ALPACA_BILLING_NO_CODE_CACHE=1\`), as happens when Node's version or flags differ from the build's.
 
 | command | median | min | p90 | over node | goal | met |
 |---|---|---|---|---|---|---|

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // The build: `tsc` compiles src/ to dist/ (the programmatic API, e.g. dist/emulator/index.js, and
 // the benchmarks use it), then esbuild bundles the CLI into dist/bundle/ (what bin/alpaca-billing.cjs
-// runs), then the code cache of the bundle is written. Start-up time (issue 9) is why:
-// - one CommonJS file instead of a few hundred modules (zod alone is ~100), and no ESM loader;
-// - each command's code, and what only it needs, is initialised only when that command runs
-//   (esbuild turns our lazy `import()`s into lazy module initialisers);
-// - the emulator (dist/bundle/emulator.cjs, which shares no code with the CLI) and the prompts
-//   library are separate files, loaded only by the commands that use them;
-// - V8's code cache of the bundle (scripts/code-cache.mjs) skips parsing and compiling.
+// runs), then the code caches of the bundles are written. Start-up time (issue 9) is why:
+// - a few CommonJS files instead of a few hundred modules (zod alone is ~100), and no ESM loader;
+// - the frame (alpaca-billing.cjs: the command tree, settings, output, errors, all `--help`
+//   needs) is small; the commands' code (commands.cjs) is loaded when a command runs, and each
+//   command's modules are initialised only when that command runs;
+// - the emulator (emulator.cjs, which shares no code with the CLI) and the prompts library are
+//   separate files, loaded only by the commands that use them;
+// - V8's code caches of the two CLI bundles (scripts/code-cache.mjs) skip parsing and compiling.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -70,17 +71,82 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({
+// The CLI is two files, and a module is in one of them only: commands.cjs takes the frame's modules
+// from the frame (its `modules`, lazy getters), so there is one UserError class, one Output…
+/** A module's key: its path from the repository root, as esbuild's metafile writes it. */
+const keyOf = (path) => relative(root, path).split(sep).join('/');
+/** An entry that exports `modules`: for each key, a function that initialises and returns the module. */
+const modulesEntry = (keys, sourcefile, head = '') => ({
+  contents: `${head}export const modules = {\n${keys.map((key) => `  ${JSON.stringify(key)}: () => require(${JSON.stringify(`./${key}`)}),`).join('\n')}\n};\n`,
+  resolveDir: root,
+  sourcefile,
+  loader: 'js',
+});
+const cliOptions = {
   ...common,
-  entryPoints: [join(root, 'src/cli/main.ts')],
-  outfile: join(root, 'dist/bundle/alpaca-billing.cjs'),
   // stripe is loaded only by commands that call Stripe, cosmiconfig only when a settings file
   // exists, the prompts only when a question is asked: ordinary dependencies from node_modules.
   external: ['stripe', 'cosmiconfig', '@inquirer/prompts'],
-  plugins: [englishOnlyZod, lazyBuiltins, emulatorBundle],
   // yaml's "node" export is CommonJS; its ES module build (the same code) lets esbuild drop what
   // we never call.
   alias: { yaml: join(root, 'node_modules/yaml/browser/index.js') },
+};
+const siblingFiles = {
+  name: 'sibling-files',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(alpaca-billing|commands)\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+/** In the frame, what is imported lazily (the commands: `import('../../commands/x.js')`, ora…) comes from commands.cjs. */
+const lazyModules = new Set();
+const lazyFromCommands = {
+  name: 'lazy-from-commands',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData === 'resolving') return undefined;
+      const { path, external } = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+      if (external || !path.startsWith(root + sep)) return undefined;
+      const key = keyOf(path);
+      lazyModules.add(key);
+      return { path: key, namespace: 'lazy-module' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (args) => ({ contents: `module.exports = require('./commands.cjs').modules[${JSON.stringify(args.path)}]();`, loader: 'js' }));
+  },
+};
+const framePlugins = [englishOnlyZod, lazyBuiltins, emulatorBundle, lazyFromCommands, siblingFiles];
+const frameOptions = { ...cliOptions, entryPoints: [join(root, 'src/cli/main.ts')], plugins: framePlugins, absWorkingDir: root };
+
+// The frame's modules: esbuild's list of what the frame bundles (a build that writes nothing).
+const { metafile } = await build({ ...frameOptions, write: false, metafile: true, sourcemap: false, minify: false });
+const frameModules = Object.keys(metafile.inputs).filter((path) => !path.includes(':') && /\.(ts|js|mjs|cjs)$/.test(path));
+const frameModuleSet = new Set(frameModules.map((path) => join(root, path)));
+
+await build({
+  ...frameOptions,
+  entryPoints: undefined,
+  stdin: modulesEntry(frameModules, 'alpaca-billing-frame.js', "export { main, runCli } from './src/cli/main.ts';\n"),
+  outfile: join(root, 'dist/bundle/alpaca-billing.cjs'),
+});
+
+/** In commands.cjs, a module that is part of the frame is the frame's. */
+const frameModulesFromFrame = {
+  name: 'frame-modules-from-frame',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolving' || args.kind === 'entry-point') return undefined;
+      const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+      if (!frameModuleSet.has(resolved.path)) return undefined;
+      return { path: keyOf(resolved.path), namespace: 'frame-module' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'frame-module' }, (args) => ({ contents: `module.exports = require('./alpaca-billing.cjs').modules[${JSON.stringify(args.path)}]();`, loader: 'js' }));
+  },
+};
+await build({
+  ...cliOptions,
+  stdin: modulesEntry([...lazyModules], 'alpaca-billing-commands.js'),
+  outfile: join(root, 'dist/bundle/commands.cjs'),
+  plugins: [frameModulesFromFrame, englishOnlyZod, lazyBuiltins, emulatorBundle, siblingFiles],
+  absWorkingDir: root,
 });
 await build({ ...common, entryPoints: [join(root, 'src/emulator/index.ts')], outfile: join(root, 'dist/bundle/emulator.cjs') });
 

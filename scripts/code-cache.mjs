@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Writes V8's code cache of the CLI bundle (dist/bundle/alpaca-billing.cjs.cache), which
-// bin/alpaca-billing.cjs hands to V8 so that start-up skips parsing and compiling. The cache holds
-// the bytecode of every function run before it is made, so it is made after running `--help` and
-// `validate` on the canonical pricing.yaml: the code most commands share, and what those two need.
+// Writes V8's code caches of the CLI bundles (dist/bundle/*.cjs.cache), which bin/alpaca-billing.cjs
+// hands to V8 so that start-up skips parsing and compiling. A cache holds the bytecode of every
+// function run before it is made, so they are made after running `--help` and `validate` on the
+// canonical pricing.yaml: the code every command shares, and what those two need.
 // Run by scripts/build.mjs in a fresh process; it cannot change what any command does.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,8 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { loadCli, codeCache } = createRequire(import.meta.url)('../bin/alpaca-billing.cjs');
-const { cli, script } = loadCli({ useCache: false });
+const { loadCli, dir } = createRequire(import.meta.url)('../bin/alpaca-billing.cjs');
+const { cli, scripts } = loadCli({ useCache: false });
 
 const cwd = mkdtempSync(join(tmpdir(), 'alpaca-code-cache-')); // no settings file, nothing written
 const discard = { write: () => true };
@@ -25,4 +25,4 @@ try {
 } finally {
   rmSync(cwd, { recursive: true, force: true });
 }
-writeFileSync(codeCache, script.createCachedData());
+for (const [name, script] of scripts) writeFileSync(join(dir, `${name}.cache`), script.createCachedData());

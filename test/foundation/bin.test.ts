@@ -12,10 +12,13 @@ const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 const pricing = resolve(root, 'pricing.yaml');
 
-it('the code cache the build wrote is accepted by this Node', async () => {
-  const probe = `const { script } = require(${JSON.stringify(resolve(root, 'bin/alpaca-billing.cjs'))}).loadCli(); console.log(script.cachedDataRejected);`;
+it('the code caches the build wrote are accepted by this Node', async () => {
+  const probe = `const { cli, scripts } = require(${JSON.stringify(resolve(root, 'bin/alpaca-billing.cjs'))}).loadCli();
+const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: process.cwd() };
+cli.runCli(['validate', '--file', ${JSON.stringify(pricing)}], io).then((code) =>
+  console.log(JSON.stringify({ code, rejected: Object.fromEntries([...scripts].map(([name, s]) => [name, s.cachedDataRejected])) })));`;
   const { stdout } = await run(process.execPath, ['-e', probe], { cwd: root });
-  expect(stdout.trim()).toBe('false');
+  expect(JSON.parse(stdout)).toEqual({ code: 0, rejected: { 'alpaca-billing.cjs': false, 'commands.cjs': false } });
 });
 
 describe('without a usable code cache the CLI still works, only slower', () => {
@@ -28,13 +31,15 @@ describe('without a usable code cache the CLI still works, only slower', () => {
 
   const validate = () => run(process.execPath, [resolve(copy, 'bin/alpaca-billing.cjs'), 'validate', '--file', pricing], { cwd: copy, env: { PATH: process.env.PATH } });
 
-  it('a damaged cache', async () => {
-    writeFileSync(resolve(copy, 'dist/bundle/alpaca-billing.cjs.cache'), Buffer.from('not a V8 code cache'));
+  const caches = ['alpaca-billing.cjs.cache', 'commands.cjs.cache'].map((name) => resolve(copy, 'dist/bundle', name));
+
+  it('damaged caches', async () => {
+    for (const cache of caches) writeFileSync(cache, Buffer.from('not a V8 code cache'));
     await expect(validate()).resolves.toMatchObject({ stdout: 'valid: 1 meter, 1 product, 1 price\n', stderr: '' });
   });
 
-  it('no cache at all', async () => {
-    rmSync(resolve(copy, 'dist/bundle/alpaca-billing.cjs.cache'));
+  it('no caches at all', async () => {
+    for (const cache of caches) rmSync(cache);
     await expect(validate()).resolves.toMatchObject({ stdout: 'valid: 1 meter, 1 product, 1 price\n', stderr: '' });
   });
 });
