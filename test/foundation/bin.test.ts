@@ -3,7 +3,7 @@
  * its code cache, what happens when the cache cannot be used, and a reader that goes away.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,4 +51,22 @@ it('a reader that goes away (`--help | head -1`) ends the CLI with the SIGPIPE e
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((done) => child.on('close', done));
   expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
+});
+
+describe('the two CLI bundles (dist/bundle/alpaca-billing.cjs and commands.cjs)', () => {
+  const sources = (bundle: string): string[] => JSON.parse(readFileSync(resolve(root, 'dist/bundle', `${bundle}.map`), 'utf8')).sources;
+
+  it('bundle each module once: commands.cjs takes the frame’s modules from the frame', () => {
+    const frame = new Set(sources('alpaca-billing.cjs').filter((s) => s.includes('/src/') || s.includes('/node_modules/')));
+    expect(frame.size).toBeGreaterThan(20);
+    expect(sources('commands.cjs').filter((s) => frame.has(s))).toEqual([]);
+  });
+
+  it('an error thrown by a command is reported as the frame’s error: message, position and exit code 3', async () => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'alpaca-bin-invalid-'));
+    writeFileSync(resolve(dir, 'pricing.yaml'), 'version: 1\nmeters:\n  m:\n    display_name: M\n    event_name: m\n    aggregation: average\n');
+    const failed = await run(process.execPath, [resolve(root, 'bin/alpaca-billing.cjs'), 'validate'], { cwd: dir }).catch((err: { code: number; stderr: string }) => err);
+    expect(failed).toMatchObject({ code: 3, stderr: expect.stringContaining('pricing.yaml:6:18') });
+    expect((failed as { stderr: string }).stderr).not.toContain('internal error');
+  });
 });
