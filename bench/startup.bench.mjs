@@ -2,7 +2,7 @@
 // `--version` and `--help` within 30 ms of `node -e 0`, `validate` within 60 ms.
 // The commands are spawned in turn, round after round, so that a slow spell of the machine
 // falls on all of them alike rather than on whichever was being measured.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +54,33 @@ for (const c of cases) {
   rows.push(`| \`${c.name}\` | ${m.median.toFixed(1)} | ${m.min.toFixed(1)} | ${m.p90.toFixed(1)} | +${over.toFixed(1)} (min +${(m.min - base.min).toFixed(1)}) | ${goal} | ${met} |`);
   process.stderr.write(`${c.name}: median ${m.median.toFixed(1)} ms (+${over.toFixed(1)} over node)\n`);
 }
+// Wall time on a shared 2-core machine is noisy; instructions executed (valgrind's callgrind) are
+// not, so they are given too when valgrind is installed: the same program gives the same count.
+async function instructions(args) {
+  const child = spawn('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await new Promise((done) => child.on('close', done));
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr);
+  if (!refs) throw new Error(`callgrind gave no count for ${args.join(' ')}:\n${stderr}`);
+  return Number(refs[1].replaceAll(',', ''));
+}
+let instructionTable = '';
+if (spawnSync('valgrind', ['--version']).status === 0) {
+  process.stderr.write('counting instructions with callgrind…\n');
+  const counted = cases.slice(0, 4);
+  const counts = [];
+  for (let i = 0; i < counted.length; i += 2) counts.push(...(await Promise.all(counted.slice(i, i + 2).map((c) => instructions(c.args)))));
+  const fmt = (n) => `${(n / 1e6).toFixed(1)} M`;
+  instructionTable = `
+Instructions executed, counted by \`valgrind --tool=callgrind\` (one run each; repeatable to within about 2%):
+
+| command | instructions | over node |
+|---|---|---|
+${counted.map((c, i) => `| \`${c.name}\` | ${fmt(counts[i])} | ${i === 0 ? '–' : `+${fmt(counts[i] - counts[0])} (+${((counts[i] / counts[0] - 1) * 100).toFixed(1)}%)`} |`).join('\n')}
+`;
+}
+
 console.log(`## Start-up time
 
 \`node bench/startup.bench.mjs\` (run by \`npm run bench\`): the commands below spawned in turn, ${runs} rounds after ${warmups} warm-up rounds, from the repository (whose pricing.yaml \`validate\` reads), stdout and stderr to /dev/null. Wall time in ms; "over node" compares medians (and minimums) with bare \`node -e 0\` in the same run. The goal is on the median.
@@ -63,5 +90,5 @@ How: \`bin/alpaca-billing.cjs\` answers \`--version\` itself. Otherwise it loads
 | command | median | min | p90 | over node | goal | met |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
-`);
+${instructionTable}`);
 process.exitCode = ok ? 0 : 1;
