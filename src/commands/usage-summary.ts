@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
+import { unitName } from '../customers/invoice-preview.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { formatMoney, formatQuantity, minorUnitExponent, toMajorUnits } from '../core/money.js';
 import { priceCost } from '../core/price-cost.js';
@@ -63,8 +64,8 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
   for (let t = q.windowsFrom; t < q.windowsTo; t += step) windows.push({ start: t, end: t + step, value: byStart.get(t) ?? 0 });
 
   const { price, note: priceNote } = item ? { price: item.price, note: undefined } : await findMeterPrice(stripe!, meter, await loadPricingIfPresent(ctx));
-  // The same unit name the invoice preview uses for a metered price without a unit label: the meter's.
-  const cost = price ? priceCost(price, String(total), { unitLabel: meter.displayName || 'units' }) : undefined;
+  // The unit named as the invoice preview names it: the product's unit label, else the meter's name.
+  const cost = price ? priceCost(price, String(total), { unitLabel: await unitName(stripe!, price, meter.displayName) }) : undefined;
   const notes = [...q.notes];
   if (priceNote) notes.push(priceNote);
   if (q.totalTo > now - 10 * 60 && q.totalFrom < now) notes.push('the last few minutes may not be aggregated yet (Stripe aggregates usage asynchronously)');

@@ -65,17 +65,19 @@ export async function loadLinePrices(stripe: Stripe, invoice: Stripe.Invoice): P
   return out;
 }
 
-/** The product's unit label when set, else the meter's display name for a metered price, else "units". */
-async function unitName(stripe: Stripe, price: Stripe.Price): Promise<string> {
-  const product = typeof price.product === 'object' ? (price.product as Stripe.Product) : undefined;
-  if (product?.unit_label) return product.unit_label;
-  const meter = price.recurring?.meter;
-  if (meter) {
-    try {
-      return (await stripe.billing.meters.retrieve(meter)).display_name;
-    } catch {
-      return 'units'; // a name is a nicety; the numbers do not depend on it
-    }
+/**
+ * How a price's unit is named in cost explanations (the invoice preview's and `usage summary`'s):
+ * the product's unit label when set, else the meter's display name for a metered price (give
+ * `meterName` when it is known), else "seats" or "units".
+ */
+export async function unitName(stripe: Stripe, price: Stripe.Price, meterName?: string): Promise<string> {
+  try {
+    const product = typeof price.product === 'string' ? await stripe.products.retrieve(price.product) : price.product;
+    if (!product.deleted && product.unit_label) return product.unit_label;
+    const meter = price.recurring?.meter;
+    if (meter) return meterName || (await stripe.billing.meters.retrieve(meter)).display_name;
+  } catch {
+    return 'units'; // a name is a nicety; the numbers do not depend on it
   }
   return price.recurring?.usage_type === 'licensed' ? 'seats' : 'units';
 }

@@ -69,6 +69,17 @@ describe('usage summary', () => {
     expect(req.json()).toMatchObject({ total: 150, estimated_cost: { amount: '10.50' } }); // 100×10¢ + 50×1¢
   });
 
+  it("names the product's unit label in the cost explanation, as the invoice preview does", async () => {
+    const meter = await createMeter(emu.stripe, 'labelled_tokens');
+    const product = await emu.stripe.products.create({ name: 'Labelled', unit_label: 'tokens' });
+    await emu.stripe.prices.create({ currency: 'usd', product: product.id, unit_amount: 4, transform_quantity: { divide_by: 1000, round: 'up' }, recurring: { interval: 'month', usage_type: 'metered', meter: meter.id } });
+    const [customer] = await createCustomers(emu.stripe, 1);
+    const at = alignedHour() - 2 * HOUR + 5;
+    await record('labelled_tokens', customer, 2500, at);
+    const res = await summary(['--customer', customer, '--meter', 'labelled_tokens', '--from', String(alignedHour() - 3 * HOUR), '--to', String(alignedHour())]);
+    expect(res.stdout).toContain('2,500 tokens → 3 × 1,000 tokens × $0.04 = $0.12');
+  });
+
   it('returns hour windows with their values, and CSV', async () => {
     const meter = await createMeter(emu.stripe, 'windows_metric');
     const [customer] = await createCustomers(emu.stripe, 1);
