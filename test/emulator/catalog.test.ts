@@ -139,6 +139,15 @@ describe('prices', () => {
     expect(((await raw.json()) as { unit_amount_decimal: unknown }).unit_amount_decimal).toBe('0.004');
   });
 
+  it('refuses a currency Stripe does not support, listing the ones it does, and writes nothing', async () => {
+    const before = (await stripe.prices.list({ product: product.id, limit: 100 })).data.length;
+    const err = await fail(stripe.prices.create({ product: product.id, currency: 'zzz', unit_amount: 1 }));
+    expect(err).toMatchObject({ type: 'StripeInvalidRequestError', param: 'currency', statusCode: 400 });
+    expect(err.message).toMatch(/^Invalid currency: zzz\. Stripe currently supports these currencies: usd, aed, .*\beur\b/);
+    expect((await stripe.prices.list({ product: product.id, limit: 100 })).data.length).toBe(before);
+    await expect(fail(stripe.products.create({ name: 'X', default_price_data: { currency: 'abc', unit_amount: 1 } }))).resolves.toMatchObject({ param: 'default_price_data[currency]' });
+  });
+
   it('refuses both unit_amount and unit_amount_decimal, and neither', async () => {
     await expect(fail(stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1, unit_amount_decimal: Stripe.Decimal.from('1.5') }))).resolves.toMatchObject({ code: 'parameters_exclusive' });
     await expect(fail(stripe.prices.create({ product: product.id, currency: 'usd' }))).resolves.toMatchObject({ code: 'parameter_missing', param: 'unit_amount' });

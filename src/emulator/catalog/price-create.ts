@@ -3,6 +3,7 @@ import { invalid, parameterMissing } from '../http/errors.js';
 import { asBool, asDecimalString, asInt, asString, checkNested, newMetadata, required } from '../http/params.js';
 import { meters } from '../routes/meters.js';
 import { prices, priceByLookupKey, type StoredPrice, type StoredTier } from './collections.js';
+import { STRIPE_CURRENCIES, isStripeCurrency } from './currencies.js';
 
 export const PRICE_CREATE_PARAMS = [
   'currency', 'product', 'product_data', 'unit_amount', 'unit_amount_decimal', 'custom_unit_amount', 'billing_scheme',
@@ -27,7 +28,7 @@ type ParamName = (name: string) => string;
 export function buildPrice(core: EmulatorCore, body: Record<string, any>, productId: string, prefix?: string): StoredPrice {
   const name: ParamName = (n) => (prefix ? `${prefix}[${n.split('[')[0]}]${n.includes('[') ? n.slice(n.indexOf('[')) : ''}` : n);
   const currency = asString(required(body.currency, name('currency')), name('currency')).toLowerCase();
-  if (!/^[a-z]{3}$/.test(currency)) throw invalid(name('currency'), `Invalid currency: ${body.currency}. Use a three-letter ISO code such as usd.`);
+  if (!isStripeCurrency(currency)) throw invalid(name('currency'), `Invalid currency: ${currency}. Stripe currently supports these currencies: ${STRIPE_CURRENCIES.join(', ')}`);
 
   const scheme = body.billing_scheme === undefined ? 'per_unit' : asString(body.billing_scheme, name('billing_scheme'), { oneOf: ['per_unit', 'tiered'] });
   const amounts = readAmounts(body, name);
