@@ -64,7 +64,7 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20.19',
-  minify: !process.env.NO_MINIFY,
+  minify: true,
   sourcemap: 'linked',
   // `import()` of what is not bundled becomes require(): the bundle runs as a plain script.
   supported: { 'dynamic-import': false },
@@ -97,22 +97,28 @@ const siblingFiles = {
     b.onResolve({ filter: /^\.\/(alpaca-billing|commands)\.cjs$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
+/**
+ * Imports that `takes(args, path)` picks are served by the other bundle, `file`: the module there
+ * is `require(file).modules[key]()`. `picked` collects the keys.
+ */
+function fromBundle(file, takes, picked = new Set()) {
+  return {
+    name: `from-${file}`,
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === 'resolving' || args.kind === 'entry-point') return undefined;
+        const { path, external } = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+        if (external || !takes(args, path)) return undefined;
+        picked.add(keyOf(path));
+        return { path: keyOf(path), namespace: file };
+      });
+      b.onLoad({ filter: /.*/, namespace: file }, (args) => ({ contents: `module.exports = require('./${file}').modules[${JSON.stringify(args.path)}]();`, loader: 'js' }));
+    },
+  };
+}
 /** In the frame, what is imported lazily (the commands: `import('../../commands/x.js')`, ora…) comes from commands.cjs. */
 const lazyModules = new Set();
-const lazyFromCommands = {
-  name: 'lazy-from-commands',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.kind !== 'dynamic-import' || args.pluginData === 'resolving') return undefined;
-      const { path, external } = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
-      if (external || !path.startsWith(root + sep)) return undefined;
-      const key = keyOf(path);
-      lazyModules.add(key);
-      return { path: key, namespace: 'lazy-module' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (args) => ({ contents: `module.exports = require('./commands.cjs').modules[${JSON.stringify(args.path)}]();`, loader: 'js' }));
-  },
-};
+const lazyFromCommands = fromBundle('commands.cjs', (args, path) => args.kind === 'dynamic-import' && path.startsWith(root + sep), lazyModules);
 const framePlugins = [englishOnlyZod, lazyBuiltins, emulatorBundle, lazyFromCommands, siblingFiles];
 const frameOptions = { ...cliOptions, entryPoints: [join(root, 'src/cli/main.ts')], plugins: framePlugins, absWorkingDir: root };
 
@@ -129,18 +135,7 @@ await build({
 });
 
 /** In commands.cjs, a module that is part of the frame is the frame's. */
-const frameModulesFromFrame = {
-  name: 'frame-modules-from-frame',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'resolving' || args.kind === 'entry-point') return undefined;
-      const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
-      if (!frameModuleSet.has(resolved.path)) return undefined;
-      return { path: keyOf(resolved.path), namespace: 'frame-module' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'frame-module' }, (args) => ({ contents: `module.exports = require('./alpaca-billing.cjs').modules[${JSON.stringify(args.path)}]();`, loader: 'js' }));
-  },
-};
+const frameModulesFromFrame = fromBundle('alpaca-billing.cjs', (_args, path) => frameModuleSet.has(path));
 await build({
   ...cliOptions,
   stdin: modulesEntry([...lazyModules], 'alpaca-billing-commands.js'),
