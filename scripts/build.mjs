@@ -105,6 +105,7 @@ function fromBundle(file, takes, picked = new Set()) {
   return {
     name: `from-${file}`,
     setup(b) {
+      b.onResolve({ filter: /\?inner$/, namespace: file }, (args) => ({ path: args.path, namespace: `${file}-inner` }));
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData === 'resolving' || args.kind === 'entry-point') return undefined;
         const { path, external } = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
@@ -112,7 +113,12 @@ function fromBundle(file, takes, picked = new Set()) {
         picked.add(keyOf(path));
         return { path: keyOf(path), namespace: file };
       });
-      b.onLoad({ filter: /.*/, namespace: file }, (args) => ({ contents: `module.exports = require('./${file}').modules[${JSON.stringify(args.path)}]();`, loader: 'js' }));
+      // Two layers: the CommonJS `inner` takes the module from the other bundle; the outer module
+      // re-exports it as an ES module. An importer in a `"type": "module"` package (all of src/)
+      // would otherwise see the CommonJS object as its default export, as Node does, instead of
+      // the module's own default (ora's function: the terminal crash of issue 19).
+      b.onLoad({ filter: /.*/, namespace: file }, (args) => ({ contents: `export * from ${JSON.stringify(`${args.path}?inner`)};\nexport { default } from ${JSON.stringify(`${args.path}?inner`)};`, loader: 'js', resolveDir: root }));
+      b.onLoad({ filter: /.*/, namespace: `${file}-inner` }, (args) => ({ contents: `module.exports = require('./${file}').modules[${JSON.stringify(args.path.slice(0, -'?inner'.length))}]();`, loader: 'js' }));
     },
   };
 }

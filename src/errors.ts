@@ -11,6 +11,8 @@ export const ExitCode = {
   changesPending: 2,
   /** Invalid input (config file, flags, data files) or a refusal for safety. */
   invalidInput: 3,
+  /** Cancelled by the user (Ctrl-C, at a prompt or mid-work), as a shell reports a command ended by SIGINT. */
+  cancelled: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -43,6 +45,17 @@ export class ConfigError extends UserError {
     super(summary ?? `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${problems[0]?.file ?? 'config'}`);
     this.name = 'ConfigError';
     this.problems = problems;
+  }
+}
+
+/**
+ * The user cancelled (Ctrl-C at a prompt, or mid-work once the work in flight has settled): their
+ * decision, not a failure. Printed as one line saying what was and was not done. Exit 130.
+ */
+export class CancelledError extends UserError {
+  constructor(message = 'Cancelled.', options: { hint?: string } = {}) {
+    super(message, { hint: options.hint, exitCode: ExitCode.cancelled });
+    this.name = 'CancelledError';
   }
 }
 

@@ -18,7 +18,8 @@ function newestMtime(dir) {
 export default function globalSetup(config) {
   const root = config.rootDir;
   const main = join(root, 'dist/bundle/alpaca-billing.cjs.cache');
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(root, 'src'))) return;
+  const sources = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'scripts/build.mjs')).mtimeMs);
+  if (existsSync(main) && statSync(main).mtimeMs >= sources) return;
   process.stderr.write('\nbuilding dist/ for the tests that spawn the binary (npm run build)…\n');
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 }

@@ -19,6 +19,12 @@ export interface CommandContext {
   mode(): 'test' | 'live' | undefined;
   /** A signal that fires on SIGINT/SIGTERM (for long-running commands). */
   signal: AbortSignal;
+  /**
+   * Declares that from now on the command stops by itself when `signal` fires, finishing the work in
+   * flight (apply's steps, ingest's batches and journal, a server's state). Until a command says so,
+   * Ctrl-C ends it at once: nothing it does needs finishing. Returns `signal`.
+   */
+  interruptible(): AbortSignal;
 }
 
 export interface StripeGuardOptions {

@@ -6,15 +6,30 @@ import { runCli } from './run.js';
 
 export { runCli };
 
-/** Runs the CLI on this process: real streams, Ctrl-C aborts the command, a second one exits. */
+/** How long SIGTERM lets a command finish its work in flight before the process ends anyway. */
+const TERM_GRACE_MS = 3000;
+
+/**
+ * Runs the CLI on this process: real streams and signals.
+ * - Ctrl-C (SIGINT) ends a command at once, exit 130, unless the command declared that it stops by
+ *   itself (`ctx.interruptible()`: apply's steps, ingest's batches, the servers): then it is told
+ *   through its signal, finishes the work in flight and reports; a second Ctrl-C ends it at once.
+ * - SIGTERM does the same, but never waits more than a few seconds: it must always end the process.
+ */
 export async function main(argv: string[]): Promise<void> {
   const controller = new AbortController();
-  let interrupted = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  const interrupts = { graceful: false };
+  let signals = 0;
+  const cancelNow = (code: number, sig: NodeJS.Signals) => {
+    process.stderr.write(sig === 'SIGINT' ? '\ncancelled.\n' : `\nended by ${sig}.\n`);
+    process.exit(code);
+  };
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(sig, () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      controller.abort();
+      signals++;
+      if (signals > 1 || !interrupts.graceful) cancelNow(code, sig);
+      controller.abort(sig);
+      if (sig === 'SIGTERM') setTimeout(() => cancelNow(code, sig), TERM_GRACE_MS).unref();
     });
   }
   // A reader that goes away (`alpaca-billing --help | head -3`) ends the command without a stack
@@ -33,5 +48,6 @@ export async function main(argv: string[]): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    interrupts,
   });
 }

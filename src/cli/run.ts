@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, ExitCode, StripeApiError, UserError, isStripeSdkError } from '../errors.js';
+import { CancelledError, ConfigError, ExitCode, StripeApiError, UserError, isStripeSdkError } from '../errors.js';
 import { loadSettingsFile, resolveSettings, type GlobalOptions } from '../config/settings.js';
 import { Output, type Sink } from '../output/output.js';
 import { createPrompter, type Prompter } from '../output/prompt.js';
@@ -17,6 +17,8 @@ export interface CliIO {
   /** Override the prompter (tests script answers); default asks on a TTY. */
   prompter?: Prompter;
   signal?: AbortSignal;
+  /** Set by `ctx.interruptible()`: the entry point then leaves Ctrl-C to the command (see main.ts). */
+  interrupts?: { graceful: boolean };
 }
 
 /** A command implementation: returns an exit code (default 0). */
@@ -42,16 +44,21 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     let client: Promise<StripeClient> | undefined;
     // stdin last: the first look at process.stdin opens it (a few ms most commands need not pay).
     const interactive = Boolean(io.stderr.isTTY) && !io.env.CI && Boolean((io.stdin as { isTTY?: boolean } | undefined)?.isTTY);
+    const signal = io.signal ?? new AbortController().signal;
     const ctx: CommandContext = {
       settings,
       out,
-      prompt: io.prompter ?? createPrompter({ interactive }),
+      prompt: io.prompter ?? createPrompter({ interactive, signal }),
       env: io.env,
       cwd: io.cwd,
       get stdin() {
         return io.stdin;
       },
-      signal: io.signal ?? new AbortController().signal,
+      signal,
+      interruptible: () => {
+        if (io.interrupts) io.interrupts.graceful = true;
+        return signal;
+      },
       stripe: () => (client ??= connectStripe({ settings, create: (apiKey, apiBase) => createStripeClient({ apiKey, apiBase }) })),
       mode: () => keyMode(settings),
     };
@@ -92,6 +99,11 @@ export function reportError(err: unknown, out: Output): number {
       for (const p of err.problems) out.error(`${p.file}:${p.line}:${p.col}  ${p.path || '(root)'}  ${p.message}${p.hint ? `\n    hint: ${p.hint}` : ''}`);
       out.error(err.message);
     }
+    return err.exitCode;
+  }
+  if (err instanceof CancelledError) {
+    if (out.json) out.data({ ok: false, error: { type: 'cancelled', message: err.message, hint: err.hint } });
+    else out.cancelled(err.message + (err.hint ? `\n  hint: ${err.hint}` : ''));
     return err.exitCode;
   }
   if (err instanceof UserError) {

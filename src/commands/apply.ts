@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { ExitCode, UserError } from '../errors.js';
+import { CancelledError, ExitCode, UserError } from '../errors.js';
 import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/apply.js';
 import { parseSavedPlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
@@ -86,15 +86,21 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
     result = await applyPlan(plan, {
       client: session.client,
       call: session.call,
-      signal: ctx.signal,
+      // From here Ctrl-C lets the steps in flight finish (their results are recorded), then stops.
+      signal: ctx.interruptible(),
       onSecret,
       onProgress: (p) => spinner.update(`[${p.done}/${p.total}] ${p.phase}: ${p.step} ${p.change.type} ${p.change.key}`),
     });
   } catch (err) {
     if (!(err instanceof ApplyFailedError)) throw err;
-    spinner.fail(`Stopped after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
     const rerun = 'Run `alpaca-billing apply` again to finish: it plans from the account as it is now, and creates carry idempotency keys, so nothing is duplicated.';
-    if (ctx.signal.aborted) throw new UserError(`apply was interrupted after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}.`, { hint: rerun, exitCode: ExitCode.error });
+    const done = `${err.result.steps} of ${pending.length} change${pending.length === 1 ? '' : 's'}`;
+    if (ctx.signal.aborted) {
+      spinner.stop();
+      for (const c of err.result.created) ctx.out.line(`created ${c.type} ${c.key}: ${c.id}`);
+      throw new CancelledError(`apply stopped after the steps in flight: ${err.result.steps} step${err.result.steps === 1 ? '' : 's'} done, the rest not started.`, { hint: rerun });
+    }
+    spinner.fail(`Stopped after ${done.replace(/ of .*/, '')} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
     ctx.out.info(rerun);
     throw err.cause;
   }

@@ -58,7 +58,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
       ctx.out.line(`  export STRIPE_API_BASE=${emulator.url}`);
       ctx.out.line(`  export STRIPE_API_KEY=<any sk_test_ key>     # the emulator accepts any test key`);
       ctx.out.line(`  cd ${dir} && npx alpaca-billing usage summary --customer ada@alpaca.example --meter tokens`);
-      await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done(), { once: true }));
+      await new Promise<void>((done) => ctx.interruptible().addEventListener('abort', () => done(), { once: true }));
     }
     return 0;
   } finally {

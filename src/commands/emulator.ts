@@ -51,7 +51,7 @@ export async function emulatorCommand(ctx: CommandContext, opts: EmulatorCommand
   else ctx.out.line(`Stripe emulator ready at ${emulator.url}${opts.state ? ` (state: ${opts.state})` : ''}`);
 
   await new Promise<void>((resolve) => {
-    if (ctx.signal.aborted) resolve();
+    if (ctx.interruptible().aborted) resolve();
     else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await emulator.close();

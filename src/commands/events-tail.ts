@@ -52,7 +52,7 @@ export async function eventsTailCommand(ctx: CommandContext, options: EventsTail
     ctx.out.info(`following ${patterns.join(', ')} (Ctrl-C to stop)`);
     await followFeed(feed, {
       intervalMs: Math.round((options.pollInterval ?? 2) * 1000),
-      signal: ctx.signal,
+      signal: ctx.interruptible(),
       onItems: print,
       onRetry: (reason, delayMs) => ctx.out.warn(`${reason}; retrying in ${(delayMs / 1000).toFixed(1)} s`),
     });

@@ -92,7 +92,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
       journal,
       onReject,
       concurrency: options.concurrency ?? 8,
-      signal: ctx.signal,
+      signal: ctx.interruptible(),
     }, stats);
   } finally {
     progress.stop();
@@ -119,7 +119,8 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     ctx.out.info('note: Stripe checks streamed events asynchronously; an event for an unknown customer is dropped and reported in a v1.billing.meter.error_report_triggered event (see `alpaca-billing events tail`).');
   }
   if (stats.rejected && !ctx.out.json) ctx.out.warn(`${stats.rejected} line${stats.rejected === 1 ? '' : 's'} rejected; reasons and line numbers are in ${report.rejects_file}.`);
-  return report.ok ? ExitCode.ok : ExitCode.error;
+  // Ctrl-C is the user's decision (what was sent is journaled; the same command resumes), not a failure.
+  return report.ok ? ExitCode.ok : interrupted && result.error === undefined ? ExitCode.cancelled : ExitCode.error;
 }
 
 function describeError(err: unknown): string {

@@ -78,7 +78,7 @@ export async function webhooksServeCommand(ctx: CommandContext, options: Webhook
   }
   ctx.out.info(`listening on ${server.url} for Stripe webhooks${forwardTo ? `, forwarding to ${forwardTo}` : ''} (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
-    if (ctx.signal.aborted) return resolve();
+    if (ctx.interruptible().aborted) return resolve();
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await server.close();

@@ -74,6 +74,11 @@ export class Output {
     this.stderrSink.write(redact(`${this.chalk.yellow('warning:')} ${text}`) + '\n');
   }
 
+  /** The user's Ctrl-C, said as such (not as an error), even with --quiet. */
+  cancelled(text: string): void {
+    this.stderrSink.write(redact(`${this.chalk.yellow('cancelled:')} ${text}`) + '\n');
+  }
+
   error(text: string): void {
     this.stderrSink.write(redact(`${this.chalk.red('error:')} ${text}`) + '\n');
   }
@@ -91,7 +96,10 @@ export class Output {
       return { update: () => {}, succeed: say, fail: (t) => say(t), stop: () => {} };
     }
     const { default: ora } = await import('ora');
-    const spinner = ora({ text: redact(text), stream: this.stderrSink as NodeJS.WritableStream }).start();
+    // discardStdin off: ora's discarder sets the terminal raw (no Ctrl-C from the terminal driver)
+    // and, on a stdin never read before, never resumes it, so Ctrl-C was swallowed. Cooked, the
+    // terminal sends SIGINT as usual.
+    const spinner = ora({ text: redact(text), stream: sized(this.stderrSink) as NodeJS.WritableStream, discardStdin: false }).start();
     return {
       update: (t) => { spinner.text = redact(t); },
       succeed: (t) => { spinner.succeed(t === undefined ? undefined : redact(t)); },
@@ -99,6 +107,25 @@ export class Output {
       stop: () => { spinner.stop(); },
     };
   }
+}
+
+/** Columns to draw in: a terminal of unknown size reports 0 (`script` in a pipeline, a serial console). */
+export function usableColumns(columns: number | undefined): number {
+  return columns !== undefined && Number.isFinite(columns) && columns >= 1 ? columns : 80;
+}
+
+/**
+ * The stream as ora sees it, with a usable width: ora divides by `columns` to count the lines it
+ * must clear, and 0 columns made that count infinite (a spinner writing forever, issue 19).
+ */
+function sized(sink: Sink): Sink {
+  return new Proxy(sink, {
+    get(target, key) {
+      if (key === 'columns') return usableColumns(target.columns);
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Collects what a command writes, for in-process tests. */

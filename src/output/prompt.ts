@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 
 /**
  * Questions a command may ask, on stderr (stdout carries data, e.g. --json). Without a TTY (or with
@@ -11,7 +11,22 @@ export interface Prompter {
   select<T extends string>(message: string, options: { flag: string; choices: readonly T[]; default?: T }): Promise<T>;
 }
 
-export function createPrompter(options: { interactive: boolean }): Prompter {
+/**
+ * Ctrl-C at an inquirer prompt rejects with its ExitPromptError (AbortPromptError when our signal
+ * fired): the user's answer "no, stop", not a bug.
+ */
+async function ask<T>(question: () => Promise<T>): Promise<T> {
+  try {
+    return await question();
+  } catch (err) {
+    const name = (err as Error)?.name;
+    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new CancelledError('Cancelled at the prompt; nothing was changed.');
+    throw err;
+  }
+}
+
+export function createPrompter(options: { interactive: boolean; signal?: AbortSignal }): Prompter {
+  const context = { output: process.stderr, signal: options.signal };
   const refuse = (flag: string): never => {
     throw new UserError(`This needs an answer, and there is no terminal to ask on (no TTY, or CI is set).`, { hint: `Pass ${flag}.` });
   };
@@ -20,7 +35,7 @@ export function createPrompter(options: { interactive: boolean }): Prompter {
     async confirm(message, { flag, default: def }) {
       if (!options.interactive) return refuse(flag);
       const { confirm } = await import('@inquirer/prompts');
-      return confirm({ message, default: def ?? false }, { output: process.stderr });
+      return ask(() => confirm({ message, default: def ?? false }, context));
     },
     async input(message, { flag, default: def, validate }) {
       if (!options.interactive) {
@@ -28,7 +43,7 @@ export function createPrompter(options: { interactive: boolean }): Prompter {
         return refuse(flag);
       }
       const { input } = await import('@inquirer/prompts');
-      return input({ message, default: def, validate }, { output: process.stderr });
+      return ask(() => input({ message, default: def, validate }, context));
     },
     async select(message, { flag, choices, default: def }) {
       if (!options.interactive) {
@@ -36,7 +51,7 @@ export function createPrompter(options: { interactive: boolean }): Prompter {
         return refuse(flag);
       }
       const { select } = await import('@inquirer/prompts');
-      return select({ message, choices: choices.map((c) => ({ value: c, name: c })), default: def }, { output: process.stderr });
+      return ask(() => select({ message, choices: choices.map((c) => ({ value: c, name: c })), default: def }, context));
     },
   };
 }

@@ -220,7 +220,8 @@ function dropConnection(req: IncomingMessage, res: ServerResponse): void {
 }
 
 function delay(ms: number): Promise<void> | void {
-  if (ms > 0) return sleep(ms);
+  // Unreferenced: a closed emulator (a test's) does not stay alive for a response nobody awaits.
+  if (ms > 0) return sleep(ms, undefined, { ref: false });
 }
 
 function log(core: EmulatorCore, method: string, path: string, status: string, started: number, requestId: string): void {

@@ -1,0 +1,192 @@
+/**
+ * The built CLI in a real pseudo-terminal (util-linux `script`), as engineers run it: colours,
+ * spinners, prompts and progress bars on, any terminal size, Ctrl-C and SIGTERM. Nothing here can
+ * pass through a pipe by accident: issue 19 found `plan` crashing only on a terminal.
+ */
+import { copyFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { runInPty } from '../helpers/pty.js';
+import { createCustomers, createMeter, generateUsage, totalsFor, writeUsage } from '../usage/helpers/fixtures.js';
+
+const repoPricing = resolve(dirname(fileURLToPath(import.meta.url)), '../../pricing.yaml');
+
+async function project(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pty-'));
+  await copyFile(repoPricing, join(dir, 'pricing.yaml'));
+  return dir;
+}
+
+const emulators: TestEmulator[] = [];
+async function emulator(options: { latencyMs?: number } = {}): Promise<TestEmulator> {
+  const emu = await startTestEmulator(options);
+  emulators.push(emu);
+  return emu;
+}
+afterAll(async () => { await Promise.all(emulators.map((e) => e.close())); });
+
+/** Runs a command to its end in a terminal of the given size. */
+async function inTerminal(args: string[], cwd: string, emu: TestEmulator, size: { columns: number; rows?: number }) {
+  const run = runInPty(args, { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...emu.env }, ...size });
+  const code = await run.exited;
+  return { code, output: run.output, text: run.text };
+}
+
+describe('plan, apply and pull in a terminal', () => {
+  // 0 columns: the size `script` reports when its own output is a pipe (the spinner once looped forever there).
+  const sizes = [{ columns: 100, rows: 30 }, { columns: 0 }, { columns: 1, rows: 1 }, { columns: 20, rows: 5 }];
+  it.each(sizes)('work with spinners and colours at $columns columns', async (size) => {
+    const emu = await emulator();
+    const dir = await project();
+    const plan = await inTerminal(['plan'], dir, emu, size);
+    expect(plan.text).not.toMatch(/internal error/);
+    expect(plan.code).toBe(0);
+    expect(plan.text).toMatch(/Plan: 3 to create/);
+    // Colour reaches the terminal (it is off through a pipe).
+    expect(plan.output).toMatch(new RegExp(`${String.fromCharCode(27)}\\[3\\dm`));
+
+    const apply = await inTerminal(['apply', '--yes'], dir, emu, size);
+    expect(apply.code).toBe(0);
+    expect(apply.text).toMatch(/Applied 4 steps .* created 3 objects/);
+    expect((await emu.stripe.billing.meters.list()).data.map((m) => m.event_name)).toEqual(['alpaca_ai_tokens']);
+
+    const again = await inTerminal(['plan'], dir, emu, size);
+    expect(again.code).toBe(0);
+    expect(again.text).toMatch(/No changes/);
+
+    const reconcile = await inTerminal(['reconcile', '--yes'], dir, emu, size);
+    expect(reconcile.code).toBe(0);
+
+    const pull = await inTerminal(['pull'], dir, emu, size);
+    expect(pull.code).toBe(0);
+    expect(pull.text).toMatch(/event_name: alpaca_ai_tokens/);
+    // A spinner redraws, it does not flood: all of it stays small whatever the width.
+    for (const r of [plan, apply, again, reconcile, pull]) expect(r.output.length).toBeLessThan(50_000);
+  });
+});
+
+describe('prompts in a terminal', () => {
+  it('apply asks before changing the account, and applies on "y"', async () => {
+    const emu = await emulator();
+    const dir = await project();
+    const run = runInPty(['apply'], { cwd: dir, env: { PATH: process.env.PATH, ...emu.env } });
+    await run.waitFor(/Apply 3 changes to acct_\w+ \(test mode\)\?/);
+    run.type('y\r');
+    expect(await run.exited).toBe(0);
+    expect(run.text).toMatch(/created 3 objects/);
+    expect((await emu.stripe.products.list()).data).toHaveLength(1);
+  });
+
+  it('Ctrl-C at apply\'s confirmation cancels: exit 130, said as such, nothing changed', async () => {
+    const emu = await emulator();
+    const dir = await project();
+    const run = runInPty(['apply'], { cwd: dir, env: { PATH: process.env.PATH, ...emu.env } });
+    await run.waitFor(/Apply 3 changes/);
+    run.type('\x03');
+    expect(await run.exited).toBe(130);
+    expect(run.text).toMatch(/cancelled/i);
+    expect(run.text).not.toMatch(/internal error|bug/i);
+    expect((await emu.stripe.billing.meters.list()).data).toHaveLength(0);
+    expect((await emu.stripe.products.list()).data).toHaveLength(0);
+  });
+
+  it('Ctrl-C at an init question cancels: exit 130, no file written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pty-init-'));
+    const run = runInPty(['init'], { cwd: dir, env: { PATH: process.env.PATH } });
+    await run.waitFor(/Product name/);
+    run.type('\x03');
+    expect(await run.exited).toBe(130);
+    expect(run.text).toMatch(/cancelled/i);
+    expect(run.text).not.toMatch(/internal error|bug/i);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('init answered in the terminal writes a valid pricing file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pty-init-'));
+    const run = runInPty(['init'], { cwd: dir, env: { PATH: process.env.PATH } });
+    await run.waitFor(/Product name/);
+    run.type('Llama Cloud\r');
+    for (let i = 0; i < 8 && !(await Promise.race([run.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 300))])); i++) run.type('\r');
+    expect(await run.exited).toBe(0);
+    expect(await readdir(dir)).toEqual(['pricing.yaml']);
+  });
+});
+
+describe('Ctrl-C and SIGTERM mid-work', () => {
+  it('Ctrl-C during apply lets the steps in flight finish, says so, exits 130; apply again converges', async () => {
+    const emu = await emulator({ latencyMs: 400 });
+    const dir = await project();
+    const run = runInPty(['apply', '--yes', '--max-rps', '1'], { cwd: dir, env: { PATH: process.env.PATH, ...emu.env } });
+    await run.waitFor(/Applying 3 changes/);
+    run.type('\x03');
+    expect(await run.exited).toBe(130);
+    expect(run.text).toMatch(/cancelled: apply stopped after the steps in flight/);
+    expect(run.text).not.toMatch(/failed|internal error/);
+    // Not everything was applied: the meter is created in the first phase, the price in a later one.
+    expect((await emu.stripe.prices.list()).data).toHaveLength(0);
+
+    const again = await inTerminal(['apply', '--yes'], dir, emu, { columns: 80 });
+    expect(again.code).toBe(0);
+    const plan = await inTerminal(['plan'], dir, emu, { columns: 80 });
+    expect(plan.text).toMatch(/No changes/);
+    expect((await emu.stripe.billing.meters.list()).data).toHaveLength(1);
+  });
+
+  it('Ctrl-C while plan reads the account ends it at once with 130', async () => {
+    const emu = await emulator({ latencyMs: 8000 });
+    const dir = await project();
+    const run = runInPty(['plan'], { cwd: dir, env: { PATH: process.env.PATH, ...emu.env } });
+    await run.waitFor(/Reading the account/);
+    run.type('\x03');
+    expect(await run.exited).toBe(130);
+    expect(run.text).toMatch(/cancelled/);
+  });
+
+  it('SIGTERM ends a spinning command on a terminal of unknown size', async () => {
+    const emu = await emulator({ latencyMs: 8000 });
+    const dir = await project();
+    const run = runInPty(['plan'], { cwd: dir, env: { PATH: process.env.PATH, ...emu.env }, columns: 0 });
+    await run.waitFor(/Reading the account/);
+    await run.signal('SIGTERM');
+    expect(await run.exited).toBe(143);
+    expect(run.output.length).toBeLessThan(50_000);
+  });
+
+  it('SIGTERM ends a command that stops by itself (emulator) once it has stopped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pty-emu-'));
+    await writeFile(join(dir, 'README'), 'state goes here\n');
+    const run = runInPty(['emulator', '--port', '0', '--state', 'state.json'], { cwd: dir, env: { PATH: process.env.PATH } });
+    await run.waitFor(/http:\/\/127\.0\.0\.1:\d+/);
+    await run.signal('SIGTERM');
+    const code = await run.exited;
+    expect([0, 143]).toContain(code);
+    expect((await readdir(dir)).sort()).toContain('state.json');
+  });
+});
+
+describe('usage ingest in a terminal', () => {
+  it('draws its progress bar at 0 columns, stops cleanly on Ctrl-C (exit 130), and the re-run sends exactly the rest', async () => {
+    const emu = await emulator();
+    const meter = await createMeter(emu.stripe, 'pty_tokens');
+    const customers = await createCustomers(emu.stripe, 3);
+    const dir = await mkdtemp(join(tmpdir(), 'pty-ingest-'));
+    const usage = generateUsage(customers, 3000);
+    await writeUsage(dir, 'usage.ndjson', usage.text);
+    const env = { PATH: process.env.PATH, ...emu.env };
+    const args = ['usage', 'ingest', 'usage.ndjson', '--meter', 'pty_tokens'];
+    const first = runInPty([...args, '--max-rps', '4'], { cwd: dir, env, columns: 0 });
+    await first.waitFor(/[1-9][\d,]* sent/);
+    first.type('\x03');
+    expect(await first.exited).toBe(130);
+    expect(first.text).not.toMatch(/internal error/);
+    expect(first.output.length).toBeLessThan(50_000);
+    const partial = await totalsFor(emu.stripe, meter.id, customers);
+    expect(Object.values(partial).reduce((a, b) => a + b, 0)).toBeLessThan(Object.values(usage.totals).reduce((a, b) => a + b, 0));
+
+    const second = runInPty(args, { cwd: dir, env, columns: 60 });
+    expect(await second.exited).toBe(0);
+    expect(await totalsFor(emu.stripe, meter.id, customers)).toEqual(usage.totals);
+  });
+});
