@@ -149,7 +149,12 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
       const { fields } = mutableDiff(w, price);
       // Only the product the price belongs to can take the new price as its default, and only an
       // active price can be a default (an archived replacement leaves the default where it was).
-      const repoint = w.spec.active ? (defaultOf.get(price.id) ?? []).filter((id) => id === w.productId) : [];
+      // And only when the file does not name another default: then the product's own "set default
+      // price" step owns the field, and two steps writing it in one phase raced (issue 16).
+      const product = desired.products[w.productId];
+      const namedDefault = product?.default_price ? product.prices[product.default_price]?.lookup_key : undefined;
+      const ownsDefault = namedDefault === undefined || namedDefault === key;
+      const repoint = w.spec.active && ownsDefault ? (defaultOf.get(price.id) ?? []).filter((id) => id === w.productId) : [];
       const payload: PricePayload = { ...createPayload(w, true), repoint_products: repoint };
       const change: Change = { action: 'replace', type: 'price', key, id: price.id, fields: [...immutable, ...fields.filter((f) => f.field !== 'tax_behavior')], adopt, payload: { ...payload }, notes: ['a new price takes over the lookup key; the old one is archived'] };
       changes.push(checkInUse(change, counts[price.id], options.allowArchiveInUse));
