@@ -17,7 +17,10 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+const tsc = (config) => execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, config)], { cwd: root, stdio: 'inherit' });
+tsc('tsconfig.build.json');
+// Type declarations of the one programmatic API, `alpaca-billing/emulator` (package.json exports).
+tsc('tsconfig.emulator-types.json');
 
 /** zod ships the error messages of ~40 languages (a third of validate's start-up); we use English. */
 const englishOnlyZod = {
