@@ -30,8 +30,13 @@ export interface StripeGuardOptions {
 export async function connectStripe({ settings, create }: StripeGuardOptions): Promise<StripeClient> {
   const key = settings.apiKey;
   if (!key) {
-    const via = settings.profile?.api_key_env ? `${settings.profile.api_key_env} (profile '${settings.profileName}') or STRIPE_API_KEY` : 'STRIPE_API_KEY';
-    throw new UserError(`No Stripe API key: set ${via}.`, {
+    const variable = settings.profile?.api_key_env;
+    if (variable) {
+      throw new UserError(`No Stripe API key: profile '${settings.profileName}' reads its key from ${variable}, which is not set.`, {
+        hint: `Set ${variable}. STRIPE_API_KEY is not used for a profile that names its own variable, so another account's key is never picked up by mistake.`,
+      });
+    }
+    throw new UserError('No Stripe API key: set STRIPE_API_KEY.', {
       hint: 'Prefer the environment variable to --api-key: flags show up in process lists and shell history.',
     });
   }

@@ -135,8 +135,23 @@ export function checkSettingsFile(raw: unknown, filepath: string): SettingsFile 
       }
     }
   }
+  for (const path of keyShapedPaths(cfg)) {
+    if (!path.endsWith('.api_key_env')) problems.push(problem(path, 'looks like a Stripe key or webhook secret: never put keys in settings files (a profile names the variable that holds its key with api_key_env)'));
+  }
   if (problems.length) throw new ConfigError(problems);
   return { ...(cfg as SettingsFile), filepath };
+}
+
+const KEY_SHAPED = /\b((sk|rk)_(live|test)_|whsec_)/;
+
+/** Every dotted path in the settings whose value (or key) looks like a secret, wherever it is. */
+function keyShapedPaths(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return KEY_SHAPED.test(value) ? [path] : [];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const inner = path ? `${path}.${k}` : k;
+    return KEY_SHAPED.test(k) ? [inner] : keyShapedPaths(v, inner);
+  });
 }
 
 export function resolveSettings(flags: GlobalOptions, file: SettingsFile, env: NodeJS.ProcessEnv): Settings {
@@ -156,8 +171,9 @@ export function resolveSettings(flags: GlobalOptions, file: SettingsFile, env: N
   if (flags.apiKey) {
     apiKey = flags.apiKey;
     apiKeySource = '--api-key';
-  } else if (profile?.api_key_env && env[profile.api_key_env]) {
-    apiKey = env[profile.api_key_env];
+  } else if (profile?.api_key_env) {
+    // No fallback to STRIPE_API_KEY: that variable may well hold another account's key.
+    apiKey = env[profile.api_key_env] || undefined;
     apiKeySource = profile.api_key_env;
   } else if (env.STRIPE_API_KEY) {
     apiKey = env.STRIPE_API_KEY;
