@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError } from '../errors.js';
 import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/apply.js';
-import { parseSavedPlan } from '../reconcile/make-plan.js';
+import { digestSavedPlan, parseSavedPlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { fingerprintState, readAccountState } from '../reconcile/read-state.js';
 import { planToJson, renderApplyResult, renderPlan } from '../reconcile/render.js';
@@ -31,6 +31,11 @@ async function loadSavedPlan(ctx: CommandContext, file: string, session: Session
   }
   const saved = parseSavedPlan(text);
   if (typeof saved === 'string') throw new UserError(`${file} is not a usable plan: ${saved}.`, { hint: 'Make one with `alpaca-billing plan -o plan.json`.' });
+  if (digestSavedPlan(saved) !== saved.digest) {
+    throw new UserError(`${file} was changed after it was saved: its contents do not match its digest, so it is not the plan that was reviewed. Nothing was changed.`, {
+      hint: `Make and review a new plan with \`alpaca-billing plan -o ${file}\`; change pricing.yaml, not the saved plan.`,
+    });
+  }
   const spinner = await ctx.out.spinner('Checking the account against the saved plan…');
   const state = await readAccountState({ client: session.client, call: session.call, mode: session.mode, apiBase: session.apiBase });
   spinner.stop();
