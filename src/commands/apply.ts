@@ -22,7 +22,7 @@ export interface ApplyCommandOptions {
 }
 
 /** A saved plan, checked against the account as it is now: refused if anything changed since. */
-async function loadSavedPlan(ctx: CommandContext, file: string, session: Session): Promise<{ plan: Plan; account: AccountInfo }> {
+async function loadSavedPlan(ctx: CommandContext, file: string, session: Session): Promise<{ plan: Plan; account: AccountInfo; fingerprint: string }> {
   let text: string;
   try {
     text = await readFile(resolve(ctx.cwd, file), 'utf8');
@@ -45,7 +45,7 @@ async function loadSavedPlan(ctx: CommandContext, file: string, session: Session
   if (fingerprintState(state) !== saved.fingerprint) {
     throw new UserError(`The account changed since ${file} was made (${saved.created_at}): applying it could undo those changes.`, { hint: 'Run `alpaca-billing plan -o ' + file + '` again, review it, then apply it.' });
   }
-  return { plan: saved.plan, account: state.account };
+  return { plan: saved.plan, account: state.account, fingerprint: saved.fingerprint };
 }
 
 /** `alpaca-billing apply [plan.json]`: shows the plan, confirms, executes it under the rate limit. */
@@ -55,9 +55,9 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
     throw new UserError('apply changes the Stripe account and there is no terminal to confirm on (no TTY, or CI is set).', { hint: 'Review `alpaca-billing plan`, then pass --yes.' });
   }
   const session = await openSession(ctx, { maxRps: opts.maxRps });
-  const { plan, account } = planFile
+  const { plan, account, fingerprint } = planFile
     ? await loadSavedPlan(ctx, planFile, session)
-    : await planFromFile(ctx, planOptionsOf(opts), session).then(({ made }) => ({ plan: made.plan, account: made.state.account }));
+    : await planFromFile(ctx, planOptionsOf(opts), session).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
 
   if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk)) ctx.out.line(line);
   const pending = pendingChanges(plan);
@@ -91,6 +91,7 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
     result = await applyPlan(plan, {
       client: session.client,
       call: session.call,
+      fingerprint,
       signal: ctx.signal,
       onSecret,
       onProgress: (p) => spinner.update(`[${p.done}/${p.total}] ${p.phase}: ${p.step} ${p.change.type} ${p.change.key}`),
