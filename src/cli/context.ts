@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { Output } from '../output/output.js';
 import type { Prompter } from '../output/prompt.js';
 import { isLiveKey } from '../stripe/redact.js';
-import type { StripeClient } from '../stripe/client.js';
+import { parseApiBase, type StripeClient } from '../stripe/client.js';
 
 /** What a command gets: it never reaches for process globals, so tests run it in-process. */
 export interface CommandContext {
@@ -48,6 +48,8 @@ export async function connectStripe({ settings, create }: StripeGuardOptions): P
       hint: 'Live mode moves real money. Pass --live if that is what you mean, or use a sk_test_ key.',
     });
   }
+  // Checked here, not in the client, so the message can say where the bad value came from.
+  if (settings.apiBase) parseApiBase(settings.apiBase, settings.apiBaseSource);
   const client = await create(key, settings.apiBase);
   const pinned = settings.profile?.account;
   if (pinned) {

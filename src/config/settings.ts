@@ -45,6 +45,8 @@ export interface Settings {
   /** Where the key came from, for error messages (never the key itself). */
   apiKeySource?: string;
   apiBase?: string;
+  /** Where the API base came from, for error messages: `--api-base`, `STRIPE_API_BASE` or the profile. */
+  apiBaseSource?: string;
   live: boolean;
   json: boolean;
   color: boolean;
@@ -63,12 +65,12 @@ const KNOWN_PROFILE_KEYS = new Set(['api_key_env', 'api_base', 'account']);
 export async function loadSettingsFile(cwd: string): Promise<SettingsFile> {
   if (!mayHaveSettings(cwd)) return {};
   const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig('alpaca-billing', { searchStrategy: 'none' });
   let result;
   try {
-    result = await explorer.search(cwd);
+    // Creating the explorer already parses package.json (cosmiconfig's own settings live there).
+    result = await cosmiconfig('alpaca-billing', { searchStrategy: 'none' }).search(cwd);
   } catch (err) {
-    throw new UserError(`Could not read the alpaca-billing settings file: ${(err as Error).message}`);
+    throw await (await import('./settings-read-error.js')).settingsReadError(err);
   }
   if (!result || result.isEmpty) return {};
   try {
@@ -186,6 +188,7 @@ export function resolveSettings(flags: GlobalOptions, file: SettingsFile, env: N
     apiKey,
     apiKeySource,
     apiBase: flags.apiBase ?? env.STRIPE_API_BASE ?? profile?.api_base,
+    apiBaseSource: flags.apiBase ? '--api-base' : env.STRIPE_API_BASE ? 'STRIPE_API_BASE' : profile?.api_base ? `api_base of profile '${profileName}'` : undefined,
     live: Boolean(flags.live),
     json: Boolean(flags.json),
     color: flags.color !== false,
