@@ -7,7 +7,11 @@ import { ISO_4217_CODES } from './currencies.js';
 import { didYouMean } from './did-you-mean.js';
 import { LIMITS, PRODUCT_ID } from './pricing-schema.js';
 import type { RawProblem } from './schema-issues.js';
+import { WEBHOOK_EVENT_TYPES } from './webhook-event-types.js';
 import type { PathSegment } from './yaml-source.js';
+
+/** The schema's shape of an event type; only such strings are looked up in Stripe's list. */
+const EVENT_SHAPE = /^[a-z0-9_]+(\.[a-z0-9_*]+)*$/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,7 +82,21 @@ export function crossCheck(data: unknown): RawProblem[] {
     }
     if (!ok) problems.push({ path: ['webhooks', key, 'url'], message: `'${hook.url}' is not an http(s) URL`, hint: 'Write the full URL, e.g. https://example.com/stripe/webhooks.' });
   }
+  for (const [key, hook] of entries(data.webhooks)) {
+    if (Array.isArray(hook.events)) hook.events.forEach((event, i) => checkEventType(event, ['webhooks', key, 'events', i], problems));
+  }
   return problems;
+}
+
+/** Stripe refuses an endpoint whose enabled_events has a type it does not know (the SDK's list of them). */
+function checkEventType(event: unknown, path: PathSegment[], problems: RawProblem[]): void {
+  // Not a dotted lower-case name at all: the schema already says so.
+  if (typeof event !== 'string' || event === '*' || WEBHOOK_EVENT_TYPES.has(event) || !EVENT_SHAPE.test(event)) return;
+  const group = event.endsWith('.*') ? [...WEBHOOK_EVENT_TYPES].filter((t) => t.startsWith(event.slice(0, -1))) : [];
+  const hint = group.length
+    ? `Stripe takes '*' or exact types, not groups: list the ones you need, e.g. ${group.slice(0, 6).join(', ')}${group.length > 6 ? ', …' : ''}.`
+    : didYouMean(event, WEBHOOK_EVENT_TYPES) ?? 'See the event types in Stripe\'s API reference (e.g. invoice.paid, customer.subscription.updated).';
+  problems.push({ path, message: `'${event}' is not a Stripe event type`, hint });
 }
 
 function checkPrice(price: Obj, path: PathSegment[], meterKeys: string[], problems: RawProblem[]): void {
