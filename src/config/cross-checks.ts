@@ -82,6 +82,10 @@ export function crossCheck(data: unknown): RawProblem[] {
     }
     if (!ok) problems.push({ path: ['webhooks', key, 'url'], message: `'${hook.url}' is not an http(s) URL`, hint: 'Write the full URL, e.g. https://example.com/stripe/webhooks.' });
   }
+  const hookCount = entries(data.webhooks).length;
+  if (hookCount > LIMITS.webhookEndpoints) {
+    problems.push({ path: ['webhooks'], target: 'key', message: `declares ${hookCount} webhook endpoints; Stripe allows at most ${LIMITS.webhookEndpoints} on an account`, hint: 'One endpoint can receive many event types: merge endpoints that go to the same application.' });
+  }
   for (const [key, hook] of entries(data.webhooks)) {
     if (Array.isArray(hook.events)) hook.events.forEach((event, i) => checkEventType(event, ['webhooks', key, 'events', i], problems));
   }

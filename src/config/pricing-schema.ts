@@ -38,6 +38,8 @@ export const LIMITS = {
   text: 5000,
   /** ⚠ The largest amount in minor units Stripe takes (999,999.99 in a two-decimal currency). */
   amount: 99_999_999,
+  /** Webhook endpoints on one account (Stripe's docs; the emulator does not enforce it). */
+  webhookEndpoints: 16,
 } as const;
 
 /** Decimal string of minor units: "4", "0.004". Never negative, never exponent notation. */

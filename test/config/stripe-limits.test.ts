@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type Stripe from 'stripe';
+import { parsePricing } from '../../src/config/validate.js';
 import { WEBHOOK_EVENT_TYPES as CLI_EVENT_TYPES } from '../../src/config/webhook-event-types.js';
 import { WEBHOOK_EVENT_TYPES as EMULATOR_EVENT_TYPES } from '../../src/emulator/events/webhook-event-types.js';
 import { run } from '../helpers/cli.js';
@@ -93,6 +94,13 @@ describe('validate knows the limits Stripe enforces on what apply sends', () => 
     expect(validated.stderr).toMatch(/Did you mean 'invoice\.paid'\?/);
     expect(validated.stderr).toMatch(/'product\.\*' is not a Stripe event type[\s\S]*product\.created, product\.deleted, product\.updated/);
     expect(validated.stderr).not.toMatch(/events\[2\]/);
+  });
+
+  it('refuses more webhook endpoints than Stripe allows on an account (16)', async () => {
+    const hooks = Array.from({ length: 17 }, (_, i) => `  h${i}:\n    url: https://example.com/${i}\n    events: [invoice.paid]\n`).join('');
+    const { problems } = parsePricing(`version: 1\nwebhooks:\n${hooks}`, 'pricing.yaml');
+    expect(problems).toEqual([expect.objectContaining({ line: 2, col: 1, path: 'webhooks', message: 'declares 17 webhook endpoints; Stripe allows at most 16 on an account' })]);
+    expect(parsePricing(`version: 1\nwebhooks:\n${hooks.split('  h16:')[0]}`, 'pricing.yaml').problems).toEqual([]);
   });
 
   it('accepts amounts up to the maximum', async () => {
