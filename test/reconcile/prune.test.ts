@@ -113,3 +113,22 @@ describe('idempotency keys of apply steps', () => {
     expect(deriveIdempotencyKey('state-a', change, 'create', params)).not.toBe(deriveIdempotencyKey('state-b', change, 'create', params));
   });
 });
+
+describe('a product deleted by hand, then applied again', () => {
+  it('is created again, not reported from the replay of its first create', async () => {
+    const own = await startTestEmulator();
+    try {
+      const w = workdir('version: 1\nproducts:\n  lonely:\n    name: Lonely\n');
+      const apply = () => run(['apply', '--yes', '--max-rps', '500'], { env: own.env, cwd: w.dir });
+      expect((await apply()).code).toBe(0);
+      // Stripe lets a product without prices be deleted.
+      await own.stripe.products.del('lonely');
+      const again = await apply();
+      expect(again.code).toBe(0);
+      expect((await own.stripe.products.retrieve('lonely')).name).toBe('Lonely');
+      expect((await run(['plan', '--detailed-exitcode'], { env: own.env, cwd: w.dir })).code).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+});

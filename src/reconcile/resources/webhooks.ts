@@ -8,7 +8,7 @@
 import type Stripe from 'stripe';
 import type { WebhookSpec } from '../../config/model.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, listAll, type ApplyContext, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ResourceKind, type Step } from './kind.js';
 
 /** Which pricing.yaml key an endpoint belongs to. */
 export const WEBHOOK_KEY_METADATA = 'alpaca_billing_key';
@@ -122,11 +122,9 @@ function webhookSteps(change: Change): Step[] {
         phase: Phase.meters,
         name: 'create',
         run: async (ctx) => {
-          const create = (step: string) => ctx.call(() => ctx.client.webhookEndpoints.create(params, { ...NO_SDK_RETRIES, idempotencyKey: ctx.idempotencyKey(change, step, params) }));
-          let endpoint = await create('create');
-          // A replayed create may describe an endpoint deleted since (by --prune, or by hand): then
-          // create it for real, under a key of its own (still idempotent if this very call is retried).
-          if (isReplay(endpoint) && !(await stillExists(ctx, endpoint.id))) endpoint = await create(`create again after ${endpoint.id} was deleted`);
+          const endpoint = await createOnce(ctx, change, params,
+            (idempotencyKey) => ctx.client.webhookEndpoints.create(params, { ...NO_SDK_RETRIES, idempotencyKey }),
+            (id) => ctx.client.webhookEndpoints.retrieve(id, {}, NO_SDK_RETRIES));
           ctx.record('webhook_endpoint', change.key, endpoint.id);
           if (endpoint.secret) await ctx.reveal({ type: 'webhook_endpoint', key: change.key, id: endpoint.id, url: endpoint.url, secret: endpoint.secret });
         },
@@ -140,18 +138,6 @@ function webhookSteps(change: Change): Step[] {
       return [{ phase: Phase.archives, name: 'delete', run: async (ctx) => { await ctx.call(() => ctx.client.webhookEndpoints.del(change.id!, {}, NO_SDK_RETRIES)); } }];
     default:
       return [];
-  }
-}
-
-const isReplay = (o: { lastResponse?: { headers?: Record<string, string> } }) => o.lastResponse?.headers?.['idempotent-replayed'] === 'true';
-
-async function stillExists(ctx: ApplyContext, id: string): Promise<boolean> {
-  try {
-    await ctx.call(() => ctx.client.webhookEndpoints.retrieve(id, {}, NO_SDK_RETRIES));
-    return true;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw err;
   }
 }
 
