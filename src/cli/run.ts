@@ -111,7 +111,7 @@ export function reportError(err: unknown, out: Output, context: { apiBase?: stri
     return err.exitCode;
   }
   const fsErr = err as NodeJS.ErrnoException;
-  if (typeof fsErr?.code === 'string' && fsErr.code in PATH_ERRORS && typeof fsErr.path === 'string') {
+  if (typeof fsErr?.code === 'string' && Object.hasOwn(PATH_ERRORS, fsErr.code) && typeof fsErr.path === 'string') {
     return reportError(new UserError(`Cannot ${fsErr.syscall ?? 'use'} ${fsErr.path}: ${PATH_ERRORS[fsErr.code]}.`), out);
   }
   const apiErr = err instanceof StripeApiError ? err : isStripeSdkError(err) ? new StripeApiError(err) : undefined;
