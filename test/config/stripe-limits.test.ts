@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type Stripe from 'stripe';
+import { STRIPE_CURRENCIES as CLI_CURRENCIES } from '../../src/config/currencies.js';
 import { parsePricing } from '../../src/config/validate.js';
+import { STRIPE_CURRENCIES as EMULATOR_CURRENCIES } from '../../src/emulator/catalog/currencies.js';
 import { WEBHOOK_EVENT_TYPES as CLI_EVENT_TYPES } from '../../src/config/webhook-event-types.js';
 import { WEBHOOK_EVENT_TYPES as EMULATOR_EVENT_TYPES } from '../../src/emulator/events/webhook-event-types.js';
 import { run } from '../helpers/cli.js';
@@ -20,7 +22,7 @@ afterAll(async () => { await emu.close(); });
 const root = resolve(import.meta.dirname, '../..');
 
 /** A meter, a product with a price, and a webhook: the last thing apply creates is the price. */
-const file = (s: string, edit: { name?: string; description?: string; nickname?: string; amount?: string; tiers?: string; events?: string; customerKey?: string; hookDescription?: string } = {}) => `version: 1
+const file = (s: string, edit: { currency?: string; name?: string; description?: string; nickname?: string; amount?: string; tiers?: string; events?: string; customerKey?: string; hookDescription?: string } = {}) => `version: 1
 meters:
   tokens:
     display_name: Tokens
@@ -32,7 +34,7 @@ ${edit.customerKey ? `    customer_key: ${edit.customerKey}\n` : ''}products:
 ${edit.description ? `    description: ${edit.description}\n` : ''}    prices:
       monthly:
         lookup_key: limits_${s}
-        currency: usd
+        currency: ${edit.currency ?? 'usd'}
         interval: month
         meter: tokens
 ${edit.nickname ? `        nickname: ${edit.nickname}\n` : ''}${edit.tiers ?? `        unit_amount: ${edit.amount ?? '4'}\n`}webhooks:
@@ -65,6 +67,7 @@ const cases: LimitCase[] = [
     direct: (s) => s.prices.create({ currency: 'usd', product_data: { name: 'x' }, billing_scheme: 'tiered', tiers_mode: 'graduated', tiers: [{ up_to: 10, flat_amount: MAX + 1 }, { up_to: 'inf', unit_amount: 1 }] }),
     param: 'tiers[0][flat_amount]',
   },
+  { name: 'an ISO currency Stripe does not support', edit: { currency: 'bhd' }, path: 'products.limits_g.prices.monthly.currency', message: /'bhd' is an ISO 4217 currency Stripe does not support/, direct: (s) => s.prices.create({ currency: 'bhd', unit_amount: 1, product_data: { name: 'x' } }), param: 'currency' },
   { name: 'unknown webhook event type', edit: { events: 'invoice.payed' }, path: 'webhooks.app.events[0]', message: /'invoice\.payed' is not a Stripe event type/, direct: (s) => s.webhookEndpoints.create({ url: 'https://example.com/x', enabled_events: ['invoice.payed' as never] }), param: 'enabled_events[0]' },
   { name: 'meter customer_key over 100 characters', edit: { customerKey: 'c'.repeat(101) }, path: 'meters.tokens.customer_key', message: /101 characters long; Stripe allows at most 100/, direct: (s) => s.billing.meters.create({ display_name: 'x', event_name: 'long_key', default_aggregation: { formula: 'sum' }, customer_mapping: { type: 'by_id', event_payload_key: 'c'.repeat(101) } }), param: 'customer_mapping[event_payload_key]' },
   { name: 'webhook description over 5,000 characters', edit: { hookDescription: 'w'.repeat(5001) }, path: 'webhooks.app.description', message: /5001 characters long; Stripe allows at most 5000/, direct: (s) => s.webhookEndpoints.create({ url: 'https://example.com/y', enabled_events: ['*'], description: 'w'.repeat(5001) }), param: 'description' },
@@ -108,6 +111,12 @@ describe('validate knows the limits Stripe enforces on what apply sends', () => 
     writeFileSync(resolve(dir, 'pricing.yaml'), file('y', { amount: String(MAX) }));
     expect((await run(['validate'], { cwd: dir })).code).toBe(0);
     expect((await run(['apply', '--yes', '--secrets-file', 'hooks.env', '--max-rps', '500'], { cwd: dir, env: emu.env })).code).toBe(0);
+  });
+});
+
+describe('the currencies', () => {
+  it('are the same list for validate and the emulator', () => {
+    expect([...CLI_CURRENCIES].sort()).toEqual([...EMULATOR_CURRENCIES].sort());
   });
 });
 
