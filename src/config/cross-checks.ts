@@ -159,8 +159,15 @@ function checkTiers(tiers: unknown[], path: PathSegment[], problems: RawProblem[
   });
 }
 
+/** The key apply adds to everything it creates (reconcile/types.ts MANAGED_BY_KEY; config does not import reconcile). */
+const MANAGED_BY_KEY = 'managed_by';
+
 function checkMetadata(metadata: unknown, path: PathSegment[], problems: RawProblem[]): void {
   if (!isObj(metadata)) return;
-  const count = Object.keys(metadata).length;
-  if (count > LIMITS.metadataKeys) problems.push({ path, target: 'key', message: `has ${count} keys; Stripe allows at most ${LIMITS.metadataKeys}` });
+  const keys = Object.keys(metadata);
+  // apply sends the file's keys plus managed_by: that total is what Stripe counts.
+  const sent = keys.length + (keys.includes(MANAGED_BY_KEY) ? 0 : 1);
+  if (sent > LIMITS.metadataKeys) {
+    problems.push({ path, target: 'key', message: `has ${keys.length} keys; Stripe allows at most ${LIMITS.metadataKeys}, and apply adds ${MANAGED_BY_KEY}`, hint: `Keep at most ${LIMITS.metadataKeys - 1} keys of your own.` });
+  }
 }

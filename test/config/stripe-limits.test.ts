@@ -99,6 +99,20 @@ describe('validate knows the limits Stripe enforces on what apply sends', () => 
     expect(validated.stderr).not.toMatch(/events\[2\]/);
   });
 
+  it('counts the managed_by key apply adds against the 50 metadata keys Stripe allows', async () => {
+    const metadata = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `k${i}: v`).join(', ')} }`;
+    const dir = mkdtempSync(resolve(tmpdir(), 'alpaca-limits-'));
+    writeFileSync(resolve(dir, 'pricing.yaml'), `version: 1\nproducts:\n  meta_full:\n    name: Full\n    metadata: ${metadata(50)}\n`);
+    const validated = await run(['validate'], { cwd: dir });
+    expect(validated.code).toBe(3);
+    expect(validated.stderr).toMatch(/products\.meta_full\.metadata {2}has 50 keys; Stripe allows at most 50, and apply adds managed_by/);
+    expect((await run(['apply', '--yes', '--max-rps', '500'], { cwd: dir, env: emu.env })).code).toBe(3);
+    await expect(emu.stripe.products.retrieve('meta_full')).rejects.toThrow(/No such product/);
+
+    writeFileSync(resolve(dir, 'pricing.yaml'), `version: 1\nproducts:\n  meta_full:\n    name: Full\n    metadata: ${metadata(49)}\n`);
+    expect((await run(['apply', '--yes', '--max-rps', '500'], { cwd: dir, env: emu.env })).code).toBe(0);
+  });
+
   it('refuses more webhook endpoints than Stripe allows on an account (16)', async () => {
     const hooks = Array.from({ length: 17 }, (_, i) => `  h${i}:\n    url: https://example.com/${i}\n    events: [invoice.paid]\n`).join('');
     const { problems } = parsePricing(`version: 1\nwebhooks:\n${hooks}`, 'pricing.yaml');
