@@ -34,7 +34,7 @@ export const LIMITS = {
   productDescription: 40_000,
   /** ⚠ A meter's customer_mapping / value_settings event_payload_key. */
   payloadKey: 100,
-  /** Stripe's general limit on a string parameter (a webhook endpoint's description). */
+  /** Stripe's general limit on a string parameter (a webhook endpoint's url and description). */
   text: 5000,
   /** ⚠ The largest amount in minor units Stripe takes (999,999.99 in a two-decimal currency). */
   amount: 99_999_999,
@@ -160,7 +160,7 @@ export const productSchema = z
 
 export const webhookSchema = z
   .strictObject({
-    url: z.string().register(docs, { description: 'HTTPS endpoint that receives the events.' }),
+    url: z.string().check(z.maxLength(LIMITS.text)).register(docs, { description: 'HTTPS endpoint that receives the events.' }),
     events: z
       .array(z.string().check(z.regex(/^(\*|[a-z0-9_]+(\.[a-z0-9_*]+)*)$/)))
       .check(z.minLength(1))

@@ -22,7 +22,7 @@ afterAll(async () => { await emu.close(); });
 const root = resolve(import.meta.dirname, '../..');
 
 /** A meter, a product with a price, and a webhook: the last thing apply creates is the price. */
-const file = (s: string, edit: { currency?: string; name?: string; description?: string; nickname?: string; amount?: string; tiers?: string; events?: string; customerKey?: string; hookDescription?: string } = {}) => `version: 1
+const file = (s: string, edit: { currency?: string; name?: string; description?: string; nickname?: string; amount?: string; tiers?: string; events?: string; customerKey?: string; hookUrl?: string; hookDescription?: string } = {}) => `version: 1
 meters:
   tokens:
     display_name: Tokens
@@ -39,7 +39,7 @@ ${edit.description ? `    description: ${edit.description}\n` : ''}    prices:
         meter: tokens
 ${edit.nickname ? `        nickname: ${edit.nickname}\n` : ''}${edit.tiers ?? `        unit_amount: ${edit.amount ?? '4'}\n`}webhooks:
   app:
-    url: https://example.com/hooks/${s}
+    url: ${edit.hookUrl ?? `https://example.com/hooks/${s}`}
     events: [${edit.events ?? 'invoice.paid'}]
 ${edit.hookDescription ? `    description: ${edit.hookDescription}\n` : ''}`;
 
@@ -70,6 +70,7 @@ const cases: LimitCase[] = [
   { name: 'an ISO currency Stripe does not support', edit: { currency: 'bhd' }, path: 'products.limits_g.prices.monthly.currency', message: /'bhd' is an ISO 4217 currency Stripe does not support/, direct: (s) => s.prices.create({ currency: 'bhd', unit_amount: 1, product_data: { name: 'x' } }), param: 'currency' },
   { name: 'unknown webhook event type', edit: { events: 'invoice.payed' }, path: 'webhooks.app.events[0]', message: /'invoice\.payed' is not a Stripe event type/, direct: (s) => s.webhookEndpoints.create({ url: 'https://example.com/x', enabled_events: ['invoice.payed' as never] }), param: 'enabled_events[0]' },
   { name: 'meter customer_key over 100 characters', edit: { customerKey: 'c'.repeat(101) }, path: 'meters.tokens.customer_key', message: /101 characters long; Stripe allows at most 100/, direct: (s) => s.billing.meters.create({ display_name: 'x', event_name: 'long_key', default_aggregation: { formula: 'sum' }, customer_mapping: { type: 'by_id', event_payload_key: 'c'.repeat(101) } }), param: 'customer_mapping[event_payload_key]' },
+  { name: 'webhook url over 5,000 characters', edit: { hookUrl: `https://example.com/${'u'.repeat(5000)}` }, path: 'webhooks.app.url', message: /5020 characters long; Stripe allows at most 5000/, direct: (s) => s.webhookEndpoints.create({ url: `https://example.com/${'u'.repeat(5000)}`, enabled_events: ['*'] }), param: 'url' },
   { name: 'webhook description over 5,000 characters', edit: { hookDescription: 'w'.repeat(5001) }, path: 'webhooks.app.description', message: /5001 characters long; Stripe allows at most 5000/, direct: (s) => s.webhookEndpoints.create({ url: 'https://example.com/y', enabled_events: ['*'], description: 'w'.repeat(5001) }), param: 'description' },
 ];
 
