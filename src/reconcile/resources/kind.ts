@@ -23,9 +23,10 @@ export interface ApplyContext {
   client: StripeClient;
   call: Caller;
   /**
-   * For creates: stable per plan step, so a retry, or a re-run after a kill, never duplicates. Updates
-   * and archives are naturally idempotent and go without one: a derived key would make Stripe replay
-   * an old response (doing nothing) if the same update were needed again within 24 h.
+   * For creates: stable per plan step and account state planned from, so a retry never duplicates
+   * (a re-run after a kill plans again and finds what the first run created). Updates and archives
+   * are naturally idempotent and go without one: a derived key would make Stripe replay an old
+   * response (doing nothing) if the same update were needed again within 24 h.
    */
   idempotencyKey(change: Change, step: string, params: unknown): string;
   /** The Stripe id of an object by type and key: known before apply, or created earlier in it. */
