@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { Output } from '../output/output.js';
 import type { Prompter } from '../output/prompt.js';
 import { isLiveKey } from '../stripe/redact.js';
-import type { StripeClient } from '../stripe/client.js';
+import { parseApiBase, type StripeClient } from '../stripe/client.js';
 
 /** What a command gets: it never reaches for process globals, so tests run it in-process. */
 export interface CommandContext {
@@ -36,8 +36,13 @@ export interface StripeGuardOptions {
 export async function connectStripe({ settings, create }: StripeGuardOptions): Promise<StripeClient> {
   const key = settings.apiKey;
   if (!key) {
-    const via = settings.profile?.api_key_env ? `${settings.profile.api_key_env} (profile '${settings.profileName}') or STRIPE_API_KEY` : 'STRIPE_API_KEY';
-    throw new UserError(`No Stripe API key: set ${via}.`, {
+    const variable = settings.profile?.api_key_env;
+    if (variable) {
+      throw new UserError(`No Stripe API key: profile '${settings.profileName}' reads its key from ${variable}, which is not set.`, {
+        hint: `Set ${variable}. STRIPE_API_KEY is not used for a profile that names its own variable, so another account's key is never picked up by mistake.`,
+      });
+    }
+    throw new UserError('No Stripe API key: set STRIPE_API_KEY.', {
       hint: 'Prefer the environment variable to --api-key: flags show up in process lists and shell history.',
     });
   }
@@ -49,6 +54,8 @@ export async function connectStripe({ settings, create }: StripeGuardOptions): P
       hint: 'Live mode moves real money. Pass --live if that is what you mean, or use a sk_test_ key.',
     });
   }
+  // Checked here, not in the client, so the message can say where the bad value came from.
+  if (settings.apiBase) parseApiBase(settings.apiBase, settings.apiBaseSource);
   const client = await create(key, settings.apiBase);
   const pinned = settings.profile?.account;
   if (pinned) {

@@ -33,6 +33,7 @@ export type Act = <O>(load: () => Promise<CommandAction<O>>) => (...args: unknow
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env });
+  let apiBase: string | undefined;
   const act: Act = (load) => async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const options = command.opts();
@@ -40,6 +41,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const positionals = args.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
     const settingsFile = await loadSettingsFile(io.cwd);
     const settings = resolveSettings(globals, settingsFile, io.env);
+    apiBase = settings.apiBase ?? 'https://api.stripe.com';
     out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env, json: settings.json, quiet: settings.quiet, verbose: settings.verbose, color: settings.color });
     let client: Promise<StripeClient> | undefined;
     // stdin last: the first look at process.stdin opens it (a few ms most commands need not pay).
@@ -82,12 +84,21 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
-    return reportError(err, out);
+    return reportError(err, out, { apiBase });
   }
 }
 
+/** File system errors that come from what the user pointed at (a file where a folder belongs, no permission). */
+const PATH_ERRORS: Record<string, string> = {
+  ENOTDIR: 'a part of that path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+};
+
 /** Maps an error to its exit code and prints it as the user should see it: one clear line, no stack. */
-export function reportError(err: unknown, out: Output): number {
+export function reportError(err: unknown, out: Output, context: { apiBase?: string } = {}): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
     // commander already printed its message; unknown flags and missing arguments are invalid input.
@@ -111,7 +122,16 @@ export function reportError(err: unknown, out: Output): number {
     else out.error(err.message + (err.hint ? `\n  hint: ${err.hint}` : ''));
     return err.exitCode;
   }
+  const fsErr = err as NodeJS.ErrnoException;
+  if (typeof fsErr?.code === 'string' && Object.hasOwn(PATH_ERRORS, fsErr.code) && typeof fsErr.path === 'string') {
+    return reportError(new UserError(`Cannot ${fsErr.syscall ?? 'use'} ${fsErr.path}: ${PATH_ERRORS[fsErr.code]}.`), out);
+  }
   const apiErr = err instanceof StripeApiError ? err : isStripeSdkError(err) ? new StripeApiError(err) : undefined;
+  if (apiErr?.type === 'StripeConnectionError' && context.apiBase && !apiErr.message.includes(context.apiBase)) {
+    // The SDK's message says "our connection to Stripe", even when the API base is an emulator.
+    const detail = (apiErr.cause as { detail?: { code?: string } } | undefined)?.detail?.code;
+    apiErr.message = `${apiErr.message} (tried ${context.apiBase}${detail ? `: ${detail}` : ''})`;
+  }
   if (apiErr) {
     const parts = [apiErr.type, apiErr.code].filter(Boolean).join('/');
     const param = apiErr.param ? ` (param: ${apiErr.param})` : '';

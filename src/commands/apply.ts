@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { CancelledError, ExitCode, UserError } from '../errors.js';
 import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/apply.js';
-import { parseSavedPlan } from '../reconcile/make-plan.js';
+import { digestSavedPlan, parseSavedPlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { fingerprintState, readAccountState } from '../reconcile/read-state.js';
 import { planToJson, renderApplyResult, renderPlan } from '../reconcile/render.js';
@@ -22,7 +22,7 @@ export interface ApplyCommandOptions {
 }
 
 /** A saved plan, checked against the account as it is now: refused if anything changed since. */
-async function loadSavedPlan(ctx: CommandContext, file: string, session: Session): Promise<{ plan: Plan; account: AccountInfo }> {
+async function loadSavedPlan(ctx: CommandContext, file: string, session: Session): Promise<{ plan: Plan; account: AccountInfo; fingerprint: string }> {
   let text: string;
   try {
     text = await readFile(resolve(ctx.cwd, file), 'utf8');
@@ -31,6 +31,11 @@ async function loadSavedPlan(ctx: CommandContext, file: string, session: Session
   }
   const saved = parseSavedPlan(text);
   if (typeof saved === 'string') throw new UserError(`${file} is not a usable plan: ${saved}.`, { hint: 'Make one with `alpaca-billing plan -o plan.json`.' });
+  if (digestSavedPlan(saved) !== saved.digest) {
+    throw new UserError(`${file} was changed after it was saved: its contents do not match its digest, so it is not the plan that was reviewed. Nothing was changed.`, {
+      hint: `Make and review a new plan with \`alpaca-billing plan -o ${file}\`; change pricing.yaml, not the saved plan.`,
+    });
+  }
   const spinner = await ctx.out.spinner('Checking the account against the saved plan…');
   const state = await readAccountState({ client: session.client, call: session.call, mode: session.mode, apiBase: session.apiBase });
   spinner.stop();
@@ -40,7 +45,7 @@ async function loadSavedPlan(ctx: CommandContext, file: string, session: Session
   if (fingerprintState(state) !== saved.fingerprint) {
     throw new UserError(`The account changed since ${file} was made (${saved.created_at}): applying it could undo those changes.`, { hint: 'Run `alpaca-billing plan -o ' + file + '` again, review it, then apply it.' });
   }
-  return { plan: saved.plan, account: state.account };
+  return { plan: saved.plan, account: state.account, fingerprint: saved.fingerprint };
 }
 
 /** `alpaca-billing apply [plan.json]`: shows the plan, confirms, executes it under the rate limit. */
@@ -50,9 +55,9 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
     throw new UserError('apply changes the Stripe account and there is no terminal to confirm on (no TTY, or CI is set).', { hint: 'Review `alpaca-billing plan`, then pass --yes.' });
   }
   const session = await openSession(ctx, { maxRps: opts.maxRps });
-  const { plan, account } = planFile
+  const { plan, account, fingerprint } = planFile
     ? await loadSavedPlan(ctx, planFile, session)
-    : await planFromFile(ctx, planOptionsOf(opts), session).then(({ made }) => ({ plan: made.plan, account: made.state.account }));
+    : await planFromFile(ctx, planOptionsOf(opts), session).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
 
   if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk)) ctx.out.line(line);
   const pending = pendingChanges(plan);
@@ -86,6 +91,7 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
     result = await applyPlan(plan, {
       client: session.client,
       call: session.call,
+      fingerprint,
       // From here Ctrl-C lets the steps in flight finish (their results are recorded), then stops.
       signal: ctx.interruptible(),
       onSecret,
@@ -94,13 +100,12 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
   } catch (err) {
     if (!(err instanceof ApplyFailedError)) throw err;
     const rerun = 'Run `alpaca-billing apply` again to finish: it plans from the account as it is now, and creates carry idempotency keys, so nothing is duplicated.';
-    const done = `${err.result.steps} of ${pending.length} change${pending.length === 1 ? '' : 's'}`;
     if (ctx.signal.aborted) {
       spinner.stop();
       for (const c of err.result.created) ctx.out.line(`created ${c.type} ${c.key}: ${c.id}`);
       throw new CancelledError(`apply stopped after the steps in flight: ${err.result.steps} step${err.result.steps === 1 ? '' : 's'} done, the rest not started.`, { hint: rerun });
     }
-    spinner.fail(`Stopped after ${done.replace(/ of .*/, '')} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
+    spinner.fail(`Stopped after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
     ctx.out.info(rerun);
     throw err.cause;
   }

@@ -52,6 +52,10 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   if (options.meter) requireMeter(catalog, options.meter);
 
   const stateDir = join(ctx.cwd, STATE_DIR);
+  // A stray file of that name would otherwise fail deep inside, as if it were a bug.
+  if (!(await stat(stateDir).then((st) => st.isDirectory(), () => true))) {
+    throw new UserError(`${STATE_DIR} is a file, not a folder: usage ingest keeps its journal and rejected lines in the folder ${STATE_DIR}/.`, { hint: 'Move or remove that file, or run the command from another folder.' });
+  }
   const rejectsPath = options.rejects ? resolve(ctx.cwd, options.rejects) : join(stateDir, 'rejects', `${sourceKey.replace(/[^A-Za-z0-9._-]+/g, '_')}.rejects.ndjson`);
   await rm(rejectsPath, { force: true }); // the rejects file describes the latest run only
   let rejects: WriteStream | undefined;

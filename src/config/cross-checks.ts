@@ -3,11 +3,15 @@
  * identities, tier order and interval limits. They run on the raw parsed data whatever zod said,
  * guarding each type themselves, so one broken price does not hide problems elsewhere.
  */
-import { ISO_4217_CODES } from './currencies.js';
+import { ISO_4217_CODES, STRIPE_CURRENCIES } from './currencies.js';
 import { didYouMean } from './did-you-mean.js';
 import { LIMITS, PRODUCT_ID } from './pricing-schema.js';
 import type { RawProblem } from './schema-issues.js';
+import { WEBHOOK_EVENT_TYPES } from './webhook-event-types.js';
 import type { PathSegment } from './yaml-source.js';
+
+/** The schema's shape of an event type; only such strings are looked up in Stripe's list. */
+const EVENT_SHAPE = /^[a-z0-9_]+(\.[a-z0-9_*]+)*$/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,16 +82,36 @@ export function crossCheck(data: unknown): RawProblem[] {
     }
     if (!ok) problems.push({ path: ['webhooks', key, 'url'], message: `'${hook.url}' is not an http(s) URL`, hint: 'Write the full URL, e.g. https://example.com/stripe/webhooks.' });
   }
+  const hookCount = entries(data.webhooks).length;
+  if (hookCount > LIMITS.webhookEndpoints) {
+    problems.push({ path: ['webhooks'], target: 'key', message: `declares ${hookCount} webhook endpoints; Stripe allows at most ${LIMITS.webhookEndpoints} on an account`, hint: 'One endpoint can receive many event types: merge endpoints that go to the same application.' });
+  }
+  for (const [key, hook] of entries(data.webhooks)) {
+    if (Array.isArray(hook.events)) hook.events.forEach((event, i) => checkEventType(event, ['webhooks', key, 'events', i], problems));
+  }
   return problems;
+}
+
+/** Stripe refuses an endpoint whose enabled_events has a type it does not know (the SDK's list of them). */
+function checkEventType(event: unknown, path: PathSegment[], problems: RawProblem[]): void {
+  // Not a dotted lower-case name at all: the schema already says so.
+  if (typeof event !== 'string' || event === '*' || WEBHOOK_EVENT_TYPES.has(event) || !EVENT_SHAPE.test(event)) return;
+  const group = event.endsWith('.*') ? [...WEBHOOK_EVENT_TYPES].filter((t) => t.startsWith(event.slice(0, -1))) : [];
+  const hint = group.length
+    ? `Stripe takes '*' or exact types, not groups: list the ones you need, e.g. ${group.slice(0, 6).join(', ')}${group.length > 6 ? ', …' : ''}.`
+    : didYouMean(event, WEBHOOK_EVENT_TYPES) ?? 'See the event types in Stripe\'s API reference (e.g. invoice.paid, customer.subscription.updated).';
+  problems.push({ path, message: `'${event}' is not a Stripe event type`, hint });
 }
 
 function checkPrice(price: Obj, path: PathSegment[], meterKeys: string[], problems: RawProblem[]): void {
   if (typeof price.currency === 'string') {
     const currency = price.currency;
-    if (!ISO_4217_CODES.has(currency)) {
+    if (ISO_4217_CODES.has(currency) && !STRIPE_CURRENCIES.has(currency)) {
+      problems.push({ path: [...path, 'currency'], message: `'${currency}' is an ISO 4217 currency Stripe does not support for prices`, hint: `Stripe's currencies: ${[...STRIPE_CURRENCIES].join(', ')}.` });
+    } else if (!STRIPE_CURRENCIES.has(currency)) {
       const lower = currency.toLowerCase();
       // Three-letter codes are all close to each other: only suggest among the common ones.
-      const hint = ISO_4217_CODES.has(lower) ? `Write it in lowercase: ${lower}.` : didYouMean(lower, COMMON_CURRENCIES) ?? 'Use a three-letter ISO 4217 code such as usd or eur.';
+      const hint = STRIPE_CURRENCIES.has(lower) ? `Write it in lowercase: ${lower}.` : didYouMean(lower, COMMON_CURRENCIES) ?? 'Use a three-letter ISO 4217 code such as usd or eur.';
       problems.push({ path: [...path, 'currency'], message: `'${currency}' is not a lowercase ISO 4217 currency code`, hint });
     }
   }
@@ -135,8 +159,15 @@ function checkTiers(tiers: unknown[], path: PathSegment[], problems: RawProblem[
   });
 }
 
+/** The key apply adds to everything it creates (reconcile/types.ts MANAGED_BY_KEY; config does not import reconcile). */
+const MANAGED_BY_KEY = 'managed_by';
+
 function checkMetadata(metadata: unknown, path: PathSegment[], problems: RawProblem[]): void {
   if (!isObj(metadata)) return;
-  const count = Object.keys(metadata).length;
-  if (count > LIMITS.metadataKeys) problems.push({ path, target: 'key', message: `has ${count} keys; Stripe allows at most ${LIMITS.metadataKeys}` });
+  const keys = Object.keys(metadata);
+  // apply sends the file's keys plus managed_by: that total is what Stripe counts.
+  const sent = keys.length + (keys.includes(MANAGED_BY_KEY) ? 0 : 1);
+  if (sent > LIMITS.metadataKeys) {
+    problems.push({ path, target: 'key', message: `has ${keys.length} keys; Stripe allows at most ${LIMITS.metadataKeys}, and apply adds ${MANAGED_BY_KEY}`, hint: `Keep at most ${LIMITS.metadataKeys - 1} keys of your own.` });
+  }
 }

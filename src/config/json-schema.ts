@@ -3,7 +3,7 @@
  * generated from the validator's own zod schema so the two cannot drift. `npm run schema` writes it.
  */
 import { z } from 'zod/mini';
-import { ISO_4217_CODES } from './currencies.js';
+import { STRIPE_CURRENCIES } from './currencies.js';
 import { LIMITS, PRODUCT_ID, currencySchema, priceSchema, pricingFileSchema, productIdSchema } from './pricing-schema.js';
 
 export function pricingJsonSchema(): Record<string, unknown> {
@@ -15,7 +15,7 @@ export function pricingJsonSchema(): Record<string, unknown> {
       if (ctx.zodSchema === priceSchema) {
         ctx.jsonSchema.oneOf = [{ required: ['unit_amount'] }, { required: ['package'] }, { required: ['tiered'] }];
       }
-      if (ctx.zodSchema === currencySchema) ctx.jsonSchema.enum = [...ISO_4217_CODES];
+      if (ctx.zodSchema === currencySchema) ctx.jsonSchema.enum = [...STRIPE_CURRENCIES];
       if (ctx.zodSchema === productIdSchema) Object.assign(ctx.jsonSchema, { pattern: PRODUCT_ID.source, maxLength: LIMITS.productIdLength });
     },
   });

@@ -27,6 +27,19 @@ export const LIMITS = {
   decimalPlaces: 12,
   /** Our choice: Stripe documents no length, its own ids stay well below this. */
   productIdLength: 100,
+  /** ⚠ Product name and price nickname: what the emulator enforces (SPEC.md), not documented by Stripe. */
+  productName: 250,
+  nickname: 250,
+  /** Stripe's OpenAPI maxLength for a product description. */
+  productDescription: 40_000,
+  /** ⚠ A meter's customer_mapping / value_settings event_payload_key. */
+  payloadKey: 100,
+  /** Stripe's general limit on a string parameter (a webhook endpoint's url and description). */
+  text: 5000,
+  /** ⚠ The largest amount in minor units Stripe takes (999,999.99 in a two-decimal currency). */
+  amount: 99_999_999,
+  /** Webhook endpoints on one account (Stripe's docs; the emulator does not enforce it). */
+  webhookEndpoints: 16,
 } as const;
 
 /** Decimal string of minor units: "4", "0.004". Never negative, never exponent notation. */
@@ -40,9 +53,18 @@ export const AMOUNT_KEYS = new Set(['unit_amount', 'flat_amount', 'amount']);
 /** Where the descriptions and titles of the JSON Schema are kept (json-schema.ts reads them). */
 const docs = z.globalRegistry;
 
+/** A decimal string of minor units above Stripe's maximum, compared digit by digit (a double would round "99999999.000000000001" down). */
+export function exceedsMaxAmount(decimal: string): boolean {
+  if (!DECIMAL_AMOUNT.test(decimal)) return false; // not an amount at all: another check says so
+  const [whole, fraction = ''] = decimal.split('.');
+  const units = BigInt(whole || '0');
+  return units > BigInt(LIMITS.amount) || (units === BigInt(LIMITS.amount) && /[1-9]/.test(fraction));
+}
+const withinMaxAmount = (s: string) => !exceedsMaxAmount(s);
+
 const amount = (what: string) =>
-  z.union([z.int().check(z.minimum(0)), z.string().check(z.regex(STRIPE_DECIMAL_AMOUNT))]).register(docs, {
-    description: `${what}, in minor units of the currency (cents for usd): a whole number such as 4, or a quoted decimal string such as "0.004" for sub-cent amounts. Never a float.`,
+  z.union([z.int().check(z.minimum(0), z.maximum(LIMITS.amount)), z.string().check(z.regex(STRIPE_DECIMAL_AMOUNT), z.refine(withinMaxAmount))]).register(docs, {
+    description: `${what}, in minor units of the currency (cents for usd): a whole number such as 4, or a quoted decimal string such as "0.004" for sub-cent amounts, at most ${LIMITS.amount}. Never a float.`,
     examples: [4, '0.004'],
   });
 
@@ -58,8 +80,8 @@ export const meterSchema = z
       .check(z.minLength(1), z.maxLength(LIMITS.eventName))
       .register(docs, { description: "The meter's identity in Stripe: meter events carry this name. Immutable once created; unique across meters." }),
     aggregation: z.enum(['sum', 'count', 'last']).register(docs, { description: 'How events in a billing period combine: sum of values, count of events, or the last value.' }),
-    customer_key: z.optional(z.string().check(z.minLength(1))).register(docs, { description: 'Payload key holding the Stripe customer id (default stripe_customer_id).' }),
-    value_key: z.optional(z.string().check(z.minLength(1))).register(docs, { description: 'Payload key holding the numeric value (default value).' }),
+    customer_key: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.payloadKey))).register(docs, { description: 'Payload key holding the Stripe customer id (default stripe_customer_id).' }),
+    value_key: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.payloadKey))).register(docs, { description: 'Payload key holding the numeric value (default value).' }),
   })
   .register(docs, { title: 'Meter', description: 'A Stripe billing meter (usage is reported against its event_name).' });
 
@@ -85,7 +107,7 @@ export const priceSchema = z
     interval_count: z
       .optional(z.int().check(z.minimum(1)))
       .register(docs, { description: 'Number of intervals between bills (default 1; at most 3 years: 3 years, 36 months, 156 weeks, 1095 days).' }),
-    nickname: z.optional(z.string().check(z.minLength(1))).register(docs, { description: 'Internal name of the price (not shown to customers).' }),
+    nickname: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.nickname))).register(docs, { description: 'Internal name of the price (not shown to customers).' }),
     tax_behavior: z
       .optional(z.enum(['inclusive', 'exclusive', 'unspecified']))
       .register(docs, { description: 'Whether amounts include tax. Once inclusive or exclusive, Stripe will not change it.' }),
@@ -124,8 +146,8 @@ export const PRODUCT_ID = /^[A-Za-z0-9_-]+$/;
 
 export const productSchema = z
   .strictObject({
-    name: z.string().check(z.minLength(1)).register(docs, { description: 'Product name shown on invoices.' }),
-    description: z.optional(z.string().check(z.minLength(1))),
+    name: z.string().check(z.minLength(1), z.maxLength(LIMITS.productName)).register(docs, { description: 'Product name shown on invoices.' }),
+    description: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.productDescription))),
     unit_label: z
       .optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.unitLabel)))
       .register(docs, { description: `How a unit is named on invoices and in cost explanations, e.g. tokens (at most ${LIMITS.unitLabel} characters).` }),
@@ -138,12 +160,12 @@ export const productSchema = z
 
 export const webhookSchema = z
   .strictObject({
-    url: z.string().register(docs, { description: 'HTTPS endpoint that receives the events.' }),
+    url: z.string().check(z.maxLength(LIMITS.text)).register(docs, { description: 'HTTPS endpoint that receives the events.' }),
     events: z
       .array(z.string().check(z.regex(/^(\*|[a-z0-9_]+(\.[a-z0-9_*]+)*)$/)))
       .check(z.minLength(1))
       .register(docs, { description: "Event types to send, e.g. invoice.paid, or '*' for all." }),
-    description: z.optional(z.string().check(z.minLength(1))),
+    description: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.text))),
   })
   .register(docs, { title: 'Webhook endpoint' });
 

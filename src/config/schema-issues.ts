@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { closest, didYouMean } from './did-you-mean.js';
-import { AMOUNT_KEYS, DECIMAL_AMOUNT, LIMITS } from './pricing-schema.js';
+import { AMOUNT_KEYS, DECIMAL_AMOUNT, LIMITS, exceedsMaxAmount } from './pricing-schema.js';
 import type { PathSegment } from './yaml-source.js';
 
 export interface RawProblem {
@@ -65,13 +65,18 @@ const EXPECTED: Record<string, string> = {
 };
 
 /** Why an amount is not a whole number of minor units or a decimal string; undefined when it is fine. */
+const tooLarge = (value: number | string) => ({
+  message: `is ${value}; Stripe takes at most ${LIMITS.amount} minor units`,
+  hint: 'That is 999,999.99 in a currency with cents: check the amount is in minor units (4 = 4 cents), not a typo.',
+});
+
 export function amountProblem(value: unknown): { message: string; hint?: string } | undefined {
   const decimalHint = 'Money is never a float: use a whole number of minor units (4 = 4 cents) or a quoted decimal string such as "0.004" for sub-cent amounts.';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { message: `must be a whole number of minor units, got ${value}`, hint: decimalHint };
     if (value < 0) return { message: `must not be negative, got ${value}`, hint: 'Amounts are 0 or more minor units (cents for usd).' };
     if (!Number.isInteger(value)) return { message: `must be a whole number of minor units, got the float ${value}`, hint: `Money is never a float: quote it as a decimal string, "${value}", to mean ${value} minor units (e.g. cents).` };
-    if (!Number.isSafeInteger(value)) return { message: `is too large (${value})`, hint: 'Write it as a quoted decimal string if you really mean it.' };
+    if (value > LIMITS.amount) return tooLarge(value);
     return undefined;
   }
   if (typeof value === 'string') {
@@ -79,6 +84,7 @@ export function amountProblem(value: unknown): { message: string; hint?: string 
     if (!DECIMAL_AMOUNT.test(value)) return { message: `must be a whole number or a decimal string of minor units, got '${truncate(value)}'`, hint: 'Write e.g. 4 for 4 cents, or "0.004" for 0.004 cents (no currency symbols, separators or exponents).' };
     const decimals = value.split('.')[1]?.length ?? 0;
     if (decimals > LIMITS.decimalPlaces) return { message: `has ${decimals} decimal places; Stripe allows at most ${LIMITS.decimalPlaces}`, hint: 'Round the amount to 12 decimal places.' };
+    if (exceedsMaxAmount(value)) return tooLarge(value);
     return undefined;
   }
   return { message: `must be a whole number of minor units or a decimal string, got ${describeValue(value)}`, hint: decimalHint };

@@ -45,6 +45,8 @@ export interface Settings {
   /** Where the key came from, for error messages (never the key itself). */
   apiKeySource?: string;
   apiBase?: string;
+  /** Where the API base came from, for error messages: `--api-base`, `STRIPE_API_BASE` or the profile. */
+  apiBaseSource?: string;
   live: boolean;
   json: boolean;
   color: boolean;
@@ -63,12 +65,12 @@ const KNOWN_PROFILE_KEYS = new Set(['api_key_env', 'api_base', 'account']);
 export async function loadSettingsFile(cwd: string): Promise<SettingsFile> {
   if (!mayHaveSettings(cwd)) return {};
   const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig('alpaca-billing', { searchStrategy: 'none' });
   let result;
   try {
-    result = await explorer.search(cwd);
+    // Creating the explorer already parses package.json (cosmiconfig's own settings live there).
+    result = await cosmiconfig('alpaca-billing', { searchStrategy: 'none' }).search(cwd);
   } catch (err) {
-    throw new UserError(`Could not read the alpaca-billing settings file: ${(err as Error).message}`);
+    throw await (await import('./settings-read-error.js')).settingsReadError(err);
   }
   if (!result || result.isEmpty) return {};
   try {
@@ -135,8 +137,23 @@ export function checkSettingsFile(raw: unknown, filepath: string): SettingsFile 
       }
     }
   }
+  for (const path of keyShapedPaths(cfg)) {
+    if (!path.endsWith('.api_key_env')) problems.push(problem(path, 'looks like a Stripe key or webhook secret: never put keys in settings files (a profile names the variable that holds its key with api_key_env)'));
+  }
   if (problems.length) throw new ConfigError(problems);
   return { ...(cfg as SettingsFile), filepath };
+}
+
+const KEY_SHAPED = /\b((sk|rk)_(live|test)_|whsec_)/;
+
+/** Every dotted path in the settings whose value (or key) looks like a secret, wherever it is. */
+function keyShapedPaths(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return KEY_SHAPED.test(value) ? [path] : [];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const inner = path ? `${path}.${k}` : k;
+    return KEY_SHAPED.test(k) ? [inner] : keyShapedPaths(v, inner);
+  });
 }
 
 export function resolveSettings(flags: GlobalOptions, file: SettingsFile, env: NodeJS.ProcessEnv): Settings {
@@ -156,8 +173,9 @@ export function resolveSettings(flags: GlobalOptions, file: SettingsFile, env: N
   if (flags.apiKey) {
     apiKey = flags.apiKey;
     apiKeySource = '--api-key';
-  } else if (profile?.api_key_env && env[profile.api_key_env]) {
-    apiKey = env[profile.api_key_env];
+  } else if (profile?.api_key_env) {
+    // No fallback to STRIPE_API_KEY: that variable may well hold another account's key.
+    apiKey = env[profile.api_key_env] || undefined;
     apiKeySource = profile.api_key_env;
   } else if (env.STRIPE_API_KEY) {
     apiKey = env.STRIPE_API_KEY;
@@ -170,6 +188,7 @@ export function resolveSettings(flags: GlobalOptions, file: SettingsFile, env: N
     apiKey,
     apiKeySource,
     apiBase: flags.apiBase ?? env.STRIPE_API_BASE ?? profile?.api_base,
+    apiBaseSource: flags.apiBase ? '--api-base' : env.STRIPE_API_BASE ? 'STRIPE_API_BASE' : profile?.api_base ? `api_base of profile '${profileName}'` : undefined,
     live: Boolean(flags.live),
     json: Boolean(flags.json),
     color: flags.color !== false,

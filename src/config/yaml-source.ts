@@ -24,6 +24,9 @@ export interface YamlSource {
   duplicateKeys(): { path: PathSegment[]; position: Position; first: Position }[];
 }
 
+/** yaml's own message names its API (`YAML.parseAllDocuments()`), which means nothing to a user. */
+const MULTIPLE_DOCS = 'more than one YAML document here (a second `---` or a `...`): the file must be a single document';
+
 export function parseYamlSource(text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
@@ -31,7 +34,7 @@ export function parseYamlSource(text: string): YamlSource {
     const p = lineCounter.linePos(offset ?? 0);
     return { line: p.line, col: p.col };
   };
-  const syntaxErrors = doc.errors.map((e) => ({ position: at(e.pos[0]), message: e.message.split('\n')[0] }));
+  const syntaxErrors = doc.errors.map((e) => ({ position: at(e.pos[0]), message: e.code === 'MULTIPLE_DOCS' ? MULTIPLE_DOCS : e.message.split('\n')[0] }));
 
   const keyOf = (pair: Pair): string => String(isScalar(pair.key) ? pair.key.value : pair.key);
   const pairIn = (collection: unknown, segment: PathSegment): Pair<Node, Node> | undefined => {

@@ -20,6 +20,12 @@ export interface ApplyProgress {
 export interface ApplyOptions {
   client: StripeClient;
   call: Caller;
+  /**
+   * The fingerprint of the account state the plan was made from. It is part of every idempotency
+   * key: a retry of the same apply replays, but the same create planned again later (the account
+   * has changed since) is a new request, not a replay of a response about an object since deleted.
+   */
+  fingerprint: string;
   onProgress?: (progress: ApplyProgress) => void;
   /** Receives secrets Stripe shows once (default: dropped; they never reach the result). */
   onSecret?: (secret: RevealedSecret) => void | Promise<void>;
@@ -46,9 +52,9 @@ export class ApplyFailedError extends Error {
   }
 }
 
-/** An idempotency key derived from what the step does: the same step always sends the same key. */
-export function deriveIdempotencyKey(change: Change, step: string, params: unknown): string {
-  const digest = createHash('sha256').update(JSON.stringify([change.type, change.key, change.action, change.id ?? null, step, params])).digest('hex');
+/** An idempotency key derived from what the step does and the state it was planned from: the same step of the same plan always sends the same key. */
+export function deriveIdempotencyKey(fingerprint: string, change: Change, step: string, params: unknown): string {
+  const digest = createHash('sha256').update(JSON.stringify([fingerprint, change.type, change.key, change.action, change.id ?? null, step, params])).digest('hex');
   return `alpaca-billing-${digest.slice(0, 48)}`;
 }
 
@@ -61,7 +67,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const ctx: ApplyContext = {
     client: options.client,
     call: options.call,
-    idempotencyKey: deriveIdempotencyKey,
+    idempotencyKey: (change, step, params) => deriveIdempotencyKey(options.fingerprint, change, step, params),
     resolve: (type, key) => {
       const id = ids.get(`${type}:${key}`);
       if (!id) throw new Error(`no ${type} '${key}' in the account or created by this apply`);

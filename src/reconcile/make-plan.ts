@@ -2,6 +2,7 @@
  * Plans against a live account: read, diff, then count the subscriptions of the prices the plan
  * would take out of service (only those: one list per such price) and diff again with the counts.
  */
+import { createHash } from 'node:crypto';
 import type { PricingConfig } from '../config/model.js';
 import type { StripeClient } from '../stripe/client.js';
 import { computePlan } from './plan.js';
@@ -20,6 +21,11 @@ export interface SavedPlan {
   fingerprint: string;
   options: PlanOptions;
   plan: Plan;
+  /**
+   * `sha256:` digest of everything above, so a plan edited after review is refused. It catches
+   * edits, not forgery: anyone who can write the file can recompute it.
+   */
+  digest: string;
 }
 
 export interface MadePlan {
@@ -41,7 +47,24 @@ export async function makePlan(input: { client: StripeClient; call: Caller; mode
 }
 
 export function toSavedPlan(made: MadePlan, options: PlanOptions, now = new Date()): SavedPlan {
-  return { format: 'alpaca-billing-plan', version: 1, created_at: now.toISOString(), account: made.state.account, fingerprint: made.fingerprint, options, plan: made.plan };
+  const body = { format: 'alpaca-billing-plan' as const, version: 1 as const, created_at: now.toISOString(), account: made.state.account, fingerprint: made.fingerprint, options, plan: made.plan };
+  return { ...body, digest: digestSavedPlan(body) };
+}
+
+/** JSON with keys sorted at every level: the same value always gives the same text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The digest of a saved plan's payload (every field but `digest`), independent of formatting and key order. */
+export function digestSavedPlan(saved: Omit<SavedPlan, 'digest'> & { digest?: unknown }): string {
+  const { digest: _ignored, ...body } = saved;
+  return `sha256:${createHash('sha256').update(canonicalJson(body)).digest('hex')}`;
 }
 
 /** Parses a saved plan, or says what is wrong with it (the caller turns that into a UserError). */
@@ -55,5 +78,6 @@ export function parseSavedPlan(text: string): SavedPlan | string {
   const v = value as Partial<SavedPlan>;
   if (v?.format !== 'alpaca-billing-plan' || v.version !== 1) return 'it is not a plan saved by `alpaca-billing plan -o` (format/version missing)';
   if (!v.plan || !Array.isArray(v.plan.changes) || typeof v.fingerprint !== 'string' || !v.account?.id) return 'it is incomplete (plan, fingerprint or account missing)';
+  if (typeof v.digest !== 'string') return 'it has no digest, so edits made after review cannot be detected';
   return v as SavedPlan;
 }

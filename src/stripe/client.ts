@@ -4,6 +4,7 @@
  */
 import type Stripe from 'stripe';
 import { VERSION } from '../cli/version.js';
+import { UserError } from '../errors.js';
 
 export type StripeClient = Stripe;
 
@@ -21,15 +22,16 @@ export interface ApiBaseParts {
   protocol: 'http' | 'https';
 }
 
-export function parseApiBase(apiBase: string): ApiBaseParts {
+/** `source` names where the value came from (a flag, a variable, a profile) for the error message. */
+export function parseApiBase(apiBase: string, source = '--api-base'): ApiBaseParts {
   let url: URL;
   try {
     url = new URL(apiBase);
   } catch {
-    throw new Error(`--api-base must be a URL such as http://127.0.0.1:12111, got '${apiBase}'`);
+    throw new UserError(`${source} must be a URL such as http://127.0.0.1:12111, got '${apiBase}'.`);
   }
   const protocol = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : undefined;
-  if (!protocol) throw new Error(`--api-base must use http or https, got '${url.protocol}'`);
+  if (!protocol) throw new UserError(`${source} must use http or https, got '${url.protocol}'.`);
   const port = url.port ? Number(url.port) : protocol === 'http' ? 80 : 443;
   return { host: url.hostname, port, protocol };
 }

@@ -4,6 +4,7 @@
  * Snapshot events go through `webhooks.constructEvent`, thin v2 notifications through
  * `parseEventNotification`. The secret stays inside the closure: it is never part of a message.
  */
+import { isUtf8 } from 'node:buffer';
 import type Stripe from 'stripe';
 import { loadStripe } from './client.js';
 
@@ -79,6 +80,9 @@ export async function createWebhookVerifier(options: WebhookVerifierOptions): Pr
   return (payload, signatureHeader) => {
     if (!signatureHeader) throw new WebhookRejection('missing Stripe-Signature header');
     if (payload.length === 0) throw new WebhookRejection('empty body');
+    // The SDK decodes the body before checking the signature, replacing invalid bytes: a body that
+    // is not UTF-8 would then always read as "signature does not match", whoever signed it.
+    if (!isUtf8(payload)) throw new WebhookRejection('body is not valid UTF-8 (Stripe sends UTF-8 JSON; this did not come from Stripe unchanged)');
     let object: unknown;
     try {
       object = (JSON.parse(payload.toString('utf8')) as { object?: unknown })?.object;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { closest, editDistance } from '../../src/config/did-you-mean.js';
 import { canonicalAmount } from '../../src/config/normalise.js';
+import { LIMITS } from '../../src/config/pricing-schema.js';
 import { amountProblem } from '../../src/config/schema-issues.js';
 
 describe('amounts', () => {
@@ -17,7 +18,7 @@ describe('amounts', () => {
 
   it('canonical amounts keep their value and are stable', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 10 ** 9 }), fc.nat({ max: 10 ** 6 }), fc.nat({ max: 3 }), fc.nat({ max: 3 }), (whole, frac, lead, trail) => {
+      fc.property(fc.nat({ max: LIMITS.amount - 1 }), fc.nat({ max: 10 ** 6 }), fc.nat({ max: 3 }), fc.nat({ max: 3 }), (whole, frac, lead, trail) => {
         const text = `${'0'.repeat(lead)}${whole}.${String(frac).padStart(6, '0')}${'0'.repeat(trail)}`;
         const canon = canonicalAmount(text);
         expect(canonicalAmount(canon)).toBe(canon);
@@ -36,6 +37,14 @@ describe('amounts', () => {
     expect(amountProblem(-1)?.message).toMatch(/negative/);
     expect(amountProblem('1e3')?.message).toMatch(/decimal string/);
     expect(amountProblem(true)?.message).toMatch(/got true/);
+  });
+
+  it("refuses amounts beyond Stripe's maximum, whole or decimal, and accepts the maximum", () => {
+    expect(amountProblem(LIMITS.amount)).toBeUndefined();
+    expect(amountProblem(String(LIMITS.amount))).toBeUndefined();
+    expect(amountProblem(LIMITS.amount + 1)?.message).toMatch(/at most 99999999 minor units/);
+    expect(amountProblem(`${LIMITS.amount}.000000000001`)?.message).toMatch(/at most 99999999 minor units/);
+    expect(amountProblem(2 ** 60)?.message).toMatch(/at most 99999999 minor units/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
 import Stripe from 'stripe';
 import { run } from '../helpers/cli.js';
@@ -40,6 +41,22 @@ describe('webhooks serve', () => {
       expect(serve.stdout()).toContain('sub_1  cus_1  sub_1  incomplete → active');
     } finally {
       expect(await serve.stop()).toBe(0);
+    }
+  });
+
+  test('rejects a correctly signed body that is not UTF-8 as such, not as a signature mismatch', async () => {
+    const serve = await startServe([], env);
+    try {
+      const bytes = Buffer.from(snapshotEvent('evt_latin1').replace('cus_1', 'caf\u00e9'), 'latin1');
+      const timestamp = Math.floor(Date.now() / 1000);
+      // Signed over the raw bytes, as a sender that does not decode them would.
+      const v1 = createHmac('sha256', SECRET).update(Buffer.concat([Buffer.from(`${timestamp}.`), bytes])).digest('hex');
+      const response = await fetch(serve.url, { method: 'POST', body: bytes, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${timestamp},v1=${v1}` } });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: expect.stringMatching(/^body is not valid UTF-8/) });
+      expect(serve.stderr()).not.toMatch(/signature does not match/);
+    } finally {
+      await serve.stop();
     }
   });
 

@@ -99,3 +99,76 @@ describe('exit codes of the CLI', () => {
     expect(result.stderr).not.toContain(wrongKey);
   });
 });
+
+describe('input errors are not reported as bugs', () => {
+  let emu: TestEmulator;
+  beforeAll(async () => { emu = await startTestEmulator(); });
+  afterAll(() => emu.close());
+  const dirWith = (files: Record<string, string | Buffer>) => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'alpaca-input-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(resolve(dir, name), text);
+    return dir;
+  };
+  const notABug = (result: { code: number; stderr: string }) => {
+    expect(result.stderr).not.toMatch(/internal error|This is a bug/);
+    expect(result.code).toBe(3);
+  };
+
+  it('--api-base that is not a URL: exit 3 naming the flag', async () => {
+    const result = await run(['customers', 'list', '--api-base', 'notaurl'], { cwd: dirWith({}), env: { STRIPE_API_KEY: emu.env.STRIPE_API_KEY } });
+    notABug(result);
+    expect(result.stderr).toMatch(/--api-base must be a URL such as http:\/\/127\.0\.0\.1:12111, got 'notaurl'/);
+    const fromEnv = await run(['customers', 'list'], { cwd: dirWith({}), env: { STRIPE_API_KEY: emu.env.STRIPE_API_KEY, STRIPE_API_BASE: 'ftp://example.com' } });
+    notABug(fromEnv);
+    expect(fromEnv.stderr).toMatch(/STRIPE_API_BASE must use http or https/);
+  });
+
+  it('a malformed package.json with an alpaca-billing key: exit 3 with its position, one line, no code frame', async () => {
+    const result = await run(['validate'], { cwd: dirWith({ 'package.json': '{\n  "name": "x",\n  "alpaca-billing": { "file": "a.yaml", }\n}\n' }) });
+    notABug(result);
+    expect(result.stderr).toMatch(/package\.json:3:41 {2}\(root\) {2}not valid JSON: Expected double-quoted property name/);
+    expect(result.stderr).not.toMatch(/\| +\^|> 3 \|/);
+  });
+
+  it('a settings file with a YAML syntax error: its position once, no code frame', async () => {
+    const result = await run(['validate'], { cwd: dirWith({ '.alpaca-billingrc.yaml': 'file: [a\nprofile: x\n' }) });
+    notABug(result);
+    expect(result.stderr).toMatch(/\.alpaca-billingrc\.yaml:2:\d+ {2}\(root\) {2}not valid YAML: missed comma/);
+    expect(result.stderr).not.toMatch(/-+\^/);
+  });
+
+  it('.alpaca-billing being a file: exit 3 naming it', async () => {
+    const dir = dirWith({ 'pricing.yaml': readFileSync(resolve(root, 'pricing.yaml')), '.alpaca-billing': 'not a folder', 'u.ndjson': '{"customer":"cus_1","value":1}\n' });
+    expect((await run(['apply', '--yes'], { cwd: dir, env: emu.env })).code).toBe(0);
+    const result = await run(['usage', 'ingest', 'u.ndjson', '--meter', 'tokens'], { cwd: dir, env: emu.env });
+    notABug(result);
+    expect(result.stderr).toMatch(/\.alpaca-billing is a file, not a folder/);
+  });
+
+  it('an output path through a file: exit 3 naming the path', async () => {
+    const dir = dirWith({ 'pricing.yaml': readFileSync(resolve(root, 'pricing.yaml')), 'plans': 'a file' });
+    const result = await run(['plan', '-o', 'plans/plan.json'], { cwd: dir, env: emu.env });
+    notABug(result);
+    expect(result.stderr).toMatch(/Cannot open .*plans\/plan\.json\.\d+\.tmp: a part of that path is a file, not a folder/);
+  });
+
+  it('invalid UTF-8 in pricing.yaml: exit 3 with its position', async () => {
+    const bytes = Buffer.concat([Buffer.from('version: 1\nproducts:\n  a:\n    name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const result = await run(['validate'], { cwd: dirWith({ 'pricing.yaml': bytes }) });
+    notABug(result);
+    expect(result.stderr).toMatch(/pricing\.yaml:4:14 {2}\(root\) {2}not valid UTF-8/);
+  });
+
+  it('a second YAML document in pricing.yaml: says so without naming library functions', async () => {
+    const result = await run(['validate'], { cwd: dirWith({ 'pricing.yaml': 'version: 1\n---\nversion: 1\n' }) });
+    notABug(result);
+    expect(result.stderr).toMatch(/pricing\.yaml:2:1 .*more than one YAML document/);
+    expect(result.stderr).not.toMatch(/parseAllDocuments|YAML\./);
+  });
+
+  it('a connection error names the URL it tried (exit 1)', async () => {
+    const result = await run(['customers', 'list'], { cwd: dirWith({}), env: { STRIPE_API_KEY: emu.env.STRIPE_API_KEY, STRIPE_API_BASE: 'http://127.0.0.1:9' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/http:\/\/127\.0\.0\.1:9/);
+  });
+});

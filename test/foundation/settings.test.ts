@@ -75,6 +75,10 @@ describe('settings: defaults < settings file < environment < flags', () => {
     ['a key in a profile', 'profiles:\n  live:\n    api_key: sk_live_' + '51SecretSecret\n', /\.alpaca-billingrc\.yaml:3:5 {2}profiles\.live\.api_key {2}unknown profile setting/],
     ['a key where the variable name belongs', 'profiles:\n  live:\n    api_key_env: sk_live_' + '51SecretSecret\n', /:3:5 {2}profiles\.live\.api_key_env {2}.*never put keys in settings files/],
     ['a key at the top level', 'file: pricing.yaml\nstripe_key: sk_test_51SecretSecret\n', /:2:1 {2}stripe_key {2}unknown setting 'stripe_key'/],
+    ['a key as the pinned account', 'profiles:\n  live:\n    account: sk_live_' + '51SecretSecret\n', /:3:5 {2}profiles\.live\.account {2}looks like a Stripe key.*never put keys in settings files/],
+    ['a key as the API base', 'profiles:\n  ci:\n    api_base: sk_test_51SecretSecret\n', /:3:5 {2}profiles\.ci\.api_base {2}looks like a Stripe key/],
+    ['a key as the pricing file', 'file: rk_test_51SecretSecret\n', /:1:1 {2}file {2}looks like a Stripe key/],
+    ['a webhook secret as the default profile', 'profile: whsec_SecretSecret\n', /:1:1 {2}profile {2}looks like a Stripe key/],
   ])('refuses %s, exit 3, without echoing it', async (_name, rc, message) => {
     const dir = project(rc, { 'pricing.yaml': canonical });
     const result = await run(['validate'], { cwd: dir });

@@ -54,7 +54,18 @@ describe('the Stripe connection guard', () => {
     const dir = tempDir('profiles:\n  staging:\n    api_key_env: STAGING_STRIPE_KEY\n');
     const result = await run(['customers', 'list', '--profile', 'staging'], { env: { STRIPE_API_BASE: emu.url }, cwd: dir });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/set STAGING_STRIPE_KEY \(profile 'staging'\) or STRIPE_API_KEY/);
+    expect(result.stderr).toMatch(/profile 'staging' reads its key from STAGING_STRIPE_KEY, which is not set/);
+  });
+
+  it("does not fall back to STRIPE_API_KEY (maybe another account's key) when the profile's variable is unset", async () => {
+    const dir = tempDir('profiles:\n  staging:\n    api_key_env: STAGING_STRIPE_KEY\n');
+    const result = await run(['customers', 'list', '--profile', 'staging'], { env: { STRIPE_API_KEY: emu.env.STRIPE_API_KEY, STRIPE_API_BASE: emu.url }, cwd: dir });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/No Stripe API key: profile 'staging' reads its key from STAGING_STRIPE_KEY, which is not set/);
+    expect(requests).toEqual([]);
+    // --api-key still wins over the profile, as documented.
+    const flagged = await run(['customers', 'list', '--profile', 'staging', '--api-key', emu.env.STRIPE_API_KEY, '--json'], { env: { STRIPE_API_BASE: emu.url }, cwd: dir });
+    expect(flagged.code).toBe(0);
   });
 
   it('refuses a key that belongs to another account than the profile pins', async () => {

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../helpers/cli.js';
 import { scriptedPrompter } from '../../src/output/prompt.js';
+import { digestSavedPlan } from '../../src/reconcile/make-plan.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { catalogYaml, workdir } from './fixtures.js';
 
@@ -160,6 +161,27 @@ describe('plan and apply against the emulator', () => {
     expect((await emu.stripe.products.retrieve('alpaca_ai_f')).name).toBe('Alpaca AI');
   });
 
+  it('refuses a saved plan edited after review (its payload no longer matches its digest), naming the file, changing nothing', async () => {
+    const w = workdir(catalogYaml('k'));
+    expect((await run(['plan', '-o', 'plan.json'], { env: emu.env, cwd: w.dir })).code).toBe(0);
+    const path = join(w.dir, 'plan.json');
+    const saved = JSON.parse(readFileSync(path, 'utf8'));
+    expect(saved.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    saved.plan.changes.find((c: { key: string }) => c.key === 'alpaca_ai_k').payload.name = 'Edited after review';
+    writeFileSync(path, JSON.stringify(saved, null, 2));
+    const edited = await apply(w.dir, 'plan.json');
+    expect(edited.code).toBe(3);
+    expect(edited.stderr).toMatch(/plan\.json was changed after it was saved: its contents do not match its digest/);
+    await expect(emu.stripe.products.retrieve('alpaca_ai_k')).rejects.toThrow(/No such product/);
+
+    delete saved.digest;
+    writeFileSync(path, JSON.stringify(saved, null, 2));
+    const undigested = await apply(w.dir, 'plan.json');
+    expect(undigested.code).toBe(3);
+    expect(undigested.stderr).toMatch(/plan\.json is not a usable plan: it has no digest/);
+    await expect(emu.stripe.products.retrieve('alpaca_ai_k')).rejects.toThrow(/No such product/);
+  });
+
   it('asks for confirmation on a terminal and changes nothing when declined', async () => {
     const w = workdir(catalogYaml('g'));
     const declined = await run(['apply'], { env: emu.env, cwd: w.dir, prompter: scriptedPrompter({ 'Apply 8 changes': false }) });
@@ -196,7 +218,7 @@ describe('plan and apply against the emulator', () => {
     const path = join(w.dir, 'plan.json');
     const saved = JSON.parse(readFileSync(path, 'utf8'));
     saved.plan.changes.find((c: { key: string }) => c.key === 'alpaca_pro_seats_j').payload.create.recurring.interval = 'fortnight';
-    writeFileSync(path, JSON.stringify(saved));
+    writeFileSync(path, JSON.stringify({ ...saved, digest: digestSavedPlan(saved) }));
     const failed = await apply(w.dir, 'plan.json');
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/Stopped after \d+ steps: price alpaca_pro_seats_j \(create\) failed/);

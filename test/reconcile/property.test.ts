@@ -98,7 +98,7 @@ async function converge(desired: PricingConfig) {
   const io = { client: emu.stripe, call: throttle.run.bind(throttle) as typeof throttle.run, mode: 'test' as const, apiBase: emu.url };
   const made = await makePlan({ ...io, desired, options: {} });
   expect(made.plan.changes.filter((c) => c.blocked)).toEqual([]);
-  await applyPlan(made.plan, io);
+  await applyPlan(made.plan, { ...io, fingerprint: made.fingerprint });
   return makePlan({ ...io, desired, options: {} });
 }
 

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deriveIdempotencyKey } from '../../src/reconcile/apply.js';
 import { run } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { catalogYaml, workdir } from './fixtures.js';
@@ -68,5 +71,64 @@ describe('--prune', () => {
     const meters = (await emu.stripe.billing.meters.list({ limit: 100 })).data;
     expect(meters.find((m) => m.event_name === 'alpaca_ai_tokens_m')?.status).toBe('inactive');
     expect((await cli(w.dir, 'plan', '--prune', '--detailed-exitcode')).code).toBe(0);
+  });
+});
+
+describe('--prune of a webhook endpoint, then adding it back', () => {
+  it('creates a new endpoint (not a replay of the deleted one), writes its secret, and converges', async () => {
+    // An account of its own: the sequence must start from a state with no endpoint.
+    const own = await startTestEmulator();
+    try {
+      const hook = 'version: 1\nwebhooks:\n  app:\n    url: https://example.com/hooks\n    events: [invoice.paid]\n';
+      const w = workdir(hook);
+      const apply = (...args: string[]) => run(['apply', '--yes', '--secrets-file', 'hooks.env', '--max-rps', '500', ...args], { env: own.env, cwd: w.dir });
+      const first = await apply();
+      expect(first.code).toBe(0);
+      const [firstId] = (await own.stripe.webhookEndpoints.list()).data.map((e) => e.id);
+
+      w.write('version: 1\n');
+      expect((await apply('--prune')).code).toBe(0);
+      expect((await own.stripe.webhookEndpoints.list()).data).toEqual([]);
+
+      w.write(hook);
+      const again = await apply();
+      expect(again.code).toBe(0);
+      const endpoints = (await own.stripe.webhookEndpoints.list()).data;
+      expect(endpoints).toHaveLength(1);
+      expect(endpoints[0].id).not.toBe(firstId);
+      expect(again.stdout).toContain(`created webhook_endpoint app: ${endpoints[0].id}`);
+      expect(readFileSync(join(w.dir, 'hooks.env'), 'utf8')).toContain(`(${endpoints[0].id})`);
+      expect((await run(['plan', '--detailed-exitcode'], { env: own.env, cwd: w.dir })).code).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('idempotency keys of apply steps', () => {
+  const change = { action: 'create' as const, type: 'webhook_endpoint' as const, key: 'app', fields: [] };
+  it('are the same for a retry of the same step of the same plan, and differ once the account state differs', () => {
+    const params = { url: 'https://example.com/hooks', enabled_events: ['invoice.paid'] };
+    expect(deriveIdempotencyKey('state-a', change, 'create', params)).toBe(deriveIdempotencyKey('state-a', change, 'create', { ...params }));
+    expect(deriveIdempotencyKey('state-a', change, 'create', params)).not.toBe(deriveIdempotencyKey('state-b', change, 'create', params));
+  });
+});
+
+describe('a product deleted by hand, then applied again', () => {
+  it('is created again, not reported from the replay of its first create', async () => {
+    const own = await startTestEmulator();
+    try {
+      const w = workdir('version: 1\nproducts:\n  lonely:\n    name: Lonely\n');
+      const apply = () => run(['apply', '--yes', '--max-rps', '500'], { env: own.env, cwd: w.dir });
+      expect((await apply()).code).toBe(0);
+      // Stripe lets a product without prices be deleted.
+      await own.stripe.products.del('lonely');
+      const again = await apply();
+      expect(again.code).toBe(0);
+      expect((await own.stripe.products.retrieve('lonely')).name).toBe('Lonely');
+      expect((await run(['plan', '--detailed-exitcode'], { env: own.env, cwd: w.dir })).code).toBe(0);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -116,16 +116,26 @@ export function takeLookupKey(core: EmulatorCore, key: string, price: StoredPric
   price.lookup_key = key;
 }
 
+/** ⚠ Stripe's largest amount in minor units (999,999.99 in a two-decimal currency); applied to decimals and tiers too. */
+export const MAX_AMOUNT = 99_999_999;
+
+/** Compared digit by digit: a double would round "99999999.000000000001" down to the maximum. */
+function exceedsMaxAmount(decimal: string): boolean {
+  const [whole, fraction = ''] = decimal.split('.');
+  return BigInt(whole) > BigInt(MAX_AMOUNT) || (BigInt(whole) === BigInt(MAX_AMOUNT) && /[1-9]/.test(fraction));
+}
+
 function readAmounts(body: Record<string, any>, name: ParamName): { unitAmount: number | null; unitAmountDecimal: string | null } {
   const hasInt = body.unit_amount !== undefined && body.unit_amount !== '';
   const hasDec = body.unit_amount_decimal !== undefined && body.unit_amount_decimal !== '';
   if (hasInt && hasDec) throw invalid(name('unit_amount_decimal'), 'Only one of unit_amount and unit_amount_decimal may be set.', 'parameters_exclusive');
   if (hasInt) {
-    const n = asInt(body.unit_amount, name('unit_amount'), { min: 0 });
+    const n = asInt(body.unit_amount, name('unit_amount'), { min: 0, max: MAX_AMOUNT });
     return { unitAmount: n, unitAmountDecimal: String(n) };
   }
   if (hasDec) {
     const d = asDecimalString(body.unit_amount_decimal, name('unit_amount_decimal'));
+    if (exceedsMaxAmount(d)) throw invalid(name('unit_amount_decimal'), `This value must be at most ${MAX_AMOUNT}.`, 'parameter_invalid_decimal');
     // Stripe fills unit_amount too when the decimal is a whole number of minor units.
     return { unitAmount: /^\d+$/.test(d) ? Number(d) : null, unitAmountDecimal: d };
   }

@@ -7,6 +7,7 @@ import { listResponse, listUrl } from '../http/list.js';
 import { asBool, asString, asStringArray, mergeMetadata, newMetadata } from '../http/params.js';
 import type { EmuRequest, Route } from '../types.js';
 import { newWebhookSecret } from './signing.js';
+import { WEBHOOK_EVENT_TYPES } from './webhook-event-types.js';
 
 export type EndpointRecord = Omit<Stripe.WebhookEndpoint, 'secret'>;
 
@@ -40,7 +41,10 @@ function readEnabledEvents(value: unknown): string[] {
   const events = asStringArray(value, 'enabled_events');
   if (events.length === 0) throw invalid('enabled_events', 'enabled_events needs at least one event type (or "*" for all).');
   events.forEach((e, i) => {
-    if (e !== '*' && !/^[a-z0-9_]+(\.[a-z0-9_*]+)+$/.test(e)) throw invalid(`enabled_events[${i}]`, `Invalid event type '${e}'. Use a type such as customer.created, a group such as customer.*, or *.`);
+    // ⚠ A group (`customer.*`) is accepted when it covers at least one type Stripe lists.
+    const group = e.endsWith('.*') ? `${e.slice(0, -1)}` : undefined;
+    const known = e === '*' || WEBHOOK_EVENT_TYPES.has(e) || (group !== undefined && [...WEBHOOK_EVENT_TYPES].some((t) => t.startsWith(group)));
+    if (!known) throw invalid(`enabled_events[${i}]`, `Invalid event type '${e}'. Use a type such as customer.created, a group such as customer.*, or *.`);
   });
   return events;
 }

@@ -23,9 +23,10 @@ export interface ApplyContext {
   client: StripeClient;
   call: Caller;
   /**
-   * For creates: stable per plan step, so a retry, or a re-run after a kill, never duplicates. Updates
-   * and archives are naturally idempotent and go without one: a derived key would make Stripe replay
-   * an old response (doing nothing) if the same update were needed again within 24 h.
+   * For creates: stable per plan step and account state planned from, so a retry never duplicates
+   * (a re-run after a kill plans again and finds what the first run created). Updates and archives
+   * are naturally idempotent and go without one: a derived key would make Stripe replay an old
+   * response (doing nothing) if the same update were needed again within 24 h.
    */
   idempotencyKey(change: Change, step: string, params: unknown): string;
   /** The Stripe id of an object by type and key: known before apply, or created earlier in it. */
@@ -80,6 +81,32 @@ export async function listAll<T extends { id: string }>(
 
 /** Request options for every call: retries are ours (throttled and counted), not the SDK's. */
 export const NO_SDK_RETRIES = { maxNetworkRetries: 0 } as const;
+
+type Created = { id: string; lastResponse?: { headers?: Record<string, string> } };
+
+/**
+ * A create under the step's idempotency key. Stripe answers a repeated key with the first response,
+ * even when that object has been deleted since (a webhook endpoint removed by --prune, a product
+ * deleted by hand, then declared again within 24 h): such a replay is checked with `retrieve`, and
+ * the object is then created for real under a key of its own (still idempotent if that call is retried).
+ */
+export async function createOnce<T extends Created>(
+  ctx: ApplyContext,
+  change: Change,
+  params: unknown,
+  create: (idempotencyKey: string) => Promise<T>,
+  retrieve: (id: string) => Promise<unknown>,
+): Promise<T> {
+  const created = await ctx.call(() => create(ctx.idempotencyKey(change, 'create', params)));
+  if (created.lastResponse?.headers?.['idempotent-replayed'] !== 'true') return created;
+  try {
+    await ctx.call(() => retrieve(created.id));
+    return created;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+  return ctx.call(() => create(ctx.idempotencyKey(change, `create again after ${created.id} was deleted`, params)));
+}
 
 /** Field-level diff of two metadata maps, as `metadata.<key>` entries. */
 export function diffMetadata(before: Record<string, string>, after: Record<string, string>): { field: string; before?: string; after?: string }[] {

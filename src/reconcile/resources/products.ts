@@ -4,7 +4,7 @@
  */
 import type Stripe from 'stripe';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, createOnce, diffMetadata, listAll, metadataUpdate, type ResourceKind, type Step } from './kind.js';
 
 interface ProductPayload {
   name: string;
@@ -80,7 +80,9 @@ function productSteps(change: Change): Step[] {
       name: 'create',
       run: async (ctx) => {
         const params: Stripe.ProductCreateParams = { id: change.key, name: p!.name, active: p!.active, metadata: p!.metadata, ...(p!.description !== undefined ? { description: p!.description } : {}), ...(p!.unit_label !== undefined ? { unit_label: p!.unit_label } : {}) };
-        const product = await ctx.call(() => ctx.client.products.create(params, { ...NO_SDK_RETRIES, idempotencyKey: ctx.idempotencyKey(change, 'create', params) }));
+        const product = await createOnce(ctx, change, params,
+          (idempotencyKey) => ctx.client.products.create(params, { ...NO_SDK_RETRIES, idempotencyKey }),
+          (id) => ctx.client.products.retrieve(id, {}, NO_SDK_RETRIES));
         ctx.record('product', change.key, product.id);
       },
     });

@@ -8,7 +8,7 @@
 import type Stripe from 'stripe';
 import type { WebhookSpec } from '../../config/model.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, listAll, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ResourceKind, type Step } from './kind.js';
 
 /** Which pricing.yaml key an endpoint belongs to. */
 export const WEBHOOK_KEY_METADATA = 'alpaca_billing_key';
@@ -122,7 +122,9 @@ function webhookSteps(change: Change): Step[] {
         phase: Phase.meters,
         name: 'create',
         run: async (ctx) => {
-          const endpoint = await ctx.call(() => ctx.client.webhookEndpoints.create(params, { ...NO_SDK_RETRIES, idempotencyKey: ctx.idempotencyKey(change, 'create', params) }));
+          const endpoint = await createOnce(ctx, change, params,
+            (idempotencyKey) => ctx.client.webhookEndpoints.create(params, { ...NO_SDK_RETRIES, idempotencyKey }),
+            (id) => ctx.client.webhookEndpoints.retrieve(id, {}, NO_SDK_RETRIES));
           ctx.record('webhook_endpoint', change.key, endpoint.id);
           if (endpoint.secret) await ctx.reveal({ type: 'webhook_endpoint', key: change.key, id: endpoint.id, url: endpoint.url, secret: endpoint.secret });
         },
