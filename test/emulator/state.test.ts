@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Stripe from 'stripe';
 import { StateFileError } from '../../src/emulator/index.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 
@@ -35,19 +36,25 @@ describe('--state', () => {
     }
   });
 
-  it('saves after changes without waiting for close', async () => {
-    const file = join(dir, 'debounced.json');
+  it('has every change on disk before answering, without waiting for close', async () => {
+    const file = join(dir, 'durable.json');
+    const copy = join(dir, 'durable-copy.json');
     const emu = await startTestEmulator({ stateFile: file });
+    let product: Stripe.Product;
     try {
-      const product = await emu.stripe.products.create({ name: 'Saved soon' });
-      let text = '';
-      for (let i = 0; i < 100 && !text.includes(product.id); i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        text = await readFile(file, 'utf8').catch(() => '');
-      }
-      expect(text).toContain(product.id);
+      product = await emu.stripe.products.create({ name: 'Saved at once' });
+      await emu.stripe.products.update(product.id, { metadata: { step: '2' } });
+      // The files as a crash right after the answer would leave them.
+      await copyFile(file, copy);
+      await copyFile(`${file}.wal`, `${copy}.wal`);
     } finally {
       await emu.close();
+    }
+    const restarted = await startTestEmulator({ stateFile: copy });
+    try {
+      await expect(restarted.stripe.products.retrieve(product.id)).resolves.toMatchObject({ name: 'Saved at once', metadata: { step: '2' } });
+    } finally {
+      await restarted.close();
     }
   });
 
