@@ -64,6 +64,19 @@ describe('alpaca-billing emulator', () => {
     expect(await readFile(state, 'utf8')).toBe('not json');
   });
 
+  it('refuses a state file with wrongly typed records with exit 3, naming the file and the field', async () => {
+    const state = join(dir, 'typed.json');
+    const text = JSON.stringify({ format: 'alpaca-billing-emulator-state', version: 1, random: 1, collections: { customers: [{ id: 'cus_1' }] }, slices: { metering: { aggregates: 5, identifiers: 'x' } } });
+    await writeFile(state, text);
+    const result = await run(['emulator', '--port', '0', '--state', state]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(state);
+    expect(result.stderr).toContain('slices.metering.aggregates: must be an array');
+    expect(result.stderr).not.toMatch(/internal error|This is a bug/);
+    expect(result.stdout).toBe('');
+    expect(await readFile(state, 'utf8')).toBe(text);
+  });
+
   it('refuses a bad flag value with exit 3, naming the flag', async () => {
     const result = await run(['emulator', '--fault-rate', '2']);
     expect(result.code).toBe(3);
