@@ -223,9 +223,14 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * Resets the connection (TCP RST) rather than closing it: a reset is what a dropped connection
+ * looks like on the wire and every client fails the request on it at once, whereas a graceful close
+ * can leave a client (or a proxy between) waiting for an answer until its own timeout.
+ */
 function dropConnection(req: IncomingMessage, res: ServerResponse): void {
-  res.socket?.destroy();
-  req.socket.destroy();
+  const socket = res.socket ?? req.socket;
+  if (!socket.destroyed) socket.resetAndDestroy();
 }
 
 function delay(ms: number): Promise<void> | void {
