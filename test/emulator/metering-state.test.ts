@@ -59,6 +59,8 @@ describe('metering with --state', () => {
       customer = (await emu.stripe.customers.create({ email: 'live@example.com' })).id;
       meter = await emu.stripe.billing.meters.create({ display_name: 'T', event_name: 'live', default_aggregation: { formula: 'sum' } });
       await emu.stripe.billing.meterEvents.create({ event_name: 'live', payload: { stripe_customer_id: customer, value: '5' }, identifier: 'live-1' });
+      await emu.stripe.billing.meterEvents.create({ event_name: 'live', payload: { stripe_customer_id: customer, value: '7' }, identifier: 'live-2' });
+      await emu.stripe.billing.meterEventAdjustments.create({ event_name: 'live', type: 'cancel', cancel: { identifier: 'live-2' } });
       // The files as a crash right after the answer would leave them.
       await copyFile(file, copy);
       await copyFile(`${file}.wal`, `${copy}.wal`);
@@ -70,6 +72,34 @@ describe('metering with --state', () => {
       const start = Math.floor(Date.now() / 86400_000) * 86400 - 86400;
       const page = await restarted.stripe.billing.meters.listEventSummaries(meter.id, { customer, start_time: start, end_time: start + 3 * 86400 });
       expect(page.data.map((w) => w.aggregated_value)).toEqual([5]);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('counts logged events once when a crash came between writing the snapshot and emptying the log', async () => {
+    const file = join(dir, 'fold.json');
+    const oldLog = join(dir, 'fold-old.wal');
+    const emu = await startTestEmulator({ stateFile: file });
+    let meter: Stripe.Billing.Meter;
+    let customer: string;
+    try {
+      customer = (await emu.stripe.customers.create({ email: 'fold@example.com' })).id;
+      meter = await emu.stripe.billing.meters.create({ display_name: 'T', event_name: 'fold', default_aggregation: { formula: 'sum' } });
+      const session = await emu.stripe.v2.billing.meterEventSession.create();
+      await emu.stripe.v2.billing.meterEventStream.create({ events: [{ event_name: 'fold', payload: { stripe_customer_id: customer, value: '3' } }] }, { apiKey: session.authentication_token });
+      await copyFile(`${file}.wal`, oldLog);
+    } finally {
+      // Close folds the log into the snapshot and empties the log...
+      await emu.close();
+    }
+    // ...put back the log as it was before, as if the crash came just before emptying it.
+    await copyFile(oldLog, `${file}.wal`);
+    const restarted = await startTestEmulator({ stateFile: file });
+    try {
+      const start = Math.floor(Date.now() / 86400_000) * 86400 - 86400;
+      const page = await restarted.stripe.billing.meters.listEventSummaries(meter.id, { customer, start_time: start, end_time: start + 3 * 86400 });
+      expect(page.data.map((w) => w.aggregated_value)).toEqual([3]);
     } finally {
       await restarted.close();
     }

@@ -41,9 +41,13 @@ describe('--state', () => {
     const copy = join(dir, 'durable-copy.json');
     const emu = await startTestEmulator({ stateFile: file });
     let product: Stripe.Product;
+    let deleted = '';
     try {
       product = await emu.stripe.products.create({ name: 'Saved at once' });
       await emu.stripe.products.update(product.id, { metadata: { step: '2' } });
+      const gone = await emu.stripe.customers.create({ email: 'gone@example.com' });
+      await emu.stripe.customers.del(gone.id);
+      deleted = gone.id;
       // The files as a crash right after the answer would leave them.
       await copyFile(file, copy);
       await copyFile(`${file}.wal`, `${copy}.wal`);
@@ -53,6 +57,7 @@ describe('--state', () => {
     const restarted = await startTestEmulator({ stateFile: copy });
     try {
       await expect(restarted.stripe.products.retrieve(product.id)).resolves.toMatchObject({ name: 'Saved at once', metadata: { step: '2' } });
+      await expect(restarted.stripe.customers.retrieve(deleted)).resolves.toMatchObject({ id: deleted, deleted: true });
     } finally {
       await restarted.close();
     }
