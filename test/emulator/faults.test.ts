@@ -74,7 +74,7 @@ describe('--fault-rate', () => {
       const dropped = errors.filter((e) => e.type === 'StripeConnectionError');
       expect(dropped.length).toBeGreaterThan(0);
       expect(errors.map((e) => e.type)).toEqual(expect.arrayContaining(['StripeAPIError', 'StripeConnectionError']));
-      for (const e of dropped) expect(`${e.message} ${e.detail?.message ?? ''}`).not.toMatch(/timeout|timed out/i);
+      for (const e of dropped) expect(`${e.message} ${e.detail instanceof Error ? e.detail.message : String(e.detail ?? '')}`).not.toMatch(/timeout|timed out/i);
     } finally {
       await emu.close();
     }
