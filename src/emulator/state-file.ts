@@ -94,10 +94,12 @@ export async function writeStateFile(file: string, text: string): Promise<void> 
     await handle.close();
   }
   await rename(tmp, file);
-  // The rename itself is only durable once the directory is flushed.
-  const dir = await open(dirname(file), 'r');
+  // The rename itself is only durable once the directory is flushed (where the platform allows
+  // it: Windows cannot open a directory for that, and renames there are journaled anyway).
+  const dir = await open(dirname(file), 'r').catch(() => undefined);
+  if (!dir) return;
   try {
-    await dir.sync();
+    await dir.sync().catch(() => undefined);
   } finally {
     await dir.close();
   }
