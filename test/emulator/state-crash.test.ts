@@ -2,8 +2,8 @@
  * --state survives SIGKILL: everything the emulator acknowledged is there after a restart. The
  * built binary runs in a child process; the real SDK creates customers and sends usage (v1 meter
  * events and the v2 stream), and the emulator is killed right after a random number of
- * acknowledged requests, several times over the same state. The seed is printed (CRASH_SEED=n
- * repeats a run).
+ * acknowledged requests (with a few more still in flight), several times over the same state. The
+ * seed is printed (CRASH_SEED=n repeats a run).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,7 @@ describe('--state after SIGKILL', () => {
 
     for (let round = 0; round < rounds; round++) {
       const emu = await startBin(args, dir);
+      let inFlight: Array<Promise<unknown>> = [];
       try {
         const stripe = sdkFor(emu.url);
         if (!meterId) meterId = (await stripe.billing.meters.create({ display_name: 'Tokens', event_name: 'tokens', default_aggregation: { formula: 'sum' } })).id;
@@ -61,8 +62,16 @@ describe('--state after SIGKILL', () => {
           await stream.v2.billing.meterEventStream.create({ events });
           acked.set(customer.id, value + events.reduce((n, e) => n + Number(e.payload.value), 0));
         }
+        // Requests still in flight when the kill comes: not acknowledged, so not checked, but their
+        // half-written log records must not stop the next start.
+        const scratch = (await stripe.customers.create({ email: `scratch${round}@example.com` })).id;
+        inFlight = [
+          stripe.customers.create({ email: `unanswered${round}@example.com` }),
+          stream.v2.billing.meterEventStream.create({ events: Array.from({ length: 50 }, () => ({ event_name: 'tokens', payload: { stripe_customer_id: scratch, value: '1' } })) }),
+        ];
       } finally {
         await kill(emu);
+        await Promise.allSettled(inFlight);
       }
     }
 
