@@ -22,6 +22,8 @@ export class EmulatorCore {
   private readonly closers: Array<() => void | Promise<void>> = [];
   private usageSource: UsageSource = ZERO_USAGE;
   private sessionAuth: SessionAuthenticator | undefined;
+  private readonly replayers = new Map<string, (op: unknown[]) => void>();
+  private durability: (() => Promise<void> | undefined) | undefined;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -48,9 +50,40 @@ export class EmulatorCore {
     return this.store.collection<T>(name);
   }
 
-  /** Other persisted state (mutate the returned value, then call markDirty). */
-  slice<T>(name: string, init: () => T): T {
-    return this.store.slice(name, init);
+  /**
+   * Other persisted state (mutate the returned value, then call markDirty). `selfLogged` slices
+   * are too big to rewrite on every change: their owner records each change with `log` and
+   * replays it through `onReplay`.
+   */
+  slice<T>(name: string, init: () => T, selfLogged = false): T {
+    return this.store.slice(name, init, selfLogged);
+  }
+
+  /** Records one change of a self-logged slice (`[kind, ...fields]`) for --state's write-ahead log. */
+  log(op: unknown[]): void {
+    this.store.log(op);
+  }
+
+  /** How to re-apply a logged change of `kind` at start (registered from a route module's setup). */
+  onReplay(kind: string, apply: (op: unknown[]) => void): void {
+    this.replayers.set(kind, apply);
+  }
+
+  /** @internal */
+  replay(ops: unknown[][]): void {
+    for (const op of ops) {
+      const apply = this.replayers.get(op[0] as string);
+      if (!apply) throw new Error(`no replayer for logged change ${JSON.stringify(op[0])}`);
+      apply(op);
+    }
+  }
+
+  /**
+   * With --state: a promise that settles once every change made so far is on disk (undefined when
+   * there is nothing to wait for). The server awaits it before answering.
+   */
+  durable(): Promise<void> | undefined {
+    return this.durability?.();
   }
 
   markDirty(): void {
@@ -112,8 +145,24 @@ export class EmulatorCore {
   }
 
   /** @internal */
-  snapshotState(): StateDocument {
-    return this.store.snapshot(this.random.snapshot);
+  snapshotState(walSeq = 0): StateDocument {
+    return this.store.snapshot(this.random.snapshot, walSeq);
+  }
+
+  /** @internal the changes since the last call, as one write-ahead log record. */
+  takeChanges(seq: number): string | undefined {
+    return this.store.takeChanges(seq, this.random.snapshot);
+  }
+
+  /** @internal */
+  get hasChanges(): boolean {
+    return this.store.hasChanges;
+  }
+
+  /** @internal switches on change tracking and routes `durable()` to the persistence layer. */
+  persistWith(durable: () => Promise<void> | undefined): void {
+    this.store.tracking = true;
+    this.durability = durable;
   }
 
   /** @internal */

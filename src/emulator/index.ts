@@ -5,7 +5,8 @@ import { createRequestHandler } from './http/server.js';
 import { Router } from './http/router.js';
 import { Persistence } from './persistence.js';
 import { routeModules } from './routes/index.js';
-import { readStateFile, StateFileError, writeStateFile } from './state-file.js';
+import { logFileOf, readLogFile, readStateFile, StateFileError } from './state-file.js';
+import { applyBatch, type StateDocument } from './store.js';
 import type { EmulatorOptions, ResolvedOptions, RunningEmulator } from './types.js';
 
 export type { EmulatorOptions, RunningEmulator, EmuRequest, Route, RouteModule, UsageSource, Expander } from './types.js';
@@ -41,21 +42,33 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const resolved = resolveOptions(options);
   const core = new EmulatorCore(resolved);
-  let persistence: Persistence | undefined;
-  if (resolved.stateFile) {
-    const doc = await readStateFile(resolved.stateFile);
-    if (doc) core.loadState(doc);
-    // A fresh file is written at once, so an unwritable path fails now rather than at the first save.
-    else await writeStateFile(resolved.stateFile, core.snapshotState()).catch((err: Error) => {
-      throw new StateFileError(resolved.stateFile!, `cannot write it (${err.message})`, 'Point --state at a file in a writable directory.');
-    });
-  }
+  const file = resolved.stateFile;
+  const loaded = file ? await loadState(file, resolved.log) : undefined;
+  if (loaded?.doc) core.loadState(loaded.doc);
   for (const module of routeModules) module.setup?.(core);
   const router = new Router(routeModules.flatMap((m) => m.routes));
-  if (resolved.stateFile) persistence = new Persistence(core, resolved.stateFile);
+  let persistence: Persistence | undefined;
+  if (file && loaded) {
+    for (const { line, ops } of loaded.ops) {
+      try {
+        core.replay(ops);
+      } catch (err) {
+        throw new StateFileError(logFileOf(file), `line ${line}: ${(err as Error).message}`, `It is ${file}'s write-ahead log; move both files away to start empty.`);
+      }
+    }
+    // Writes the snapshot at once, so an unwritable path fails now rather than at the first change.
+    persistence = await Persistence.open(core, file, loaded.doc?.walSeq ?? 0).catch((err: Error) => {
+      throw new StateFileError(file, `cannot write it (${err.message})`, 'Point --state at a file in a writable directory.');
+    });
+  }
 
   const server = createServer({ keepAliveTimeout: 30_000 }, createRequestHandler(core, router));
-  await listen(server, resolved.host, resolved.port);
+  try {
+    await listen(server, resolved.host, resolved.port);
+  } catch (err) {
+    await persistence?.flush().catch(() => undefined);
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
 
@@ -70,6 +83,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     })());
 
   return { url: `http://${hostForUrl}:${port}`, port, close, core };
+}
+
+/**
+ * The snapshot with the write-ahead log replayed onto it: collections and slices now, the owners'
+ * own changes (meter events) once their modules are set up.
+ */
+async function loadState(file: string, log: (line: string) => void): Promise<{ doc?: StateDocument; ops: Array<{ line: number; ops: unknown[][] }> }> {
+  const snapshot = await readStateFile(file);
+  const { batches, tornLine } = await readLogFile(file);
+  if (!snapshot) {
+    // The snapshot is written before any log record: a log without one is left from a state the
+    // user deleted, and starting empty is what they asked for (the log is emptied on open).
+    if (batches.length) log(`emulator: ${file} does not exist; ignoring the write-ahead log ${logFileOf(file)} left beside it`);
+    return { ops: [] };
+  }
+  if (tornLine) log(`emulator: ${logFileOf(file)} line ${tornLine} was cut short by a crash (its request was never answered); dropped`);
+  const index = new Map<string, Map<string, number>>();
+  const ops: Array<{ line: number; ops: unknown[][] }> = [];
+  for (const { line, batch } of batches) {
+    if (batch.seq <= (snapshot.walSeq ?? 0)) continue;
+    ops.push({ line, ops: applyBatch(snapshot, batch, index) });
+  }
+  return { doc: snapshot, ops };
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -1,16 +1,12 @@
 /**
  * The `emulator` command end to end: the built binary, as a user or a CI job runs it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import Stripe from 'stripe';
+import { join } from 'node:path';
 import { run } from '../helpers/cli.js';
+import { sdkFor, startBin as startBinIn } from '../helpers/emulator-bin.js';
 
-const root = resolve(import.meta.dirname, '../..');
-// The real binary (bin/ → dist/, built by test/global-setup.js), as a user or a CI job runs it.
-const bin = resolve(root, 'bin/alpaca-billing.cjs');
 let dir: string;
 
 beforeAll(async () => {
@@ -20,35 +16,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  readyLine: string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-/** Spawns the emulator and resolves once its ready line is on stdout. */
-function startBin(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', ...args], { cwd: dir, env: { PATH: process.env.PATH, CI: 'true' } });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  return new Promise((res, rej) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const m = /^.*(http:\/\/127\.0\.0\.1:\d+).*$/m.exec(stdout);
-      if (m) res({ child, url: m[1], readyLine: m[0], stderr: () => stderr, exit });
-    });
-    void exit.then((code) => rej(new Error(`emulator exited (${code}) before its ready line: ${stderr}`)));
-  });
-}
-
-const sdk = (url: string, key = 'sk_test_command_test') => {
-  const { hostname, port } = new URL(url);
-  return new Stripe(key, { host: hostname, port: Number(port), protocol: 'http', maxNetworkRetries: 0 });
-};
+const startBin = (args: string[]) => startBinIn(args, dir);
+const sdk = (url: string, key?: string) => sdkFor(url, key);
 
 describe('alpaca-billing emulator', () => {
   it('prints one ready line with the real port, logs requests, and saves state on SIGTERM', async () => {
@@ -93,6 +62,19 @@ describe('alpaca-billing emulator', () => {
     expect(result.stderr).toContain(state);
     expect(result.stdout).toBe('');
     expect(await readFile(state, 'utf8')).toBe('not json');
+  });
+
+  it('refuses a state file with wrongly typed records with exit 3, naming the file and the field', async () => {
+    const state = join(dir, 'typed.json');
+    const text = JSON.stringify({ format: 'alpaca-billing-emulator-state', version: 1, random: 1, collections: { customers: [{ id: 'cus_1' }] }, slices: { metering: { aggregates: 5, identifiers: 'x' } } });
+    await writeFile(state, text);
+    const result = await run(['emulator', '--port', '0', '--state', state]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(state);
+    expect(result.stderr).toContain('slices.metering.aggregates: must be an array');
+    expect(result.stderr).not.toMatch(/internal error|This is a bug/);
+    expect(result.stdout).toBe('');
+    expect(await readFile(state, 'utf8')).toBe(text);
   });
 
   it('refuses a bad flag value with exit 3, naming the flag', async () => {

@@ -1,4 +1,5 @@
-import type Stripe from 'stripe';
+import { connect } from 'node:net';
+import Stripe from 'stripe';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: Stripe.errors.StripeError) => `${e.type}:${e.statusCode ?? '-'}`);
@@ -39,6 +40,44 @@ describe('--fault-rate', () => {
     const first = await run();
     expect(new Set(first)).toEqual(new Set(['500 api_error', '503 api_error', 'dropped']));
     expect(await run()).toEqual(first);
+  });
+
+  it('drops a connection with a reset, which a client sees at once (not after its timeout)', async () => {
+    const emu = await startTestEmulator({ faultRate: 1, seed: 7 });
+    try {
+      // A raw HTTP/1.1 client on a fresh connection per request: a reset fails the request at once;
+      // a graceful close leaves the client to guess whether an answer is still coming.
+      const send = () =>
+        new Promise<string>((resolve) => {
+          const socket = connect({ host: '127.0.0.1', port: emu.port, allowHalfOpen: true }, () => {
+            socket.write(`GET /v1/products HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${emu.env.STRIPE_API_KEY}\r\n\r\n`);
+          });
+          let data = '';
+          socket.on('data', (c: Buffer) => {
+            data += c.toString();
+            if (data.includes('\r\n\r\n')) {
+              socket.destroy();
+              resolve(data.split(' ')[1]);
+            }
+          });
+          socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+          socket.on('end', () => resolve(data ? data.split(' ')[1] : 'closed without an answer'));
+        });
+      const seen = new Set<string>();
+      for (let i = 0; i < 12; i++) seen.add(await send());
+      expect(seen).toEqual(new Set(['500', '503', 'ECONNRESET']));
+
+      // The SDK with a long timeout: each dropped call is a connection error, never a timeout.
+      const sdk = new Stripe(emu.env.STRIPE_API_KEY, { host: '127.0.0.1', port: emu.port, protocol: 'http', maxNetworkRetries: 0, timeout: 120_000, telemetry: false });
+      const errors: Stripe.errors.StripeError[] = [];
+      for (let i = 0; i < 12; i++) await sdk.products.list().catch((e: Stripe.errors.StripeError) => errors.push(e));
+      const dropped = errors.filter((e) => e.type === 'StripeConnectionError');
+      expect(dropped.length).toBeGreaterThan(0);
+      expect(errors.map((e) => e.type)).toEqual(expect.arrayContaining(['StripeAPIError', 'StripeConnectionError']));
+      for (const e of dropped) expect(`${e.message} ${e.detail instanceof Error ? e.detail.message : String(e.detail ?? '')}`).not.toMatch(/timeout|timed out/i);
+    } finally {
+      await emu.close();
+    }
   });
 
   it('raises StripeAPIError for an injected 500 or 503', async () => {

@@ -1,6 +1,6 @@
 // Metering and events across a restart with --state: aggregates, identifiers, delayed events and
 // v1 events survive; webhook secrets are never written to the file.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
@@ -23,6 +23,7 @@ describe('metering with --state', () => {
     // Still inside the 60 s delay when the emulator stops: it must not be lost.
     const session = await first.stripe.v2.billing.meterEventSession.create();
     await first.stripe.v2.billing.meterEventStream.create({ events: [{ event_name: 'tokens', payload: { stripe_customer_id: customer, value: '12' } }] }, { apiKey: session.authentication_token });
+    expect(await readFile(`${file}.wal`, 'utf8')).not.toMatch(/whsec_/);
     await first.close();
     const saved = await readFile(file, 'utf8');
     expect(saved).not.toContain(endpoint.secret!);
@@ -48,24 +49,59 @@ describe('metering with --state', () => {
     }
   });
 
-  it('saves new usage after changes, without waiting for close', async () => {
+  it('has new usage on disk before answering, without waiting for close', async () => {
     const file = join(dir, 'live.json');
+    const copy = join(dir, 'live-copy.json');
     const emu = await startTestEmulator({ stateFile: file });
+    let meter: Stripe.Billing.Meter;
+    let customer: string;
     try {
-      const customer = (await emu.stripe.customers.create({ email: 'live@example.com' })).id;
-      await emu.stripe.billing.meters.create({ display_name: 'T', event_name: 'live', default_aggregation: { formula: 'sum' } });
-      await new Promise((r) => setTimeout(r, 1500));
+      customer = (await emu.stripe.customers.create({ email: 'live@example.com' })).id;
+      meter = await emu.stripe.billing.meters.create({ display_name: 'T', event_name: 'live', default_aggregation: { formula: 'sum' } });
       await emu.stripe.billing.meterEvents.create({ event_name: 'live', payload: { stripe_customer_id: customer, value: '5' }, identifier: 'live-1' });
-      let rows = 0;
-      for (let i = 0; i < 100 && rows === 0; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        const doc = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as { slices?: { metering?: { aggregates?: Array<{ rows: number[][] }> } } };
-        rows = doc.slices?.metering?.aggregates?.reduce((n, a) => n + a.rows.length, 0) ?? 0;
-      }
-      expect(rows).toBe(1);
+      await emu.stripe.billing.meterEvents.create({ event_name: 'live', payload: { stripe_customer_id: customer, value: '7' }, identifier: 'live-2' });
+      await emu.stripe.billing.meterEventAdjustments.create({ event_name: 'live', type: 'cancel', cancel: { identifier: 'live-2' } });
+      // The files as a crash right after the answer would leave them.
+      await copyFile(file, copy);
+      await copyFile(`${file}.wal`, `${copy}.wal`);
     } finally {
       await emu.close();
     }
+    const restarted = await startTestEmulator({ stateFile: copy });
+    try {
+      const start = Math.floor(Date.now() / 86400_000) * 86400 - 86400;
+      const page = await restarted.stripe.billing.meters.listEventSummaries(meter.id, { customer, start_time: start, end_time: start + 3 * 86400 });
+      expect(page.data.map((w) => w.aggregated_value)).toEqual([5]);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('counts logged events once when a crash came between writing the snapshot and emptying the log', async () => {
+    const file = join(dir, 'fold.json');
+    const oldLog = join(dir, 'fold-old.wal');
+    const emu = await startTestEmulator({ stateFile: file });
+    let meter: Stripe.Billing.Meter;
+    let customer: string;
+    try {
+      customer = (await emu.stripe.customers.create({ email: 'fold@example.com' })).id;
+      meter = await emu.stripe.billing.meters.create({ display_name: 'T', event_name: 'fold', default_aggregation: { formula: 'sum' } });
+      const session = await emu.stripe.v2.billing.meterEventSession.create();
+      await emu.stripe.v2.billing.meterEventStream.create({ events: [{ event_name: 'fold', payload: { stripe_customer_id: customer, value: '3' } }] }, { apiKey: session.authentication_token });
+      await copyFile(`${file}.wal`, oldLog);
+    } finally {
+      // Close folds the log into the snapshot and empties the log...
+      await emu.close();
+    }
+    // ...put back the log as it was before, as if the crash came just before emptying it.
+    await copyFile(oldLog, `${file}.wal`);
+    const restarted = await startTestEmulator({ stateFile: file });
+    try {
+      const start = Math.floor(Date.now() / 86400_000) * 86400 - 86400;
+      const page = await restarted.stripe.billing.meters.listEventSummaries(meter.id, { customer, start_time: start, end_time: start + 3 * 86400 });
+      expect(page.data.map((w) => w.aggregated_value)).toEqual([3]);
+    } finally {
+      await restarted.close();
+    }
   });
 });
-

@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Stripe from 'stripe';
 import { StateFileError } from '../../src/emulator/index.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 
@@ -35,20 +36,83 @@ describe('--state', () => {
     }
   });
 
-  it('saves after changes without waiting for close', async () => {
-    const file = join(dir, 'debounced.json');
+  it('has every change on disk before answering, without waiting for close', async () => {
+    const file = join(dir, 'durable.json');
+    const copy = join(dir, 'durable-copy.json');
     const emu = await startTestEmulator({ stateFile: file });
+    let product: Stripe.Product;
+    let deleted = '';
     try {
-      const product = await emu.stripe.products.create({ name: 'Saved soon' });
-      let text = '';
-      for (let i = 0; i < 100 && !text.includes(product.id); i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        text = await readFile(file, 'utf8').catch(() => '');
-      }
-      expect(text).toContain(product.id);
+      product = await emu.stripe.products.create({ name: 'Saved at once' });
+      await emu.stripe.products.update(product.id, { metadata: { step: '2' } });
+      const gone = await emu.stripe.customers.create({ email: 'gone@example.com' });
+      await emu.stripe.customers.del(gone.id);
+      deleted = gone.id;
+      // The files as a crash right after the answer would leave them.
+      await copyFile(file, copy);
+      await copyFile(`${file}.wal`, `${copy}.wal`);
     } finally {
       await emu.close();
     }
+    const restarted = await startTestEmulator({ stateFile: copy });
+    try {
+      await expect(restarted.stripe.products.retrieve(product.id)).resolves.toMatchObject({ name: 'Saved at once', metadata: { step: '2' } });
+      await expect(restarted.stripe.customers.retrieve(deleted)).resolves.toMatchObject({ id: deleted, deleted: true });
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('drops a log record cut short by a crash, and refuses a damaged one before the last', async () => {
+    const file = join(dir, 'torn.json');
+    const emu = await startTestEmulator({ stateFile: file });
+    let kept: Stripe.Product;
+    try {
+      kept = await emu.stripe.products.create({ name: 'Acknowledged' });
+      await copyFile(file, join(dir, 'torn-copy.json'));
+      await copyFile(`${file}.wal`, join(dir, 'torn-copy.json.wal'));
+    } finally {
+      await emu.close();
+    }
+    const copy = join(dir, 'torn-copy.json');
+    const log = await readFile(`${copy}.wal`, 'utf8');
+    // A write the crash cut in half: its request was never answered.
+    await writeFile(`${copy}.wal`, `${log}{"seq":99,"random":1,"put":{"products":[{"id":"prod_half`);
+    const lines: string[] = [];
+    const restarted = await startTestEmulator({ stateFile: copy, log: (l) => lines.push(l) });
+    try {
+      await expect(restarted.stripe.products.retrieve(kept.id)).resolves.toMatchObject({ name: 'Acknowledged' });
+      expect(lines.join('\n')).toMatch(/torn-copy\.json\.wal line \d+ was cut short by a crash/);
+    } finally {
+      await restarted.close();
+    }
+
+    const damaged = join(dir, 'damaged.json');
+    await copyFile(copy, damaged);
+    await writeFile(`${damaged}.wal`, `{"seq":100,"random":1,"put":{"products":[{"id":"prod_x"}]}}\nnot a record\n{"seq":101,"random":1}\n`);
+    const err = await startTestEmulator({ stateFile: damaged }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StateFileError);
+    expect((err as Error).message).toContain(`${damaged}.wal is not usable: line 2 is not a log record`);
+  });
+
+  it('refuses stored objects of the wrong type, naming each one', async () => {
+    const file = join(dir, 'typed.json');
+    const doc = {
+      format: 'alpaca-billing-emulator-state', version: 1, random: 1,
+      collections: { customers: [5, { id: 7 }, { id: 'cus_ok' }] },
+      slices: { metering: { aggregates: 'x', identifiers: [{ hash: '0123456789abcdef', eventName: 'tokens', receivedAt: '1', contribution: null, state: 'pending' }] } },
+    };
+    await writeFile(file, JSON.stringify(doc));
+    const err = await startTestEmulator({ stateFile: file }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StateFileError);
+    const message = (err as Error).message;
+    expect(message).toContain(file);
+    expect(message).toContain('collections.customers[0]: must be an object, got 5');
+    expect(message).toContain('collections.customers[1].id: must be a non-empty string, got 7');
+    expect(message).toContain('slices.metering.aggregates: must be an array');
+    expect(message).toContain('slices.metering.identifiers[0].receivedAt: must be a number');
+    expect(message).toContain('slices.metering.identifiers[0].contribution: must be an object');
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(doc);
   });
 
   it('refuses a corrupt state file with a clear error and leaves it untouched', async () => {

@@ -23,7 +23,7 @@ interface Outcome {
 
 /**
  * The wire pipeline: rate limit → route → auth → parse → fault → idempotency → handler → expand →
- * store for replay → latency → answer (or drop). One function per request, no middleware chain, to
+ * store for replay → latency → wait until durable (--state) → answer (or drop). One function per request, no middleware chain, to
  * keep the per-request cost low for the meter event stream.
  */
 export function createRequestHandler(core: EmulatorCore, router: Router): (req: IncomingMessage, res: ServerResponse) => void {
@@ -129,6 +129,15 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
     }
 
     await wait();
+    // With --state, nothing is answered (or dropped "after commit") before its changes are on disk.
+    const durable = core.durable();
+    if (durable) {
+      try {
+        await durable;
+      } catch (err) {
+        outcome = { status: 500, body: JSON.stringify({ error: { type: 'api_error', message: `The emulator could not save this change to its --state file (${(err as Error).message}); it is not durable.` } }) };
+      }
+    }
     if (fault === 'drop-after-commit') {
       dropConnection(req, res);
       log(core, method, path, `dropped after running (${outcome.status})`, started, requestId);
@@ -214,9 +223,14 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * Resets the connection (TCP RST) rather than closing it: a reset is what a dropped connection
+ * looks like on the wire and every client fails the request on it at once, whereas a graceful close
+ * can leave a client (or a proxy between) waiting for an answer until its own timeout.
+ */
 function dropConnection(req: IncomingMessage, res: ServerResponse): void {
-  res.socket?.destroy();
-  req.socket.destroy();
+  const socket = res.socket ?? req.socket;
+  if (!socket.destroyed) socket.resetAndDestroy();
 }
 
 function delay(ms: number): Promise<void> | void {

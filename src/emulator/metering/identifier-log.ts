@@ -76,6 +76,12 @@ export class IdentifierLog {
     return slot >= 0 && nowSec - this.receivedAt[slot] < IDENTIFIER_WINDOW_SEC ? slot : -1;
   }
 
+  /** The slot for `identifier` however old (replaying a log at start), else -1. */
+  findAnyAge(identifier: string): number {
+    hashIdentifier(identifier);
+    return this.table.get(hashState.hi, hashState.lo);
+  }
+
   remember(identifier: string, eventName: string, receivedAt: number, c: Contribution, state: RecordState): number {
     hashIdentifier(identifier);
     return this.rememberHash(hashState.hi, hashState.lo, eventName, receivedAt, c, state);

@@ -14,9 +14,15 @@ export interface MeteringDeps {
   findMeter(eventName: string): MeterLike | undefined;
   customerExists(id: string): boolean;
   newIdentifier(): string;
-  /** Called after every accepted event and cancellation (so --state gets saved). */
-  changed?(): void;
+  /**
+   * Records every accepted event and cancellation for --state's write-ahead log (`replay` applies
+   * them again at start). One small array per event: the log must keep up with the stream.
+   */
+  log?(op: MeteringOp): void;
 }
+
+/** `['m.accept', identifier kept or null, eventName, receivedAtSec, meterId, customerId, timestamp, value, seq]` or `['m.cancel', identifier]`. */
+export type MeteringOp = unknown[];
 
 export type AcceptResult =
   | { ok: true; identifier: string; timestamp: number; meter: MeterLike; value: number }
@@ -69,7 +75,7 @@ export class MeteringEngine {
     // aggregate is kept.
     const slot = e.identifier !== undefined || mode === 'sync' ? this.identifiers.remember(identifier, e.event_name, nowSec, contribution, immediate ? 'applied' : 'pending') : -1;
     this.accepted++;
-    this.deps.changed?.();
+    this.deps.log?.(['m.accept', slot >= 0 ? identifier : null, e.event_name, nowSec, contribution.meterId, contribution.customerId, contribution.timestamp, contribution.value, contribution.seq]);
     if (immediate) this.store.add(contribution);
     else this.queue.push({ slot, contribution, dueMs: nowMs + this.deps.delayMs });
     return { ok: true, identifier, timestamp: r.timestamp, meter: r.meter, value: r.value };
@@ -84,7 +90,7 @@ export class MeteringEngine {
     if (record.state === 'cancelled') return { ok: false, reason: 'already_cancelled' };
     if (record.state === 'applied') this.store.remove(record.contribution);
     this.identifiers.setState(slot, 'cancelled');
-    this.deps.changed?.();
+    this.deps.log?.(['m.cancel', identifier]);
     return { ok: true, record, pending: record.state === 'pending' };
   }
 
@@ -128,6 +134,35 @@ export class MeteringEngine {
       this.identifiers.setState(d.slot, 'applied');
     }
     this.store.add(d.contribution);
+  }
+
+  /** Re-applies a logged change at start (logged events are visible at once, as after a restart). */
+  replay(op: MeteringOp): void {
+    if (op[0] === 'm.cancel') {
+      const identifier = op[1];
+      if (typeof identifier !== 'string') throw new Error('m.cancel: the identifier must be a string');
+      const slot = this.identifiers.findAnyAge(identifier);
+      if (slot < 0 || this.identifiers.state(slot) === 'cancelled') return;
+      if (this.identifiers.state(slot) === 'applied') this.store.remove(this.identifiers.record(slot).contribution);
+      this.identifiers.setState(slot, 'cancelled');
+      return;
+    }
+    const [, identifier, eventName, receivedAt, meterId, customerId, timestamp, value, seq] = op;
+    const numbers = [receivedAt, timestamp, value, seq];
+    if (op[0] !== 'm.accept' || (identifier !== null && typeof identifier !== 'string') || typeof eventName !== 'string' || typeof meterId !== 'string' || typeof customerId !== 'string' || !numbers.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+      throw new Error(`not a metering change: ${JSON.stringify(op).slice(0, 200)}`);
+    }
+    const c: Contribution = { meterId, customerId, minute: Math.floor((timestamp as number) / 60), value: value as number, timestamp: timestamp as number, seq: seq as number };
+    if (identifier !== null) this.identifiers.remember(identifier, eventName, receivedAt as number, c, 'applied');
+    this.store.add(c);
+    this.seq = Math.max(this.seq, c.seq + 1);
+  }
+
+  /** Events sent without an identifier that are still delayed: they exist nowhere else. */
+  pendingAnonymous(): Contribution[] {
+    const out: Contribution[] = [];
+    for (let i = this.queueHead; i < this.queue.length; i++) if (this.queue[i].slot < 0) out.push(this.queue[i].contribution);
+    return out;
   }
 
   get pendingCount(): number {

@@ -2,18 +2,14 @@
 // clock, and persisted with --state as a slice (aggregates and the last day's identifiers only).
 import type { EmulatorCore } from '../core.js';
 import { meters as meterCollection } from '../routes/meters.js';
-import { AggregateStore, type SerializedAggregates } from './aggregate-store.js';
-import { IdentifierLog, type IdentifierRecord } from './identifier-log.js';
+import { AggregateStore } from './aggregate-store.js';
+import { IdentifierLog } from './identifier-log.js';
 import { MeteringEngine } from './metering-engine.js';
+import type { SavedMetering } from './saved-metering.js';
 import type { MeterLike } from './validate-event.js';
 import type { Collection } from '../store.js';
 
 const engines = new WeakMap<EmulatorCore, MeteringEngine>();
-
-interface SavedMetering {
-  aggregates?: SerializedAggregates;
-  identifiers?: IdentifierRecord[];
-}
 
 export function meteringFor(core: EmulatorCore): MeteringEngine {
   let engine = engines.get(core);
@@ -39,10 +35,10 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
     customerExists: (id) => customers.has(id),
     // Stripe generates an identifier when none is given; ours are unique per emulator run.
     newIdentifier: () => core.id(''),
-    // --state saves are debounced by the core, so telling it on every event is cheap.
-    changed: () => core.markDirty(),
+    // --state: each accepted event goes into the write-ahead log; the whole slice only into snapshots.
+    log: (op) => core.log(op),
   });
-  const saved = core.slice<SavedMetering>('metering', () => ({}));
+  const saved = core.slice<SavedMetering>('metering', () => ({}), true);
   if (saved.aggregates) engine.store = AggregateStore.fromJSON(saved.aggregates);
   if (saved.identifiers) {
     // Events still inside the aggregation delay when state was saved become visible now.
@@ -53,12 +49,15 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
     }
     engine.identifiers = IdentifierLog.fromJSON(saved.identifiers);
   }
+  for (const c of saved.pending ?? []) engine.store.add(c);
   const live = engine;
+  core.onReplay('m.accept', (op) => live.replay(op));
+  core.onReplay('m.cancel', (op) => live.replay(op));
   // The slice is written with JSON.stringify: serialise the live engine, not the loaded copy.
   Object.defineProperty(saved, 'toJSON', {
     enumerable: false,
     configurable: true,
-    value: (): SavedMetering => ({ aggregates: live.store.toJSON(), identifiers: live.identifiers.toJSON() }),
+    value: (): SavedMetering => ({ aggregates: live.store.toJSON(), identifiers: live.identifiers.toJSON(), pending: live.pendingAnonymous() }),
   });
   engines.set(core, engine);
   return engine;
