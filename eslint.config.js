@@ -25,7 +25,6 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    // src/example/ is the sample backend of `serve-example`: it only types the SDK (the command hands it a client).
     ignores: ['src/stripe/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'stripe', message: 'Only src/stripe/ imports the SDK at runtime; use `import type` elsewhere.', allowTypeImports: true }] }],
