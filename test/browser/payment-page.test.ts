@@ -109,3 +109,30 @@ test('a declining card: the error is on the page, nothing became active or attac
     expect(await page.getByRole('button', { name: 'Subscribe' }).isEnabled()).toBe(true);
   });
 });
+
+test('a 3-D Secure card: the cardholder completes the challenge, and the subscription turns active', async () => {
+  await onPage('3ds complete', async (page, shot) => {
+    const subId = await signUpAndTypeCard(page, 'cleo@example.com', '4000 0025 0000 3155');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const challenge = page.getByRole('dialog', { name: /3D Secure authentication/ });
+    await challenge.waitFor();
+    await shot('challenge');
+    await challenge.getByRole('button', { name: 'Complete authentication' }).click();
+    await page.getByRole('status').filter({ hasText: 'Thank you! Your subscription is active.' }).waitFor();
+    const sub = await emu.stripe.subscriptions.retrieve(subId);
+    expect(sub.status).toBe('active');
+    expect((await emu.stripe.paymentMethods.retrieve(sub.default_payment_method as string)).card?.last4).toBe('3155');
+  });
+});
+
+test('a 3-D Secure card whose challenge fails: Stripe’s message on the page, nothing active', async () => {
+  await onPage('3ds fail', async (page, shot) => {
+    const subId = await signUpAndTypeCard(page, 'dan@example.com', '4000 0000 0000 3220');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('dialog', { name: /3D Secure authentication/ }).getByRole('button', { name: 'Fail authentication' }).click();
+    await page.getByRole('status').filter({ hasText: 'We are unable to authenticate your payment method.' }).waitFor();
+    await shot('after-confirm');
+    expect(await emu.stripe.subscriptions.retrieve(subId)).toMatchObject({ status: 'incomplete', default_payment_method: null });
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+});

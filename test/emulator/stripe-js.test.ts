@@ -101,6 +101,29 @@ describe('test card numbers', () => {
   });
 });
 
+describe('3-D Secure cards', () => {
+  test('4000 0025 0000 3155 needs authentication; once authenticated the card is set up as any other', async () => {
+    const { customer, sub, si } = await pendingSetup();
+    const res = await formPost(`/v1/setup_intents/${si.id}/confirm`, { key: PK, client_secret: si.client_secret!, ...card('4000002500003155') });
+    expect(res).toMatchObject({ status: 200, body: { status: 'requires_action', next_action: { type: 'use_stripe_sdk' } } });
+    expect(await emu.stripe.subscriptions.retrieve(sub.id)).toMatchObject({ pending_setup_intent: si.id, default_payment_method: null });
+    const done = await formPost(`/v1/setup_intents/${si.id}/three_d_secure`, { key: PK, client_secret: si.client_secret!, result: 'authenticated' });
+    expect(done).toMatchObject({ status: 200, body: { status: 'succeeded', next_action: null, payment_method: res.body.payment_method } });
+    expect(((await emu.stripe.customers.retrieve(customer.id)) as Stripe.Customer).invoice_settings.default_payment_method).toBe(res.body.payment_method);
+  });
+
+  test('a failed authentication leaves the intent waiting for another card, with Stripe’s error', async () => {
+    const { customer, sub, si } = await pendingSetup();
+    await formPost(`/v1/setup_intents/${si.id}/confirm`, { key: PK, client_secret: si.client_secret!, ...card('4000000000003220') });
+    const failed = await formPost(`/v1/setup_intents/${si.id}/three_d_secure`, { key: PK, client_secret: si.client_secret!, result: 'failed' });
+    expect(failed).toMatchObject({ status: 200, body: { status: 'requires_payment_method', payment_method: null, next_action: null, last_setup_error: { type: 'invalid_request_error', code: 'setup_intent_authentication_failure' } } });
+    expect((await emu.stripe.paymentMethods.list({ customer: customer.id })).data).toEqual([]);
+    expect((await emu.stripe.subscriptions.retrieve(sub.id)).pending_setup_intent).toBe(si.id);
+    const again = await formPost(`/v1/setup_intents/${si.id}/three_d_secure`, { key: PK, client_secret: si.client_secret!, result: 'authenticated' });
+    expect(again).toMatchObject({ status: 400, body: { error: { code: 'setup_intent_unexpected_state' } } });
+  });
+});
+
 describe('the Stripe.js stand-in', () => {
   const source = readFileSync(resolve(import.meta.dirname, '../../src/emulator/stripe-js/stripe-v3.js'), 'utf8');
 

@@ -13,6 +13,8 @@ interface TestCard {
   decline?: string;
   /** The decline comes only with a charge: setting the card up (and attaching it) succeeds. */
   declinesOnlyCharges?: boolean;
+  /** Setting the card up needs 3-D Secure authentication by the cardholder. */
+  authenticatesOnSetup?: boolean;
 }
 
 export const TEST_CARDS: Record<string, TestCard> = {
@@ -22,6 +24,8 @@ export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline' },
   pm_card_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds' },
   pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', decline: 'generic_decline', declinesOnlyCharges: true },
+  pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', funding: 'credit', authenticatesOnSetup: true },
+  pm_card_threeDSecure2Required: { brand: 'visa', last4: '3220', funding: 'credit', authenticatesOnSetup: true },
 };
 
 /** The card numbers of Stripe's testing docs that a payment form (the Stripe.js stand-in) may type, by token. */
@@ -32,6 +36,8 @@ const CARD_NUMBERS: Record<string, string> = {
   '4000000000000002': 'pm_card_chargeDeclined',
   '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
   '4000000000000341': 'pm_card_chargeCustomerFail',
+  '4000002500003155': 'pm_card_authenticationRequiredOnSetup',
+  '4000000000003220': 'pm_card_threeDSecure2Required',
 };
 
 /** Declines are remembered per card object (by its fingerprint) so a stored pm_… still declines later. */
@@ -96,6 +102,14 @@ const CHARGE_ONLY_FINGERPRINTS = new Set(Object.entries(TEST_CARDS).filter(([, c
 export function setupDeclineOf(method: PaymentMethodRecord): string | undefined {
   const fingerprint = method.card?.fingerprint;
   return fingerprint && CHARGE_ONLY_FINGERPRINTS.has(fingerprint) ? undefined : declineOf(method);
+}
+
+const AUTHENTICATING_FINGERPRINTS = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.authenticatesOnSetup).map(([token]) => fingerprintOf(token)));
+
+/** Whether setting this method up waits for the cardholder's 3-D Secure authentication. */
+export function authenticatesOnSetup(method: PaymentMethodRecord): boolean {
+  const fingerprint = method.card?.fingerprint;
+  return fingerprint ? AUTHENTICATING_FINGERPRINTS.has(fingerprint) : false;
 }
 
 /** Card details as a payment form sends them (`payment_method_data[card]`). */

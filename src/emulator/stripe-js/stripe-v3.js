@@ -58,7 +58,8 @@
       '.emu-stripe{border:1px dashed #635bff;border-radius:6px;padding:12px;font:14px system-ui,sans-serif;display:grid;gap:8px;max-width:420px}' +
       '.emu-stripe label{display:grid;gap:2px}.emu-stripe input{font:inherit;padding:6px;border:1px solid #aaa;border-radius:4px}' +
       '.emu-stripe .emu-note{margin:0;color:#444}.emu-stripe [role=alert]{color:#b00020;min-height:1em}' +
-      '.emu-stripe-row{display:grid;grid-template-columns:1fr 1fr;gap:8px}';
+      '.emu-stripe-row{display:grid;grid-template-columns:1fr 1fr;gap:8px}' +
+      '.emu-stripe-3ds{border:2px solid #635bff;border-radius:8px;font:14px system-ui,sans-serif;max-width:360px}';
     document.head.appendChild(style);
   }
 
@@ -138,18 +139,60 @@
     return element;
   }
 
+  /** The 3-D Secure challenge, as Stripe's test page offers it: complete or fail. Resolves with the choice. */
+  function askCardholder() {
+    addStyle();
+    var dialog = document.createElement('dialog');
+    dialog.className = 'emu-stripe-3ds';
+    dialog.setAttribute('aria-labelledby', 'emu-stripe-3ds-title');
+    dialog.innerHTML =
+      '<h2 id="emu-stripe-3ds-title">3D Secure authentication (Stripe emulator test)</h2>' +
+      '<p>Your bank asks you to confirm this card. This is a test: choose the outcome.</p>' +
+      '<button type="button" value="authenticated">Complete authentication</button> ' +
+      '<button type="button" value="failed">Fail authentication</button>';
+    document.body.appendChild(dialog);
+    return new Promise(function (resolve) {
+      dialog.addEventListener('click', function (event) {
+        var value = event.target && event.target.value;
+        if (value !== 'authenticated' && value !== 'failed') return;
+        dialog.close();
+        dialog.remove();
+        resolve(value);
+      });
+      // Escape is the cardholder walking away: the authentication fails.
+      dialog.addEventListener('cancel', function () {
+        dialog.remove();
+        resolve('failed');
+      });
+      dialog.showModal();
+    });
+  }
+
   function Stripe(publishableKey, options) {
     if (typeof publishableKey !== 'string' || !/^pk_test_/.test(publishableKey)) {
       throw new Error('The Stripe emulator takes a test publishable key (pk_test_…), got ' + (typeof publishableKey === 'string' ? publishableKey.slice(0, 8) + '…' : typeof publishableKey) + '.');
     }
     void options;
 
-    /** POST …/confirm; answers {setupIntent} or {error} (card errors carry the intent, as Stripe.js's do). */
+    /**
+     * POST …/confirm; answers {setupIntent} or {error} (card errors carry the intent, as Stripe.js's
+     * do). A card that needs 3-D Secure is authenticated (or not) in the dialog first.
+     */
     function confirmSetupIntent(clientSecret, card, billingDetails, returnUrl) {
+      var path = '/v1/setup_intents/' + encodeURIComponent(intentId(clientSecret));
       var params = { client_secret: clientSecret, payment_method_data: { type: 'card', card: card, billing_details: billingDetails }, return_url: returnUrl };
-      return request(publishableKey, 'POST', '/v1/setup_intents/' + encodeURIComponent(intentId(clientSecret)) + '/confirm', params).then(function (r) {
-        return r.error ? { error: r.error } : { setupIntent: r.ok };
-      });
+      return request(publishableKey, 'POST', path + '/confirm', params)
+        .then(function (r) {
+          if (r.error || r.ok.status !== 'requires_action') return r;
+          return askCardholder().then(function (result) {
+            return request(publishableKey, 'POST', path + '/three_d_secure', { client_secret: clientSecret, result: result });
+          });
+        })
+        .then(function (r) {
+          if (r.error) return { error: r.error };
+          var failure = r.ok.status === 'requires_payment_method' && r.ok.last_setup_error;
+          return failure ? { error: Object.assign({}, failure, { setup_intent: r.ok }) } : { setupIntent: r.ok };
+        });
     }
 
     return {
