@@ -1,16 +1,16 @@
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
-import { hash } from 'node:crypto';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError, toStripeApiError } from '../errors.js';
+import { resolveCustomer } from '../customers/resolve.js';
 import { parseUsageRecord } from '../usage/event.js';
 import { emptyStats, ingest } from '../usage/ingest.js';
-import { Journal } from '../usage/journal.js';
+import { Journal, JOURNAL_FILE } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
 import { formatFromName, readRecords, type UsageFormat } from '../usage/readers.js';
 import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
+import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
 import { StreamSender } from '../usage/stream-sender.js';
@@ -23,13 +23,15 @@ export interface UsageIngestOptions {
   dryRun?: boolean;
   rejects?: string;
   sourceName?: string;
+  journalDir?: string;
   maxAttempts?: number;
 }
 
-/** State (journals, rejects) lives in `.alpaca-billing/` of the working directory. */
+/** The journal directory's name beside the input file (or in the working directory for stdin). */
 export const STATE_DIR = '.alpaca-billing';
+const DRY_RUN_SHOWN = 20;
 
-/** `usage ingest <file|->`: the v2 stream, exactly once across retries, crashes and re-runs. */
+/** `usage ingest <file|->`: the v2 stream, exactly once across retries, crashes, re-runs and edits. */
 export async function usageIngestCommand(ctx: CommandContext, options: UsageIngestOptions, file: string): Promise<number> {
   const fromStdin = file === '-';
   const path = fromStdin ? undefined : resolve(ctx.cwd, file);
@@ -45,25 +47,43 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     }
   }
   const format = options.format ?? (fromStdin ? 'ndjson' : formatFromName(file));
-  const sourceKey = options.sourceName ?? (fromStdin ? 'stdin' : basename(file));
+  const source = options.sourceName ?? (fromStdin ? 'stdin' : basename(file));
   const dryRun = Boolean(options.dryRun);
+  const shown = (p: string) => (relative(ctx.cwd, p).startsWith('..') || isAbsolute(relative(ctx.cwd, p)) ? p : relative(ctx.cwd, p) || p);
+
+  const journalDir = options.journalDir ? resolve(ctx.cwd, options.journalDir) : join(path ? dirname(path) : ctx.cwd, STATE_DIR);
+  await refuseVersion1Journals([journalDir, join(ctx.cwd, STATE_DIR)]);
+  const rejectsPath = options.rejects ? resolve(ctx.cwd, options.rejects) : join(journalDir, 'rejects', `${source.replace(/[^A-Za-z0-9._-]+/g, '_')}.rejects.ndjson`);
+  await checkRejectsPath(rejectsPath, options.rejects ?? shown(rejectsPath), path);
 
   const { catalog, stripe } = await loadMeterCatalog(ctx, { offline: dryRun });
   if (options.meter) requireMeter(catalog, options.meter);
 
-  const stateDir = join(ctx.cwd, STATE_DIR);
-  const rejectsPath = options.rejects ? resolve(ctx.cwd, options.rejects) : join(stateDir, 'rejects', `${sourceKey.replace(/[^A-Za-z0-9._-]+/g, '_')}.rejects.ndjson`);
-  await rm(rejectsPath, { force: true }); // the rejects file describes the latest run only
-  let rejects: WriteStream | undefined;
-  const onReject = async (line: number, reason: string, raw: string) => {
-    if (!rejects) {
-      await mkdir(dirname(rejectsPath), { recursive: true });
-      rejects = createWriteStream(rejectsPath);
-    }
-    if (!rejects.write(JSON.stringify({ line, reason, text: raw }) + '\n')) await once(rejects, 'drain');
+  const journal = await Journal.open(journalDir, { nowSeconds: Math.floor(Date.now() / 1000), readOnly: dryRun, onNotice: (m) => ctx.out.warn(m) });
+  if (fromStdin && !options.journalDir) ctx.out.info(`journal: ${shown(journal.path)} (stdin uses the working directory's; pass --journal-dir to share another)`);
+  const rejects = new RejectsWriter(rejectsPath);
+  let shownInDryRun = 0;
+  const onProblem = async (kind: string, line: number, reason: string, raw: string) => {
+    if (!dryRun) return rejects.write(kind as 'rejected', line, reason, raw);
+    if (shownInDryRun++ < DRY_RUN_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${kind === 'rejected' ? '' : `${kind}: `}${reason}`);
   };
 
-  const journal = dryRun ? undefined : await Journal.open(stateDir, path && !options.sourceName ? `${sourceKey}#${await firstLineHash(path)}` : sourceKey);
+  const customers = new Map<string, Promise<{ id: string } | { reason: string }>>();
+  const resolveReference = (reference: string) => {
+    let found = customers.get(reference);
+    if (!found) {
+      found = resolveCustomer(stripe!, reference).then(
+        (c) => ({ id: c.id }),
+        (err: unknown) => {
+          if (err instanceof UserError) return { reason: `customer: ${err.message}` };
+          throw err;
+        },
+      );
+      customers.set(reference, found);
+    }
+    return found;
+  };
+
   const mode = ctx.mode();
   const sender = stripe && !dryRun
     ? new StreamSender({
@@ -85,40 +105,43 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   let result;
   try {
     result = await ingest({
-      records: readRecords(input, format, file),
-      parse: (record, line) => parseUsageRecord(record, { line, sourceKey, defaultMeter: options.meter, resolveMeter: catalog.resolve }),
+      records: readRecords(input as AsyncIterable<Buffer | string>, format, file),
+      parse: (record, line) => parseUsageRecord(record, { line, defaultMeter: options.meter, resolveMeter: catalog.resolve }),
+      resolveCustomer: stripe ? resolveReference : undefined,
       nowSeconds: () => Math.floor(Date.now() / 1000),
       send: sender ? (events) => sender.send(events) : undefined,
-      journal,
-      onReject,
+      journal: dryRun ? { delivered: (hi, lo) => journal.delivered(hi, lo), record: () => undefined, flush: async () => undefined } : journal,
+      onProblem,
       concurrency: options.concurrency ?? 8,
       signal: ctx.signal,
     }, stats);
   } finally {
     progress.stop();
-    await journal?.close();
-    const r = rejects as WriteStream | undefined;
-    if (r) await new Promise((done) => r.end(done));
+    await journal.close();
+    await rejects.close();
     (input as { destroy?: () => void }).destroy?.();
   }
-  stats.duplicates = sender?.resentUnknown ?? 0;
+  stats.resent = sender?.resentUnknown ?? 0;
   const interrupted = ctx.signal.aborted && result.stopped;
   const errorText = result.error !== undefined ? describeError(result.error) : interrupted ? 'interrupted' : undefined;
   const report = buildReport({
     source: fromStdin ? 'stdin' : file,
+    journal: shown(journal.path),
     dryRun,
     stats,
     elapsedMs: performance.now() - started,
-    rejectsFile: stats.rejected ? relative(ctx.cwd, rejectsPath) || rejectsPath : undefined,
+    rejectsFile: rejects.written ? shown(rejectsPath) : undefined,
     stopped: result.stopped,
     error: errorText,
+    incompleteIsError: fromStdin,
   });
   if (ctx.out.json) ctx.out.data(report);
-  else for (const line of renderReport(report)) ctx.out.line(line);
+  else for (const line of renderReport(report, fromStdin)) ctx.out.line(line);
   if (stats.sent && !ctx.out.json) {
     ctx.out.info('note: Stripe checks streamed events asynchronously; an event for an unknown customer is dropped and reported in a v1.billing.meter.error_report_triggered event (see `alpaca-billing events tail`).');
   }
-  if (stats.rejected && !ctx.out.json) ctx.out.warn(`${stats.rejected} line${stats.rejected === 1 ? '' : 's'} rejected; reasons and line numbers are in ${report.rejects_file}.`);
+  const problems = stats.rejected + stats.changed + stats.duplicates;
+  if (problems && report.rejects_file && !ctx.out.json) ctx.out.warn(`${problems} line${problems === 1 ? '' : 's'} not sent (rejected, changed or duplicate); reasons and line numbers are in ${report.rejects_file}.`);
   return report.ok ? ExitCode.ok : ExitCode.error;
 }
 
@@ -128,18 +151,17 @@ function describeError(err: unknown): string {
 }
 
 /**
- * Files are journaled under their name plus a hash of their first line: two files called
- * usage.ndjson in different folders keep separate journals, while the same file moved, or grown
- * by appending, keeps its own.
+ * Journals of alpaca-billing before 0.x knew lines by position, and their identifiers differ from
+ * today's: re-sending a file they cover would count its events twice. Refuse until they are retired.
  */
-async function firstLineHash(path: string): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(65_536), 0, 65_536, 0);
-    const text = buffer.subarray(0, bytesRead).toString('utf8');
-    const nl = text.indexOf('\n');
-    return hash('sha256', nl < 0 ? text : text.slice(0, nl), 'hex').slice(0, 12);
-  } finally {
-    await handle.close();
+async function refuseVersion1Journals(stateDirs: string[]): Promise<void> {
+  for (const dir of new Set(stateDirs)) {
+    const old = join(dir, 'journal');
+    const files = await readdir(old).catch(() => [] as string[]);
+    if (files.some((f) => f.endsWith('.log'))) {
+      throw new UserError(`${old} holds journals of an earlier alpaca-billing, which identified events by line; files they cover would be sent again under new identifiers.`, {
+        hint: `Delete ${old} once no file it covers will be ingested again (the new journal is ${join(dir, JOURNAL_FILE)}).`,
+      });
+    }
   }
 }
