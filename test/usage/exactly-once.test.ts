@@ -136,6 +136,20 @@ describe('usage ingest: one run at a time per journal', () => {
   });
 });
 
+describe('usage ingest beside journals of the previous version', () => {
+  it('refuses to run rather than resend what they cover under new identifiers', async () => {
+    const [c] = await createCustomers(emu.stripe, 1);
+    const dir = await tempDir();
+    await mkdir(join(dir, '.alpaca-billing', 'journal'), { recursive: true });
+    await writeFile(join(dir, '.alpaca-billing', 'journal', 'u.ndjson-0123456789ab.log'), 'alpaca-billing usage journal v1 "u.ndjson"\n1 1 1 0123456789abcdef\n');
+    await writeUsage(dir, 'u.ndjson', event(c, 3, 100) + '\n');
+    const res = await run(['usage', 'ingest', 'u.ndjson', '--meter', 'once_tokens', '--max-rps', '0'], { env: emu.env, cwd: dir });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/journal holds journals of an earlier alpaca-billing/);
+    expect(await totalsFor(emu.stripe, meterId, [c])).toEqual({ [c]: 0 });
+  });
+});
+
 describe('usage ingest reads broken input line by line', () => {
   it('an unterminated CSV quote rejects its own line only', async () => {
     const [c] = await createCustomers(emu.stripe, 1);
