@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError, toStripeApiError } from '../errors.js';
-import { resolveCustomer } from '../customers/resolve.js';
+import { customerResolver } from '../customers/resolve.js';
 import { parseUsageRecord } from '../usage/event.js';
-import { emptyStats, ingest } from '../usage/ingest.js';
-import { Journal, JOURNAL_FILE } from '../usage/journal.js';
+import { emptyStats, ingest, type ProblemKind } from '../usage/ingest.js';
+import { Journal, refuseVersion1Journals } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
 import { formatFromName, readRecords, type UsageFormat } from '../usage/readers.js';
 import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
@@ -60,68 +60,54 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   if (options.meter) requireMeter(catalog, options.meter);
 
   const journal = await Journal.open(journalDir, { nowSeconds: Math.floor(Date.now() / 1000), readOnly: dryRun, onNotice: (m) => ctx.out.warn(m) });
-  if (fromStdin && !options.journalDir) ctx.out.info(`journal: ${shown(journal.path)} (stdin uses the working directory's; pass --journal-dir to share another)`);
   const rejects = new RejectsWriter(rejectsPath);
-  let shownInDryRun = 0;
-  const onProblem = async (kind: string, line: number, reason: string, raw: string) => {
-    if (!dryRun) return rejects.write(kind as 'rejected', line, reason, raw);
-    if (shownInDryRun++ < DRY_RUN_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${kind === 'rejected' ? '' : `${kind}: `}${reason}`);
-  };
-
-  const customers = new Map<string, Promise<{ id: string } | { reason: string }>>();
-  const resolveReference = (reference: string) => {
-    let found = customers.get(reference);
-    if (!found) {
-      found = resolveCustomer(stripe!, reference).then(
-        (c) => ({ id: c.id }),
-        (err: unknown) => {
-          if (err instanceof UserError) return { reason: `customer: ${err.message}` };
-          throw err;
-        },
-      );
-      customers.set(reference, found);
-    }
-    return found;
-  };
-
-  const mode = ctx.mode();
-  const sender = stripe && !dryRun
-    ? new StreamSender({
-      stripe,
-      limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(mode)),
-      meterFor: (name) => catalog.byEvent(name),
-      maxAttempts: options.maxAttempts,
-      signal: ctx.signal,
-      onRetry: ({ attempt, reason, delayMs }) => ctx.out.debug(`retry ${attempt} in ${delayMs} ms: ${reason}`),
-    })
-    : undefined;
-
   const input: NodeJS.ReadableStream = fromStdin ? ctx.stdin : createReadStream(path!);
-  let bytes = 0;
-  input.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
   const stats = emptyStats();
   const started = performance.now();
-  const progress = await startProgress(ctx.out, { total: size, bytes: () => bytes, stats, startedMs: started });
   let result;
+  let resent = 0;
   try {
-    result = await ingest({
-      records: readRecords(input as AsyncIterable<Buffer | string>, format, file),
-      parse: (record, line) => parseUsageRecord(record, { line, defaultMeter: options.meter, resolveMeter: catalog.resolve }),
-      resolveCustomer: stripe ? resolveReference : undefined,
-      nowSeconds: () => Math.floor(Date.now() / 1000),
-      send: sender ? (events) => sender.send(events) : undefined,
-      journal: dryRun ? { delivered: (hi, lo) => journal.delivered(hi, lo), record: () => undefined, flush: async () => undefined } : journal,
-      onProblem,
-      concurrency: options.concurrency ?? 8,
-      signal: ctx.signal,
-    }, stats);
+    if (fromStdin && !options.journalDir) ctx.out.info(`journal: ${shown(journal.path)} (stdin uses the working directory's; pass --journal-dir to share another)`);
+    let shownInDryRun = 0;
+    const onProblem = async (kind: ProblemKind, line: number, reason: string, raw: string) => {
+      if (!dryRun) return rejects.write(kind, line, reason, raw);
+      if (shownInDryRun++ < DRY_RUN_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${kind === 'rejected' ? '' : `${kind}: `}${reason}`);
+    };
+    const sender = stripe && !dryRun
+      ? new StreamSender({
+        stripe,
+        limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(ctx.mode())),
+        meterFor: (name) => catalog.byEvent(name),
+        maxAttempts: options.maxAttempts,
+        signal: ctx.signal,
+        onRetry: ({ attempt, reason, delayMs }) => ctx.out.debug(`retry ${attempt} in ${delayMs} ms: ${reason}`),
+      })
+      : undefined;
+    let bytes = 0;
+    input.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
+    const progress = await startProgress(ctx.out, { total: size, bytes: () => bytes, stats, startedMs: started });
+    try {
+      result = await ingest({
+        records: readRecords(input as AsyncIterable<Buffer | string>, format, file),
+        parse: (record, line) => parseUsageRecord(record, { line, defaultMeter: options.meter, resolveMeter: catalog.resolve }),
+        resolveCustomer: stripe ? customerResolver(stripe) : undefined,
+        nowSeconds: () => Math.floor(Date.now() / 1000),
+        send: sender ? (events) => sender.send(events) : undefined,
+        journal: dryRun ? { delivered: (hi, lo) => journal.delivered(hi, lo), record: () => undefined, flush: async () => undefined } : journal,
+        onProblem,
+        concurrency: options.concurrency ?? 8,
+        signal: ctx.signal,
+      }, stats);
+    } finally {
+      progress.stop();
+      resent = sender?.resentUnknown ?? 0;
+    }
   } finally {
-    progress.stop();
     await journal.close();
     await rejects.close();
     (input as { destroy?: () => void }).destroy?.();
   }
-  stats.resent = sender?.resentUnknown ?? 0;
+  stats.resent = resent;
   const interrupted = ctx.signal.aborted && result.stopped;
   const errorText = result.error !== undefined ? describeError(result.error) : interrupted ? 'interrupted' : undefined;
   const report = buildReport({
@@ -148,20 +134,4 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
 function describeError(err: unknown): string {
   const e = toStripeApiError(err) as Error;
   return e?.message ?? String(err);
-}
-
-/**
- * Journals of alpaca-billing before 0.x knew lines by position, and their identifiers differ from
- * today's: re-sending a file they cover would count its events twice. Refuse until they are retired.
- */
-async function refuseVersion1Journals(stateDirs: string[]): Promise<void> {
-  for (const dir of new Set(stateDirs)) {
-    const old = join(dir, 'journal');
-    const files = await readdir(old).catch(() => [] as string[]);
-    if (files.some((f) => f.endsWith('.log'))) {
-      throw new UserError(`${old} holds journals of an earlier alpaca-billing, which identified events by line; files they cover would be sent again under new identifiers.`, {
-        hint: `Delete ${old} once no file it covers will be ingested again (the new journal is ${join(dir, JOURNAL_FILE)}).`,
-      });
-    }
-  }
 }

@@ -13,7 +13,7 @@
  *   holds at most about five weeks of usage.
  * - One run at a time: `<dir>/usage-journal.lock` (see lock.ts).
  */
-import { mkdir, open, rename, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { UsageEvent } from './event.js';
@@ -186,6 +186,22 @@ export class Journal {
       }
     } catch (err) {
       this.failure = new Error(`Cannot write the usage journal ${this.path}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Journals of the previous version (`<state dir>/journal/*.log`) knew lines by position, and their identifiers differ from
+ * today's: re-sending a file they cover would count its events twice. Refuse until they are retired.
+ */
+export async function refuseVersion1Journals(stateDirs: string[]): Promise<void> {
+  for (const dir of new Set(stateDirs)) {
+    const old = join(dir, 'journal');
+    const files = await readdir(old).catch(() => [] as string[]);
+    if (files.some((f) => f.endsWith('.log'))) {
+      throw new UserError(`${old} holds journals of an earlier alpaca-billing, which identified events by line; files they cover would be sent again under new identifiers.`, {
+        hint: `Delete ${old} once no file it covers will be ingested again (the new journal is ${join(dir, JOURNAL_FILE)}).`,
+      });
     }
   }
 }
