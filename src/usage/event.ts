@@ -24,8 +24,6 @@ export interface UsageEvent {
   keyHi: number;
   keyLo: number;
   check: number;
-  /** The source text, kept only for the rejects file. */
-  raw?: string;
 }
 
 export type ParseResult = { ok: true; event: UsageEvent } | { ok: false; reason: string };
