@@ -77,6 +77,19 @@ describe('ingest', () => {
     expect(recorded.map((e) => e.line)).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('reports an event with its own identifier as changed when any of its fields was edited', async () => {
+    const line = (customer: string, ts: number) => JSON.stringify({ customer, value: 1, timestamp: ts, meter: 'm', identifier: 'ev-1' }) + '\n';
+    const first = options(line('cus_1', NOW - 60));
+    await ingest(first.opts);
+    const delivered = new Map(first.recorded.map((e) => [`${e.keyHi}:${e.keyLo}`, e.check]));
+    for (const [text, changed] of [[line('cus_1', NOW - 60), 0], [line('cus_1', NOW - 61), 1], [line('cus_2', NOW - 60), 1]] as const) {
+      const again = options(text);
+      again.opts.journal = { delivered: (hi, lo) => delivered.get(`${hi}:${lo}`), record: () => {}, flush: async () => {} };
+      const { stats } = await ingest(again.opts);
+      expect({ text, changed: stats.changed, sent: stats.sent }).toEqual({ text, changed, sent: 0 });
+    }
+  });
+
   it('holds back an unterminated last line and counts it apart', async () => {
     const { opts, sent } = options(source(3).trimEnd() + '\n{"customer":"cus_1","val');
     const { stats } = await ingest(opts);
