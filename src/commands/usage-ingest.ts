@@ -30,6 +30,7 @@ export interface UsageIngestOptions {
 /** The journal directory's name beside the input file (or in the working directory for stdin). */
 export const STATE_DIR = '.alpaca-billing';
 const DRY_RUN_SHOWN = 20;
+const CHANGED_SHOWN = 5;
 
 /** `usage ingest <file|->`: the v2 stream, exactly once across retries, crashes, re-runs and edits. */
 export async function usageIngestCommand(ctx: CommandContext, options: UsageIngestOptions, file: string): Promise<number> {
@@ -69,7 +70,10 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   try {
     if (fromStdin && !options.journalDir) ctx.out.info(`journal: ${shown(journal.path)} (stdin uses the working directory's; pass --journal-dir to share another)`);
     let shownInDryRun = 0;
+    let shownChanged = 0;
     const onProblem = async (kind: ProblemKind, line: number, reason: string, raw: string) => {
+      // A changed line needs the user's action (the reason says which command): show the first few.
+      if (kind === 'changed' && !dryRun && !ctx.out.json && shownChanged++ < CHANGED_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${reason}`);
       if (!dryRun) return rejects.write(kind, line, reason, raw);
       if (shownInDryRun++ < DRY_RUN_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${kind === 'rejected' ? '' : `${kind}: `}${reason}`);
     };

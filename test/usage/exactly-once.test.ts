@@ -78,6 +78,14 @@ describe('usage ingest identifies an event by its content, not its position or f
     const lines = (await readFile(join(dir, report.rejects_file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.kind);
     expect(lines).toEqual([expect.objectContaining({ line: 2, kind: 'changed', reason: expect.stringMatching(/usage cancel --meter once_tokens --identifier alp2_\w+.*negative/s) })]);
     expect(await totalsFor(emu.stripe, meterId, [c])).toEqual({ [c]: 31 });
+    const human = await run(['usage', 'ingest', 'u.ndjson', '--meter', 'once_tokens', '--max-rps', '0'], { env: emu.env, cwd: dir });
+    expect(human.stdout).toMatch(/changed\s+1/);
+    expect(human.stderr).toMatch(/u\.ndjson:2: changed since an earlier run delivered it.*usage cancel --meter once_tokens --identifier alp2_/);
+    expect(await totalsFor(emu.stripe, meterId, [c])).toEqual({ [c]: 31 });
+    // The command the report gives does correct the usage: cancel the delivered 20, send the new 25.
+    const cancel = /usage cancel --meter once_tokens --identifier (alp2_\w+)/.exec(lines[0].reason)![1];
+    expect((await run(['usage', 'cancel', '--meter', 'once_tokens', '--identifier', cancel], { env: emu.env, cwd: dir })).code).toBe(0);
+    expect(await totalsFor(emu.stripe, meterId, [c])).toEqual({ [c]: 11 });
   });
 
   it('holds back an incomplete last line of a growing file, and sends it once complete', async () => {
