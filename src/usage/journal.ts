@@ -114,8 +114,12 @@ export class Journal {
         await handle.close();
       }
     }
-    await mkdir(dir, { recursive: true });
-    const release = await acquireLock(`${path}.lock`, path, options.onNotice);
+    const release = await mkdir(dir, { recursive: true })
+      .then(() => acquireLock(`${path}.lock`, path, options.onNotice))
+      .catch((err: NodeJS.ErrnoException) => {
+        if (!['EACCES', 'EPERM', 'EROFS', 'ENOTDIR'].includes(err.code ?? '')) throw err;
+        throw new UserError(`Cannot keep the usage journal in ${dir}: ${err.message}.`, { hint: 'The journal sits beside the input file by default; pass --journal-dir with a writable directory.' });
+      });
     try {
       let handle = await open(path, 'a+');
       const loaded = await load(handle, path, oldest);

@@ -74,4 +74,10 @@ describe('Journal', () => {
     const after = await Journal.open(dir, quiet);
     await after.close();
   });
+
+  it('explains a directory it cannot write to, naming --journal-dir', async () => {
+    const dir = await tmp();
+    await writeFile(join(dir, 'file'), '');
+    await expect(Journal.open(join(dir, 'file', 'state'), quiet)).rejects.toThrow(/Cannot keep the usage journal in .*file\/state/);
+  });
 });
