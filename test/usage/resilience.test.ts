@@ -112,7 +112,7 @@ describe('usage ingest under faults', () => {
     expect(await totalsFor(started.setup, meter.id, customers)).toEqual(usage.totals);
   });
 
-  it('exits 1 when interrupted, keeps its place, and resumes without resending', async () => {
+  it('exits 130 when interrupted (the user cancelled), keeps its place, and resumes without resending', async () => {
     const started = await emulatorWithLog({ latencyMs: 5 });
     emu = started.emu;
     const meter = await createMeter(started.setup, 'resume_metric');
@@ -125,7 +125,7 @@ describe('usage ingest under faults', () => {
     const interrupted = run(args, { env: emu.env, cwd: dir, signal: controller.signal });
     setTimeout(() => controller.abort(), 600);
     const first = await interrupted;
-    expect(first.code).toBe(1);
+    expect(first.code).toBe(130);
     const partial = first.json();
     expect(partial).toMatchObject({ ok: false, error: 'interrupted' });
     expect(partial.sent).toBeGreaterThan(0);
