@@ -77,7 +77,7 @@ export async function startExampleSite(options: ExampleSiteOptions): Promise<Exa
   async function route(req: IncomingMessage, raw: Buffer): Promise<{ status: number; body: unknown; html?: boolean }> {
     const path = new URL(req.url ?? '/', 'http://site').pathname;
     if (req.method === 'GET' && path === '/') return { status: 200, body: renderPage(options), html: true };
-    if (req.method === 'POST' && path === '/create-subscription') return createSubscription(JSON.parse(raw.toString('utf8') || '{}'));
+    if (req.method === 'POST' && path === '/create-subscription') return createSubscription(parseJson(raw));
     if (req.method === 'POST' && path === '/webhook') return receiveWebhook(raw, req.headers['stripe-signature'] as string | undefined);
     const sub = /^\/subscription\/([\w-]+)$/.exec(path);
     if (req.method === 'GET' && sub) return { status: 200, body: { status: (await stripe.subscriptions.retrieve(sub[1])).status } };
@@ -123,4 +123,12 @@ export async function startExampleSite(options: ExampleSiteOptions): Promise<Exa
     },
     close,
   };
+}
+
+function parseJson(raw: Buffer): { email?: unknown } {
+  try {
+    return JSON.parse(raw.toString('utf8') || '{}') ?? {};
+  } catch {
+    return {};
+  }
 }

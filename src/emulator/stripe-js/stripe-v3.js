@@ -168,11 +168,11 @@
     });
   }
 
-  function Stripe(publishableKey, options) {
+  // Stripe(key, options): the options (stripeAccount, locale, …) change nothing here.
+  function Stripe(publishableKey) {
     if (typeof publishableKey !== 'string' || !/^pk_test_/.test(publishableKey)) {
       throw new Error('The Stripe emulator takes a test publishable key (pk_test_…), got ' + (typeof publishableKey === 'string' ? publishableKey.slice(0, 8) + '…' : typeof publishableKey) + '.');
     }
-    void options;
 
     /**
      * POST …/confirm; answers {setupIntent} or {error} (card errors carry the intent, as Stripe.js's
@@ -201,9 +201,9 @@
         var created = {};
         return {
           _clientSecret: clientSecret,
-          create: function (type, elementOptions) {
+          // create(type, options): the options (layout, fields, …) change nothing here.
+          create: function (type) {
             if (type !== 'payment' && type !== 'card') throw new Error("The Stripe emulator's elements.create() knows 'payment' and 'card', not '" + type + "'.");
-            void elementOptions;
             return (created[type] = createElement(type));
           },
           getElement: function (type) { return created[type] || null; },
