@@ -50,14 +50,14 @@ export function authenticateClient(header: string | undefined, body: Record<stri
 export const isPublishableKey = (key: string): boolean => key.startsWith('pk_');
 
 /** With a publishable key, the caller proves it may see the intent by its client secret. */
-export function requireClientSecret(apiKey: string, given: unknown, secret: string | null, object: 'SetupIntent' | 'PaymentIntent'): void {
+export function requireClientSecret(apiKey: string, given: unknown, secret: string | null, objectName: string): void {
   if (!isPublishableKey(apiKey)) return;
   if (given === undefined || given === '') throw parameterMissing('client_secret');
   if (given !== secret) {
     throw new StripeHttpError(400, {
       type: 'invalid_request_error',
       param: 'client_secret',
-      message: `The client_secret provided does not match the client_secret associated with the ${object}.`,
+      message: `The client_secret provided does not match the client_secret associated with the ${objectName}.`,
     });
   }
 }
