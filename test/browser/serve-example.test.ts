@@ -3,7 +3,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
+import { run } from '../helpers/cli.js';
 
 const bin = resolve(import.meta.dirname, '../../bin/alpaca-billing.cjs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -34,4 +36,19 @@ test('serve-example: a card typed on its page activates the subscription, and th
     child.kill('SIGINT');
   }
   expect(await exit).toBe(0);
+});
+
+test('serve-example on a port in use: exit 3 naming the port and the flag, nothing on stdout', async () => {
+  const busy = createServer();
+  await new Promise<void>((res) => busy.listen(0, '127.0.0.1', () => res()));
+  const port = (busy.address() as AddressInfo).port;
+  try {
+    const result = await run(['serve-example', '--port', String(port)]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    expect(result.stderr).toContain('--port 0');
+    expect(result.stdout).toBe('');
+  } finally {
+    busy.close();
+  }
 });
