@@ -45,7 +45,8 @@
 
   function intentId(clientSecret) {
     if (typeof clientSecret !== 'string' || clientSecret.indexOf('_secret_') < 0) {
-      throw new Error('Invalid value for clientSecret: it should be the client_secret of a SetupIntent (seti_…_secret_…).');
+      // Stripe.js's IntegrationError wording.
+      throw new Error('Invalid value for intent secret: value should be a client secret of the form ${id}_secret_${secret}.');
     }
     return clientSecret.split('_secret_')[0];
   }
