@@ -67,6 +67,21 @@ test('confirmCardSetup with a card element, then retrieveSetupIntent: {setupInte
   await page.close();
 });
 
+test("an element's change events say when the card is complete, as Stripe's do", async () => {
+  const page = await pageWith('payment');
+  await page.evaluate(() => {
+    const w = globalThis as any;
+    w.changes = [];
+    w.element.on('change', (e: { complete: boolean; empty: boolean; elementType: string }) => w.changes.push(e));
+  });
+  await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+  expect(await page.evaluate(() => (globalThis as any).changes.at(-1))).toMatchObject({ elementType: 'payment', empty: false, complete: false });
+  await page.getByLabel('Expiry (MM / YY)').fill('04/31');
+  await page.getByLabel('CVC').fill('123');
+  expect(await page.evaluate(() => (globalThis as any).changes.at(-1))).toMatchObject({ complete: true });
+  await page.close();
+});
+
 test('elements.submit() on an incomplete form: a validation_error, shown under the form, and nothing sent', async () => {
   const si = await setupIntent();
   const page = await pageWith('payment', si.client_secret!);
