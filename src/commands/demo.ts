@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
 import { formatMoney } from '../core/money.js';
@@ -36,7 +36,6 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
     const result = await runStory({
       out: ctx.out,
       dir,
-      pricingFile: resolve(ctx.cwd, ctx.settings.file),
       apiBase: emulator.url,
       apiKey: DEMO_KEY,
       stripe,
