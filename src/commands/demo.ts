@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { formatMoney } from '../core/money.js';
 import { createStripeClient } from '../stripe/client.js';
 import { runStory } from '../demo/story.js';
+import { selfCommand, shellQuote } from '../demo/self-command.js';
 
 export interface DemoOptions {
   keep?: boolean;
@@ -56,7 +57,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
       ctx.out.line(`\nThe emulator keeps running at ${emulator.url} (Ctrl-C to stop). Point commands at it with:`);
       ctx.out.line(`  export STRIPE_API_BASE=${emulator.url}`);
       ctx.out.line(`  export STRIPE_API_KEY=<any sk_test_ key>     # the emulator accepts any test key`);
-      ctx.out.line(`  cd ${dir} && npx alpaca-billing usage summary --customer ada@alpaca.example --meter tokens`);
+      ctx.out.line(`  cd ${shellQuote(dir)} && ${selfCommand()} usage summary --customer ada@alpaca.example --meter tokens`);
       await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done(), { once: true }));
     }
     return 0;
