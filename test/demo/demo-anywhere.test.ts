@@ -54,6 +54,7 @@ products:
 describe('demo --keep', () => {
   it('prints a command that runs this installation (not whatever npx finds on the registry), and it works', async () => {
     const child = spawn(process.execPath, [bin, 'demo', '--keep', '--quiet', '--events', '200'], { cwd: tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((done) => child.on('exit', done));
     try {
       let stdout = '';
       child.stdout.setEncoding('utf8');
@@ -73,7 +74,8 @@ describe('demo --keep', () => {
       expect(JSON.parse(summary)).toMatchObject({ customer: expect.stringMatching(/^cus_/), meter: expect.anything() });
       expect(JSON.parse(summary).total).toBeGreaterThan(0);
     } finally {
-      child.kill('SIGTERM');
+      child.kill('SIGTERM'); // as Ctrl-C: the demo stops its emulator and exits
+      await exited;
     }
   }, 60_000);
 });
