@@ -22,13 +22,32 @@ export function tutorialBlocks(markdown: string): string[] {
     body.split('\n').map((line) => line.slice(indent.length)).join('\n'));
 }
 
-const freePort = () =>
-  new Promise<number>((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
+/**
+ * A free port below Linux's ephemeral range (32768-60999): the servers other tests start on port 0
+ * get ephemeral ports, so none of them can take this one between this check and the tutorial's use.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((done) => {
+      const server = createServer().once('error', () => done(false)).listen(port, '127.0.0.1', () => server.close(() => done(true)));
     });
-  });
+    if (free) return port;
+  }
+}
+
+/** The bash session of the running test, stopped after it whatever happened (a timeout included). */
+let session: { pid?: number; scratch: string } | undefined;
+afterEach(() => {
+  if (!session) return;
+  try {
+    process.kill(-session.pid!, 'SIGKILL'); // its process group: bash and whatever the tutorial started
+  } catch {
+    // already gone
+  }
+  rmSync(session.scratch, { recursive: true, force: true });
+  session = undefined;
+});
 
 describe('README tutorial', () => {
   const blocks = tutorialBlocks(readme);
@@ -50,58 +69,53 @@ describe('README tutorial', () => {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // its own process group: whatever the tutorial leaves running is stopped with it
     });
+    session = { pid: bash.pid, scratch };
     let stdout = '';
     let stderr = '';
     bash.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     bash.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((done) => bash.on('exit', done));
-    /** Resolves when `text` has been printed; fails if bash exits first (a command failed: `set -e`). */
-    const printed = async (text: string | RegExp) => {
+    let ended = false;
+    void exited.then(() => (ended = true));
+    /**
+     * Resolves when `text` has been printed; fails if bash exits first (a command failed: `set -e`),
+     * or if it is not printed within `limitMs` (a step that hangs), with everything printed so far.
+     */
+    const printed = async (text: string | RegExp, limitMs = 45_000) => {
       const seen = () => (typeof text === 'string' ? stdout.includes(text) : text.test(stdout));
-      let ended = false;
-      void exited.then(() => (ended = true));
-      while (!seen()) {
-        if (ended) throw new Error(`bash exited before printing ${text}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+      for (let waited = 0; !seen(); waited += 50) {
+        if (ended || waited > limitMs) throw new Error(`${ended ? 'bash exited' : 'nothing more came'} before ${text}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    try {
-      bash.stdin.write('shopt -s expand_aliases\nset -e -o pipefail\n');
-      for (const [i, block] of blocks.entries()) {
-        const typed = block
-          .replaceAll('12111', String(emulatorPort))
-          .replaceAll('4242', String(hooksPort))
-          .replace('emulator --port', 'emulator --aggregation-delay 0 --port');
-        const done = `--- block ${i} done`;
-        bash.stdin.write(`${typed}\necho '${done}'\n`);
-        await printed(done);
-        if (i === 0) await printed(`ready at http://127.0.0.1:${emulatorPort}`);
-        // Webhooks are delivered asynchronously: the receiver prints the event before it is stopped.
-        if (block.includes('subscriptions cancel')) await printed(/customer\.subscription\.updated\s+sub_/);
-      }
-      bash.stdin.end();
-      expect(await exited).toBe(0);
-
-      expect(stdout).toContain('valid: 1 meter, 1 product, 1 price');
-      expect(stdout).toMatch(/created customer cus_\w+ {2}ada@example\.com {2}\(external id user_42\)/);
-      expect(stdout).toMatch(/client secret {2}seti_\w+_secret_/);
-      expect(stdout).toMatch(/checkout session cs_test_\w+ for cus_/);
-      expect(stdout).toMatch(/sent +3\n/);
-      // Step 5: a readable summary of what steps 4 sent (1,234 + 1,500 + 320 + 2,750 tokens), and its price.
-      expect(stdout).toMatch(/total +5,804\n/);
-      expect(stdout).toMatch(/hours without usage not shown/);
-      expect(stdout).toContain('5,804 tokens → 6 × 1,000 tokens × $0.04 = $0.24');
-      // Step 6: the signing secret went to the file, never to the screen.
-      expect(readFileSync((stdout + stderr).match(/signing secret written to (\S+)/)![1], 'utf8')).toMatch(/^STRIPE_WEBHOOK_SECRET_LOCAL=whsec_/m);
-      expect(stdout + stderr).not.toMatch(/whsec_\w{6}/);
-      expect(stderr).not.toMatch(/^(error|warning):/m);
-    } finally {
-      try {
-        process.kill(-bash.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      rmSync(scratch, { recursive: true, force: true });
+    bash.stdin.write('shopt -s expand_aliases\nset -e -o pipefail\n');
+    for (const [i, block] of blocks.entries()) {
+      const typed = block
+        .replaceAll('12111', String(emulatorPort))
+        .replaceAll('4242', String(hooksPort))
+        .replace('emulator --port', 'emulator --aggregation-delay 0 --port');
+      const done = `--- block ${i} done`;
+      bash.stdin.write(`${typed}\necho '${done}'\n`);
+      await printed(done);
+      if (i === 0) await printed(`ready at http://127.0.0.1:${emulatorPort}`);
+      // Webhooks are delivered asynchronously: the receiver prints the event before it is stopped.
+      if (block.includes('subscriptions cancel')) await printed(/customer\.subscription\.updated\s+sub_/);
     }
-  }, 120_000);
+    bash.stdin.end();
+    expect(await exited).toBe(0);
+
+    expect(stdout).toContain('valid: 1 meter, 1 product, 1 price');
+    expect(stdout).toMatch(/created customer cus_\w+ {2}ada@example\.com {2}\(external id user_42\)/);
+    expect(stdout).toMatch(/client secret {2}seti_\w+_secret_/);
+    expect(stdout).toMatch(/checkout session cs_test_\w+ for cus_/);
+    expect(stdout).toMatch(/sent +3\n/);
+    // Step 5: a readable summary of what steps 4 sent (1,234 + 1,500 + 320 + 2,750 tokens), and its price.
+    expect(stdout).toMatch(/total +5,804\n/);
+    expect(stdout).toMatch(/hours without usage not shown/);
+    expect(stdout).toContain('5,804 tokens → 6 × 1,000 tokens × $0.04 = $0.24');
+    // Step 6: the signing secret went to the file, never to the screen.
+    expect(readFileSync((stdout + stderr).match(/signing secret written to (\S+)/)![1], 'utf8')).toMatch(/^STRIPE_WEBHOOK_SECRET_LOCAL=whsec_/m);
+    expect(stdout + stderr).not.toMatch(/whsec_\w{6}/);
+    expect(stderr).not.toMatch(/^(error|warning):/m);
+  }, 240_000);
 });
