@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
-import { listResponse, listUrl } from '../http/list.js';
+import { filterCreated, listResponse, listUrl } from '../http/list.js';
 import { asString, str } from '../http/params.js';
 import { previewInvoice } from '../billing/invoice-ledger.js';
-import { expireStaleIncomplete, payInvoice } from '../billing/lifecycle.js';
+import { catchUp } from '../billing/cycle.js';
+import { payInvoice } from '../billing/lifecycle.js';
 import { resolvePaymentMethod } from '../billing/payment-methods.js';
 import { customers, invoices, subscriptions, type InvoiceRecord, type SubscriptionRecord } from '../billing/records.js';
 import type { EmuRequest, Route } from '../types.js';
@@ -31,7 +32,7 @@ function pickSubscription(core: EmulatorCore, customerId: string, subscriptionId
 
 function createPreview(req: EmuRequest): Stripe.Invoice {
   const core = req.core;
-  expireStaleIncomplete(core);
+  catchUp(core);
   const subscriptionId = str(req, 'subscription');
   let customerId = str(req, 'customer');
   if (customerId === undefined) {
@@ -44,14 +45,14 @@ function createPreview(req: EmuRequest): Stripe.Invoice {
 }
 
 function requireInvoice(core: EmulatorCore, id: string): InvoiceRecord {
-  expireStaleIncomplete(core);
+  catchUp(core);
   const rec = invoices(core).get(id);
   if (!rec) throw resourceMissing('invoice', id);
   return rec;
 }
 
 function list(req: EmuRequest) {
-  expireStaleIncomplete(req.core);
+  catchUp(req.core);
   const customer = str(req, 'customer');
   const subscription = str(req, 'subscription');
   const status = str(req, 'status', { oneOf: ['draft', 'open', 'paid', 'uncollectible', 'void'] });
@@ -60,7 +61,7 @@ function list(req: EmuRequest) {
     .filter((r) => customer === undefined || r.invoice.customer === customer)
     .filter((r) => subscription === undefined || r.invoice.parent?.subscription_details?.subscription === subscription)
     .filter((r) => status === undefined || r.invoice.status === status);
-  const page = listResponse(items, req.body, listUrl(req));
+  const page = listResponse(filterCreated(items.map((r) => ({ ...r, created: r.invoice.created })), req.body.created), req.body, listUrl(req));
   return { ...page, data: page.data.map((r) => r.invoice) };
 }
 
