@@ -3,7 +3,7 @@
 // asynchronously as on Stripe. Limits and the choices Stripe leaves open are in SPEC.md.
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
-import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
+import { StripeHttpError, invalid, parameterMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asInt, asString, int, str } from '../http/params.js';
 import { catchUp, runUntil } from '../billing/cycle.js';
