@@ -3,7 +3,7 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { filterCreated, listResponse, listUrl } from '../http/list.js';
 import { asString, str } from '../http/params.js';
-import { previewInvoice } from '../billing/invoice-ledger.js';
+import { defaultPaymentMethod, previewInvoice } from '../billing/invoice-ledger.js';
 import { catchUp } from '../billing/cycle.js';
 import { payInvoice } from '../billing/lifecycle.js';
 import { resolvePaymentMethod } from '../billing/payment-methods.js';
@@ -71,6 +71,18 @@ function lines(req: EmuRequest) {
   return listResponse(rec.invoice.lines.data.slice().reverse(), req.body, listUrl(req));
 }
 
+/** Without `payment_method`, Stripe charges the subscription's, else the customer's default method. */
+function defaultMethodOf(core: EmulatorCore, rec: InvoiceRecord): string {
+  const subId = rec.invoice.parent?.subscription_details?.subscription;
+  const sub = typeof subId === 'string' ? subscriptions(core).get(subId) : undefined;
+  const customerDefault = typeof rec.invoice.customer === 'string' ? customers(core).get(rec.invoice.customer)?.invoice_settings?.default_payment_method : undefined;
+  const id = sub ? defaultPaymentMethod(core, sub) : typeof customerDefault === 'string' ? customerDefault : null;
+  if (!id) {
+    throw new StripeHttpError(400, { type: 'invalid_request_error', code: 'invoice_no_payment_method_types', param: 'payment_method', message: 'This customer has no attached payment source or default payment method. Pass payment_method.' });
+  }
+  return id;
+}
+
 function pay(req: EmuRequest): Stripe.Invoice {
   const core = req.core;
   const rec = requireInvoice(core, req.params.id);
@@ -78,9 +90,8 @@ function pay(req: EmuRequest): Stripe.Invoice {
     throw new StripeHttpError(400, { type: 'invalid_request_error', code: 'invoice_not_open', message: `Invoice ${rec.id} is ${rec.invoice.status}; only open invoices can be paid.` });
   }
   const raw = req.body.payment_method;
-  if (raw === undefined) throw parameterMissing('payment_method');
-  const pm = resolvePaymentMethod(core, asString(raw, 'payment_method'), 'payment_method');
-  payInvoice(core, rec, pm.id);
+  const pmId = raw === undefined ? defaultMethodOf(core, rec) : resolvePaymentMethod(core, asString(raw, 'payment_method'), 'payment_method').id;
+  payInvoice(core, rec, pmId);
   return rec.invoice;
 }
 
