@@ -95,3 +95,25 @@ export async function resolveCustomer(stripe: Stripe, ref: string): Promise<Stri
   }
   return pickOne(reference, 'external id', await findCustomersByExternalId(stripe, reference));
 }
+
+/**
+ * `resolveCustomer` remembered per distinct reference, for files naming the same customers on many
+ * lines; an unknown or ambiguous reference is a reason (the line is rejected), a Stripe failure throws.
+ */
+export function customerResolver(stripe: Stripe): (reference: string) => Promise<{ id: string } | { reason: string }> {
+  const found = new Map<string, Promise<{ id: string } | { reason: string }>>();
+  return (reference) => {
+    let answer = found.get(reference);
+    if (!answer) {
+      answer = resolveCustomer(stripe, reference).then(
+        (c) => ({ id: c.id }),
+        (err: unknown) => {
+          if (err instanceof UserError) return { reason: `customer: ${err.message}` };
+          throw err;
+        },
+      );
+      found.set(reference, answer);
+    }
+    return answer;
+  };
+}

@@ -1,14 +1,14 @@
 /**
  * The ingestion pipeline, without terminal or file-format concerns: records in, batches of valid,
- * not-yet-delivered events out to `send`, several in flight, acknowledged ranges into the journal.
+ * not-yet-delivered events out to `send`, several in flight, acknowledged events into the journal.
  * The command owns the source, the rejects file, the progress bar and the report; this module
  * only counts (its `stats` object is live, for the progress bar).
  */
 import type { ParseResult, UsageEvent } from './event.js';
+import { EventIdentities, derivedIdentifier } from './identity.js';
 import type { Journal } from './journal.js';
-import { ResumeFilter, rangesOf } from './ranges.js';
 import type { SourceRecord } from './readers.js';
-import { checkWindow } from './time.js';
+import { checkWindow, isoSeconds } from './time.js';
 
 export interface IngestStats {
   /** Records read (blank lines aside), good or bad. */
@@ -18,24 +18,36 @@ export interface IngestStats {
   sent: number;
   /** Skipped: the journal says an earlier run delivered them. */
   alreadySent: number;
-  /** Delivered lines that have changed since: sent again as new events. */
+  /** Delivered before with another value: reported, not sent. */
   changed: number;
+  /** Lines repeating an earlier line's identifier: reported, not sent. */
   duplicates: number;
   rejected: number;
   /** Valid events not delivered (failed batches, or left when the run stopped). */
   failed: number;
+  /** Events resent after a request whose outcome was unknown (set by the command). */
+  resent: number;
   /** Line of the last record read. */
   line: number;
+  /** The last line, when it had no newline: held back, not sent. */
+  incompleteLine?: number;
 }
+
+export type ProblemKind = 'rejected' | 'duplicate' | 'changed';
 
 export interface IngestOptions {
   records: AsyncIterable<SourceRecord>;
   parse(record: Record<string, unknown>, line: number): ParseResult;
+  /**
+   * A customer reference that is not a cus_ id (an email or external id) → its cus_ id, or why
+   * not. Called once per line; the command caches by reference. Absent: references are kept as written.
+   */
+  resolveCustomer?(reference: string): Promise<{ id: string } | { reason: string }>;
   nowSeconds(): number;
   /** Absent in a dry run. */
   send?: (events: UsageEvent[]) => Promise<void>;
-  journal?: Pick<Journal, 'previous' | 'record' | 'flush'>;
-  onReject(line: number, reason: string, raw: string): void | Promise<void>;
+  journal?: Pick<Journal, 'delivered' | 'record' | 'flush'>;
+  onProblem(kind: ProblemKind, line: number, reason: string, raw: string): void | Promise<void>;
   concurrency: number;
   batchSize?: number;
   signal?: AbortSignal;
@@ -50,12 +62,22 @@ export interface IngestResult {
 }
 
 export function emptyStats(): IngestStats {
-  return { read: 0, valid: 0, sent: 0, alreadySent: 0, changed: 0, duplicates: 0, rejected: 0, failed: 0, line: 0 };
+  return { read: 0, valid: 0, sent: 0, alreadySent: 0, changed: 0, duplicates: 0, rejected: 0, failed: 0, resent: 0, line: 0 };
+}
+
+const CUSTOMER_ID = /^cus_[A-Za-z0-9]+$/;
+
+function changedReason(event: UsageEvent, previousCheck: number): string {
+  const old = event.derived ? derivedIdentifier(event.keyHi, event.keyLo, previousCheck) : event.identifier;
+  return `changed since an earlier run delivered it: the event of ${event.customer} on ${event.eventName} at ${isoSeconds(event.timestamp)}`
+    + `${event.derived ? '' : ` (identifier '${event.identifier}')`} was sent with another value; not sent again. To correct the usage, either cancel the delivered event `
+    + `(\`alpaca-billing usage cancel --meter ${event.eventName} --identifier ${old}\`, within 24 hours of its delivery) and send the new value with \`alpaca-billing usage send\`, `
+    + 'or send the difference (negative to reduce) with `alpaca-billing usage send --value`.';
 }
 
 export async function ingest(options: IngestOptions, stats: IngestStats = emptyStats()): Promise<IngestResult> {
   const batchSize = options.batchSize ?? 100;
-  const filter = new ResumeFilter(options.journal?.previous ?? []);
+  const identities = new EventIdentities();
   const inflight = new Set<Promise<void>>();
   let batch: UsageEvent[] = [];
   let error: unknown;
@@ -70,7 +92,7 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
     }
     const p: Promise<void> = options.send(events).then(
       () => {
-        options.journal?.record(rangesOf(events));
+        options.journal?.record(events);
         stats.sent += events.length;
       },
       (err: unknown) => {
@@ -81,12 +103,61 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
     inflight.add(p);
   };
 
-  const accept = async (event: UsageEvent) => {
+  const problem = async (kind: ProblemKind, line: number, reason: string, raw: string) => {
+    if (kind === 'rejected') stats.rejected++;
+    else if (kind === 'duplicate') stats.duplicates++;
+    else stats.changed++;
+    await options.onProblem(kind, line, reason, raw);
+  };
+
+  for await (const rec of options.records) {
+    if (error !== undefined || options.signal?.aborted) { stopped = true; break; }
+    if (rec.incomplete) {
+      stats.incompleteLine = rec.line;
+      continue;
+    }
+    stats.read++;
+    stats.line = rec.line;
+    const parsed: ParseResult = rec.record ? options.parse(rec.record, rec.line) : { ok: false, reason: rec.error ?? 'unreadable record' };
+    if (!parsed.ok) {
+      await problem('rejected', rec.line, parsed.reason, rec.raw);
+      continue;
+    }
+    const event = parsed.event;
+    if (options.resolveCustomer && !CUSTOMER_ID.test(event.customer)) {
+      let found: { id: string } | { reason: string };
+      try {
+        found = await options.resolveCustomer(event.customer);
+      } catch (err) {
+        error ??= err; // Stripe itself failed: stop here, what was delivered is journaled
+        stopped = true;
+        break;
+      }
+      if ('reason' in found) {
+        await problem('rejected', rec.line, found.reason, rec.raw);
+        continue;
+      }
+      event.customer = found.id;
+    }
+    const firstLine = identities.assign(event);
+    if (firstLine !== undefined) {
+      await problem('duplicate', rec.line, `duplicate: identifier '${event.identifier}' was already used on line ${firstLine}; not sent`, rec.raw);
+      continue;
+    }
+    const previous = options.journal?.delivered(event.keyHi, event.keyLo);
+    if (previous === event.check) {
+      stats.alreadySent++;
+      continue;
+    }
+    if (previous !== undefined) {
+      await problem('changed', rec.line, changedReason(event, previous), rec.raw);
+      continue;
+    }
+    // After the journal: a re-run days later still skips old delivered lines instead of rejecting them.
     const outside = checkWindow(event.timestamp, options.nowSeconds());
     if (outside) {
-      stats.rejected++;
-      await options.onReject(event.line, outside, event.raw ?? '');
-      return;
+      await problem('rejected', rec.line, outside, rec.raw);
+      continue;
     }
     stats.valid++;
     batch.push(event);
@@ -95,25 +166,7 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
       batch = [];
       await dispatch(full);
     }
-  };
-
-  for await (const rec of options.records) {
-    if (error !== undefined || options.signal?.aborted) { stopped = true; break; }
-    stats.read++;
-    stats.line = rec.line;
-    const parsed: ParseResult = rec.record ? options.parse(rec.record, rec.line) : { ok: false, reason: rec.error ?? 'unreadable record' };
-    if (!parsed.ok) {
-      stats.rejected++;
-      await options.onReject(rec.line, parsed.reason, rec.raw);
-      continue;
-    }
-    parsed.event.raw = rec.raw;
-    for (const event of filter.push(parsed.event)) await accept(event);
-    stats.alreadySent = filter.skipped;
   }
-  if (!stopped) for (const event of filter.end()) await accept(event);
-  stats.alreadySent = filter.skipped;
-  stats.changed = filter.changed;
   if (!stopped && batch.length) await dispatch(batch);
   else if (stopped && options.send) stats.failed += batch.length;
   batch = [];

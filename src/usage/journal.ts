@@ -1,70 +1,159 @@
 /**
- * The delivery journal: `.alpaca-billing/journal/<source>.log`, append-only, one line per
- * acknowledged range (`start end count digest`). Writes are group-committed (one write plus
- * fdatasync for whatever was acknowledged meanwhile), so it costs one sync per few batches, not
- * per event. A SIGKILL can at worst tear the last line, which is cut off on the next open; the
- * batches whose lines were lost are resent with the same identifiers, and Stripe deduplicates them.
- * Size: one line (~40 bytes) per 100 events, so about 4 MB for 10 million events.
+ * The delivery journal, `<dir>/usage-journal`: what Stripe acknowledged, one 16-byte record per
+ * event (its 64-bit key, the 32-bit check of its content, its timestamp), after a 16-byte header.
+ * Loaded into a `KeyTable` (key → check), so a re-run can tell a delivered event (same key, same
+ * check) from a changed one (same key, other check) and a new one (unknown key).
+ *
+ * - Append-only, group-committed: acknowledged events are written and `fdatasync`ed together (one
+ *   sync covers every batch acknowledged meanwhile). A SIGKILL can at worst tear the last record,
+ *   cut off on the next open; events acknowledged but not yet synced are resent with the same
+ *   identifiers, which Stripe deduplicates within 24 hours.
+ * - Records of events older than Stripe's 35-day window (plus a day) are dropped on load, and the
+ *   file rewritten when they are most of it: such events would be refused anyway, so the journal
+ *   holds at most about five weeks of usage.
+ * - One run at a time: `<dir>/usage-journal.lock` (see lock.ts).
  */
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normaliseRanges, type AckedRange } from './ranges.js';
+import { UserError } from '../errors.js';
+import type { UsageEvent } from './event.js';
+import { KeyTable } from './key-table.js';
+import { acquireLock } from './lock.js';
+import { WINDOW_PAST_SECONDS } from './time.js';
 
-const HEADER = 'alpaca-billing usage journal v1';
+export const JOURNAL_FILE = 'usage-journal';
+const HEADER = Buffer.from('alpaca-usage-j2\n', 'latin1');
+const RECORD = 16;
+const KEEP_SECONDS = WINDOW_PAST_SECONDS + 86_400;
+const CHUNK = RECORD * 65_536;
 
-export function journalPath(stateDir: string, sourceKey: string): string {
-  const safe = sourceKey.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
-  const hash = createHash('sha256').update(sourceKey).digest('hex').slice(0, 12);
-  return join(stateDir, 'journal', `${safe}-${hash}.log`);
+export interface JournalOpenOptions {
+  nowSeconds: number;
+  onNotice(message: string): void;
+  /** A dry run: read what exists, take no lock, write nothing. */
+  readOnly?: boolean;
 }
 
-/** Parses journal text; a torn or foreign last line is ignored. Returns the ranges and the length of the intact prefix. */
-export function parseJournal(text: string): { ranges: AckedRange[]; intactLength: number } {
-  const ranges: AckedRange[] = [];
-  let offset = 0;
-  let intactLength = 0;
-  while (offset < text.length) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) break; // torn tail: never acknowledged durably
-    const line = text.slice(offset, nl);
-    offset = nl + 1;
-    if (line.startsWith(HEADER)) { intactLength = offset; continue; }
-    const m = /^(\d+) (\d+) (\d+) ([0-9a-f]{16})$/.exec(line);
-    if (!m) break;
-    ranges.push({ start: Number(m[1]), end: Number(m[2]), count: Number(m[3]), digest: m[4] });
-    intactLength = offset;
+interface Loaded {
+  table: KeyTable;
+  /** Bytes of whole records (header included). */
+  intact: number;
+  stale: number;
+}
+
+/** Reads the journal in chunks (it can hold millions of records) into a table, skipping stale records. */
+async function load(handle: FileHandle, path: string, oldest: number): Promise<Loaded> {
+  const table = new KeyTable();
+  const { size } = await handle.stat();
+  if (size === 0) return { table, intact: 0, stale: 0 };
+  const head = Buffer.alloc(HEADER.length);
+  await handle.read(head, 0, HEADER.length, 0);
+  if (!head.equals(HEADER)) {
+    throw new UserError(`${path} is not a usage journal of this version of alpaca-billing.`, { hint: 'Move it away, or pass --journal-dir to use another directory.' });
   }
-  return { ranges, intactLength };
+  const intact = HEADER.length + Math.floor((size - HEADER.length) / RECORD) * RECORD;
+  const buf = Buffer.alloc(CHUNK);
+  let stale = 0;
+  for (let pos = HEADER.length; pos < intact; pos += CHUNK) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, intact - pos), pos);
+    for (let at = 0; at + RECORD <= bytesRead; at += RECORD) {
+      if (buf.readUInt32LE(at + 12) < oldest) stale++;
+      else table.set(buf.readUInt32LE(at), buf.readUInt32LE(at + 4), buf.readUInt32LE(at + 8));
+    }
+  }
+  return { table, intact, stale };
+}
+
+/** Rewrites the journal with only the records still within the window (under the lock). */
+async function compact(path: string, oldest: number): Promise<void> {
+  const from = await open(path, 'r');
+  const tmp = `${path}.compact`;
+  const to = await open(tmp, 'w');
+  try {
+    await to.write(HEADER);
+    const { size } = await from.stat();
+    const buf = Buffer.alloc(CHUNK);
+    for (let pos = HEADER.length; pos + RECORD <= size; pos += CHUNK) {
+      const { bytesRead } = await from.read(buf, 0, CHUNK, pos);
+      const kept: Buffer[] = [];
+      for (let at = 0; at + RECORD <= bytesRead; at += RECORD) if (buf.readUInt32LE(at + 12) >= oldest) kept.push(buf.subarray(at, at + RECORD));
+      if (kept.length) await to.write(Buffer.concat(kept));
+    }
+    await to.datasync();
+  } finally {
+    await from.close();
+    await to.close();
+  }
+  await rename(tmp, path);
 }
 
 export class Journal {
-  private pending = '';
+  private pending: Buffer[] = [];
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
 
-  private constructor(readonly path: string, private readonly handle: FileHandle, readonly previous: AckedRange[]) {}
+  private constructor(
+    readonly path: string,
+    private readonly table: KeyTable,
+    private readonly handle?: FileHandle,
+    private readonly release?: () => Promise<void>,
+  ) {}
 
-  static async open(stateDir: string, sourceKey: string): Promise<Journal> {
-    const path = journalPath(stateDir, sourceKey);
-    await mkdir(join(stateDir, 'journal'), { recursive: true });
-    let text = '';
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  static async open(dir: string, options: JournalOpenOptions): Promise<Journal> {
+    const path = join(dir, JOURNAL_FILE);
+    const oldest = options.nowSeconds - KEEP_SECONDS;
+    if (options.readOnly) {
+      const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (!handle) return new Journal(path, new KeyTable());
+      try {
+        return new Journal(path, (await load(handle, path, oldest)).table);
+      } finally {
+        await handle.close();
+      }
     }
-    const { ranges, intactLength } = parseJournal(text);
-    if (intactLength < Buffer.byteLength(text)) await truncate(path, intactLength);
-    const handle = await open(path, 'a');
-    const journal = new Journal(path, handle, normaliseRanges(ranges));
-    if (intactLength === 0) journal.pending = `${HEADER} ${JSON.stringify(sourceKey)}\n`;
-    return journal;
+    const release = await mkdir(dir, { recursive: true })
+      .then(() => acquireLock(`${path}.lock`, path, options.onNotice))
+      .catch((err: NodeJS.ErrnoException) => {
+        if (!['EACCES', 'EPERM', 'EROFS', 'ENOTDIR'].includes(err.code ?? '')) throw err;
+        throw new UserError(`Cannot keep the usage journal in ${dir}: ${err.message}.`, { hint: 'The journal sits beside the input file by default; pass --journal-dir with a writable directory.' });
+      });
+    try {
+      let handle = await open(path, 'a+');
+      const loaded = await load(handle, path, oldest);
+      const { size } = await handle.stat();
+      if (size === 0) await handle.write(HEADER);
+      else if (loaded.intact < size) await truncate(path, loaded.intact); // a record torn by a kill
+      if (loaded.stale > 10_000 && loaded.stale > loaded.table.size) {
+        await handle.close();
+        await compact(path, oldest);
+        handle = await open(path, 'a');
+      }
+      return new Journal(path, loaded.table, handle, release);
+    } catch (err) {
+      await release();
+      throw err;
+    }
   }
 
-  /** Records acknowledged ranges; durable once a following `flush()` resolves. */
-  record(ranges: readonly AckedRange[]): void {
-    for (const r of ranges) this.pending += `${r.start} ${r.end} ${r.count} ${r.digest}\n`;
+  /** The content check recorded for a delivered event's key, or undefined if it was never delivered. */
+  delivered(keyHi: number, keyLo: number): number | undefined {
+    return this.table.get(keyHi, keyLo);
+  }
+
+  /** Records acknowledged events; durable once a following `flush()` resolves. */
+  record(events: readonly UsageEvent[]): void {
+    if (!this.handle) return;
+    const buf = Buffer.allocUnsafe(events.length * RECORD);
+    events.forEach((e, i) => {
+      buf.writeUInt32LE(e.keyHi, i * RECORD);
+      buf.writeUInt32LE(e.keyLo, i * RECORD + 4);
+      buf.writeUInt32LE(e.check, i * RECORD + 8);
+      buf.writeUInt32LE(Math.max(0, e.timestamp) >>> 0, i * RECORD + 12);
+    });
+    this.pending.push(buf);
     this.kick();
   }
 
@@ -78,12 +167,13 @@ export class Journal {
     try {
       await this.flush();
     } finally {
-      await this.handle.close();
+      await this.handle?.close();
+      await this.release?.();
     }
   }
 
   private kick(): void {
-    if (this.flushing || !this.pending || this.failure) return;
+    if (this.flushing || !this.pending.length || this.failure) return;
     this.flushing = this.drain().finally(() => {
       this.flushing = undefined;
       this.kick();
@@ -92,14 +182,30 @@ export class Journal {
 
   private async drain(): Promise<void> {
     try {
-      while (this.pending && !this.failure) {
-        const chunk = this.pending;
-        this.pending = '';
-        await this.handle.write(chunk);
-        await this.handle.datasync();
+      while (this.pending.length && !this.failure) {
+        const chunk = Buffer.concat(this.pending);
+        this.pending = [];
+        await this.handle!.write(chunk);
+        await this.handle!.datasync();
       }
     } catch (err) {
       this.failure = new Error(`Cannot write the usage journal ${this.path}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Journals of the previous version (`<state dir>/journal/*.log`) knew lines by position, and their identifiers differ from
+ * today's: re-sending a file they cover would count its events twice. Refuse until they are retired.
+ */
+export async function refuseVersion1Journals(stateDirs: string[]): Promise<void> {
+  for (const dir of new Set(stateDirs)) {
+    const old = join(dir, 'journal');
+    const files = await readdir(old).catch(() => [] as string[]);
+    if (files.some((f) => f.endsWith('.log'))) {
+      throw new UserError(`${old} holds journals of an earlier alpaca-billing, which identified events by line; files they cover would be sent again under new identifiers.`, {
+        hint: `Delete ${old} once no file it covers will be ingested again (the new journal is ${join(dir, JOURNAL_FILE)}).`,
+      });
     }
   }
 }

@@ -1,10 +1,13 @@
 /**
- * Streaming readers for usage files: one record at a time with its line number, so memory stays
- * flat whatever the file size. A line that cannot be parsed becomes a record with an `error`;
- * it never stops the reader.
+ * Streaming readers for usage files: one record at a time with its physical line number, so memory
+ * stays flat whatever the file size and every problem names the line a user sees in an editor.
+ * Lines are split here, not by the parser, so a broken line (an unterminated CSV quote) can never
+ * swallow the lines after it. A byte-order mark and CRLF endings are dropped. A last line without
+ * its newline is not parsed but returned as `incomplete`: a file still being written, or a pipe cut
+ * mid-line, must not have half an event sent.
  */
-import { createInterface } from 'node:readline';
-import { parse as parseCsv, type CsvError } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import { parse as parseCsvText } from 'csv-parse/sync';
 import { UserError } from '../errors.js';
 
 export type UsageFormat = 'ndjson' | 'csv';
@@ -15,6 +18,8 @@ export interface SourceRecord {
   raw: string;
   record?: Record<string, unknown>;
   error?: string;
+  /** The last line had no newline: not parsed, not sent. */
+  incomplete?: boolean;
 }
 
 export const CSV_COLUMNS = ['customer', 'value', 'timestamp', 'identifier', 'meter'] as const;
@@ -25,12 +30,38 @@ export function formatFromName(name: string): UsageFormat {
   return /\.csv$/i.test(name) ? 'csv' : 'ndjson';
 }
 
-export async function* readNdjson(input: NodeJS.ReadableStream): AsyncGenerator<SourceRecord> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+/** Non-blank lines with their numbers; the unterminated tail, if any, comes last with `incomplete`. */
+export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<{ line: number; text: string; incomplete?: boolean }> {
+  const decoder = new StringDecoder('utf8');
   let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === '') continue;
+  let rest = '';
+  const clean = (text: string) => {
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
+  for await (const chunk of input) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      line++;
+      const lineText = clean(text.slice(from, nl));
+      from = nl + 1;
+      if (lineText.trim() !== '') yield { line, text: lineText };
+    }
+    rest = text.slice(from);
+  }
+  rest += decoder.end();
+  line++;
+  const tail = clean(rest);
+  if (tail.trim() !== '') yield { line, text: tail, incomplete: true };
+}
+
+export async function* readNdjson(input: AsyncIterable<Buffer | string>): AsyncGenerator<SourceRecord> {
+  for await (const { line, text, incomplete } of readLines(input)) {
+    if (incomplete) {
+      yield { line, raw: text, incomplete };
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -47,49 +78,51 @@ export async function* readNdjson(input: NodeJS.ReadableStream): AsyncGenerator<
 }
 
 /**
- * CSV with a header row naming the columns (customer, value, timestamp; optional identifier, meter).
- * A malformed row (bad quoting) is reported and skipped via csv-parse's `on_skip`.
+ * One CSV line's fields. Lines without quotes (nearly all) are split directly; quoted ones go to
+ * csv-parse, line by line, so a quote left open fails its own line only.
  */
-export async function* readCsv(input: NodeJS.ReadableStream, sourceName = 'the CSV'): AsyncGenerator<SourceRecord> {
-  const skipped: SourceRecord[] = [];
-  let lastLine = 1;
-  const parser = parseCsv({
-    columns: (header: string[]) => {
-      const names = header.map((h) => h.trim().toLowerCase());
-      const missing = REQUIRED_CSV.filter((c) => !names.includes(c));
+export function parseCsvLine(text: string): { fields: string[] } | { error: string } {
+  if (!text.includes('"')) return { fields: text.split(',').map((f) => f.trim()) };
+  try {
+    const rows = parseCsvText(text, { trim: true, relax_column_count: true }) as string[][];
+    return { fields: rows[0] ?? [] };
+  } catch (err) {
+    return { error: `unparseable CSV: ${(err as Error).message}` };
+  }
+}
+
+/** CSV with a header row naming the columns (customer, value, timestamp; optional identifier, meter). */
+export async function* readCsv(input: AsyncIterable<Buffer | string>, sourceName = 'the CSV'): AsyncGenerator<SourceRecord> {
+  let names: string[] | undefined;
+  for await (const { line, text, incomplete } of readLines(input)) {
+    if (incomplete) {
+      yield { line, raw: text, incomplete };
+      continue;
+    }
+    const parsed = parseCsvLine(text);
+    if (!names) {
+      names = 'fields' in parsed ? parsed.fields.map((h) => h.toLowerCase()) : [];
+      const missing = REQUIRED_CSV.filter((c) => !names!.includes(c));
       if (missing.length) {
-        throw new UserError(`${sourceName}:1: the CSV header lacks ${missing.join(', ')}; found ${names.join(', ') || 'nothing'}`, {
+        throw new UserError(`${sourceName}:${line}: the CSV header lacks ${missing.join(', ')}; found ${names.join(', ') || 'nothing'}`, {
           hint: `The first row must name the columns: ${CSV_COLUMNS.join(',')} (identifier and meter are optional).`,
         });
       }
-      return names;
-    },
-    info: true,
-    raw: true,
-    bom: true,
-    trim: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    skip_records_with_error: true,
-    on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-      const line = typeof err?.lines === 'number' ? err.lines : lastLine + 1;
-      skipped.push({ line, raw: (raw ?? '').trim(), error: `unparseable CSV: ${err?.message ?? 'malformed row'}` });
-      return undefined;
-    },
-  });
-  input.on('error', (err) => parser.destroy(err as Error));
-  input.pipe(parser);
-  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
-    // csv-parse may report a skipped row ahead of records parsed before it; keep line order.
-    while (skipped.length && skipped[0].line < item.info.lines) yield skipped.shift()!;
-    lastLine = item.info.lines;
+      continue;
+    }
+    if ('error' in parsed) {
+      yield { line, raw: text.trim(), error: parsed.error };
+      continue;
+    }
     const record: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(item.record)) if (v !== undefined && v !== '') record[k] = v;
-    yield { line: item.info.lines, raw: item.raw.trim(), record };
+    names.forEach((name, i) => {
+      const v = parsed.fields[i];
+      if (v !== undefined && v !== '') record[name] = v;
+    });
+    yield { line, raw: text.trim(), record };
   }
-  while (skipped.length) yield skipped.shift()!;
 }
 
-export function readRecords(input: NodeJS.ReadableStream, format: UsageFormat, sourceName?: string): AsyncGenerator<SourceRecord> {
+export function readRecords(input: AsyncIterable<Buffer | string>, format: UsageFormat, sourceName?: string): AsyncGenerator<SourceRecord> {
   return format === 'csv' ? readCsv(input, sourceName) : readNdjson(input);
 }

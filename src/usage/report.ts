@@ -4,39 +4,60 @@ import type { IngestStats } from './ingest.js';
 export interface IngestReport {
   ok: boolean;
   source: string;
+  /** The journal file (relative to the working directory when inside it). */
+  journal: string;
   dry_run: boolean;
   read: number;
   sent: number;
   already_sent: number;
+  changed: number;
   duplicates: number;
   rejected: number;
   failed: number;
-  changed: number;
+  resent: number;
   elapsed_seconds: number;
   events_per_second: number;
   rejects_file?: string;
+  incomplete_line?: number;
   stopped_at_line?: number;
   error?: string;
 }
 
-export function buildReport(input: { source: string; dryRun: boolean; stats: IngestStats; elapsedMs: number; rejectsFile?: string; stopped: boolean; error?: string }): IngestReport {
+export interface ReportInput {
+  source: string;
+  journal: string;
+  dryRun: boolean;
+  stats: IngestStats;
+  elapsedMs: number;
+  rejectsFile?: string;
+  stopped: boolean;
+  error?: string;
+  /** stdin: an unterminated last line means the stream was cut, a failure. A file may still be growing. */
+  incompleteIsError: boolean;
+}
+
+export function buildReport(input: ReportInput): IngestReport {
   const { stats } = input;
   const seconds = input.elapsedMs / 1000;
   const delivered = input.dryRun ? stats.valid : stats.sent;
+  const cut = input.incompleteIsError && stats.incompleteLine !== undefined;
   return {
-    ok: stats.failed === 0 && !input.stopped && input.error === undefined,
+    ok: stats.failed === 0 && !input.stopped && input.error === undefined && !cut,
     source: input.source,
+    journal: input.journal,
     dry_run: input.dryRun,
     read: stats.read,
     sent: input.dryRun ? 0 : stats.sent,
     already_sent: stats.alreadySent,
+    changed: stats.changed,
     duplicates: stats.duplicates,
     rejected: stats.rejected,
     failed: stats.failed,
-    changed: stats.changed,
+    resent: stats.resent,
     elapsed_seconds: Math.round(seconds * 100) / 100,
     events_per_second: seconds > 0 ? Math.round(delivered / seconds) : delivered,
     ...(input.rejectsFile ? { rejects_file: input.rejectsFile } : {}),
+    ...(stats.incompleteLine !== undefined ? { incomplete_line: stats.incompleteLine } : {}),
     ...(input.stopped ? { stopped_at_line: stats.line } : {}),
     ...(input.error ? { error: input.error } : {}),
   };
@@ -44,18 +65,26 @@ export function buildReport(input: { source: string; dryRun: boolean; stats: Ing
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-export function renderReport(r: IngestReport): string[] {
+export function renderReport(r: IngestReport, incompleteIsError: boolean): string[] {
+  const see = r.rejects_file ? `; see ${r.rejects_file}` : '';
   const lines = [
     r.dry_run ? `dry run of ${r.source}: nothing sent` : `ingested ${r.source}`,
+    `  journal       ${r.journal}`,
     `  read          ${n(r.read)}`,
-    r.dry_run ? `  valid         ${n(r.read - r.rejected - r.already_sent)}` : `  sent          ${n(r.sent)}`,
+    r.dry_run ? `  valid         ${n(r.read - r.rejected - r.already_sent - r.changed - r.duplicates)}` : `  sent          ${n(r.sent)}`,
     `  already sent  ${n(r.already_sent)}${r.already_sent ? '  (skipped: the journal shows an earlier run delivered them)' : ''}`,
-    `  duplicates    ${n(r.duplicates)}${r.duplicates ? '  (resent after an unanswered request; Stripe counts each once)' : ''}`,
-    `  rejected      ${n(r.rejected)}${r.rejects_file ? `  (see ${r.rejects_file})` : ''}`,
+    `  changed       ${n(r.changed)}${r.changed ? `  (delivered before with another value; not sent${see})` : ''}`,
+    `  duplicates    ${n(r.duplicates)}${r.duplicates ? `  (repeat an earlier line's identifier; not sent${see})` : ''}`,
+    `  rejected      ${n(r.rejected)}${r.rejected ? `  (${r.rejects_file ? `see ${r.rejects_file}` : 'dry run: listed above'})` : ''}`,
   ];
+  if (r.resent) lines.push(`  resent        ${n(r.resent)}  (after an unanswered request; Stripe counts each once)`);
   if (r.failed) lines.push(`  not delivered ${n(r.failed)}`);
-  if (r.changed) lines.push(`  changed       ${n(r.changed)}  (lines delivered before have changed; sent as new events)`);
   lines.push(`  elapsed       ${r.elapsed_seconds.toFixed(2)} s, ${n(r.events_per_second)} events/s`);
+  if (r.incomplete_line !== undefined) {
+    lines.push(incompleteIsError
+      ? `line ${n(r.incomplete_line)} was cut off (no newline before the input ended): not sent; send the rest again to deliver it`
+      : `line ${n(r.incomplete_line)} has no newline yet: held back, not sent (if the file is complete, end it with a newline and run again)`);
+  }
   if (r.stopped_at_line !== undefined) lines.push(`stopped at line ${n(r.stopped_at_line)}${r.error ? `: ${r.error}` : ''}; run the same command again to resume`);
   return lines;
 }

@@ -61,7 +61,7 @@ describe('usage ingest', () => {
       JSON.stringify({ customer: fresh[0], value: 3, timestamp: now + 3600 }),
       JSON.stringify({ customer: fresh[0], value: 3, timestamp: now, meter: 'no_such_meter' }),
       good(10),
-    ].join('\n');
+    ].join('\n') + '\n';
     await writeUsage(dir, 'mixed.ndjson', text);
     const res = await run(['usage', 'ingest', 'mixed.ndjson', '--meter', 'api_tokens', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir });
     expect(res.code).toBe(0);

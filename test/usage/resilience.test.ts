@@ -29,7 +29,7 @@ describe('usage ingest under faults', () => {
     expect(res.json()).toMatchObject({ ok: true, sent: 2500, failed: 0 });
     // Faults really happened, including drops after the emulator had recorded the batch.
     expect(count(started.log, /meter_event_stream dropped after running/)).toBeGreaterThan(0);
-    expect(res.json().duplicates).toBeGreaterThan(0);
+    expect(res.json().resent).toBeGreaterThan(0);
     expect(await totalsFor(started.setup, meter.id, customers)).toEqual(usage.totals);
   });
 
@@ -48,7 +48,7 @@ describe('usage ingest under faults', () => {
     await writeUsage(dir, 'usage.ndjson', usage.text);
     const res = await run(['usage', 'ingest', 'usage.ndjson', '--meter', 'limited_metric', '--max-rps', '0', '--json'], { env: emu.env, cwd: dir });
     expect(res.code).toBe(0);
-    expect(res.json()).toMatchObject({ sent: 500, duplicates: 0 });
+    expect(res.json()).toMatchObject({ sent: 500, resent: 0 });
     expect(count(started.log, /meter_event_session 429/)).toBeGreaterThan(0);
     await nextSecond();
     expect(await totalsFor(started.setup, meter.id, customers)).toEqual(usage.totals);
@@ -112,7 +112,7 @@ describe('usage ingest under faults', () => {
     expect(await totalsFor(started.setup, meter.id, customers)).toEqual(usage.totals);
   });
 
-  it('exits 1 when interrupted, keeps its place, and resumes without resending', async () => {
+  it('exits 130 when interrupted (the user cancelled), keeps its place, and resumes without resending', async () => {
     const started = await emulatorWithLog({ latencyMs: 5 });
     emu = started.emu;
     const meter = await createMeter(started.setup, 'resume_metric');
@@ -125,7 +125,7 @@ describe('usage ingest under faults', () => {
     const interrupted = run(args, { env: emu.env, cwd: dir, signal: controller.signal });
     setTimeout(() => controller.abort(), 600);
     const first = await interrupted;
-    expect(first.code).toBe(1);
+    expect(first.code).toBe(130);
     const partial = first.json();
     expect(partial).toMatchObject({ ok: false, error: 'interrupted' });
     expect(partial.sent).toBeGreaterThan(0);

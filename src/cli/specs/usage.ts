@@ -55,16 +55,20 @@ export function registerUsageCommands(program: Command, act: Act): void {
       .option('--max-rps <n>', 'requests per second at most (default: 25 with a test key, Stripe\'s limit; 10,000 live; 0 = no limit)', intOption('--max-rps', { min: 0 }))
       .option('--concurrency <n>', 'requests in flight (default 8)', intOption('--concurrency', { min: 1, max: 64 }))
       .option('--dry-run', 'validate every line and report; send nothing')
-      .option('--rejects <path>', 'where to write rejected lines (default .alpaca-billing/rejects/<source>.rejects.ndjson)')
-      .option('--source-name <name>', 'name of the source for the journal and derived identifiers (default: the file\'s name, or "stdin")')
+      .option('--rejects <path>', 'where to write rejected, changed and duplicate lines, only when there are some (default <journal dir>/rejects/<source>.rejects.ndjson); never the input or a file alpaca-billing did not write')
+      .option('--journal-dir <dir>', 'directory of the delivery journal (default: .alpaca-billing beside the file; for stdin, in the working directory)')
+      .option('--source-name <name>', 'name of the source in the report and the default rejects file (default: the file\'s name, or "stdin")')
       .option('--max-attempts <n>', 'attempts per request before giving up (default 10)', intOption('--max-attempts', { min: 1, max: 100 }))
       .addHelpText('after', `
-  Each event gets a deterministic identifier (its own, or one derived from the source name, line and
-  content), and .alpaca-billing/journal/ records what Stripe acknowledged: re-running the same file
-  resumes where it stopped and never resends a delivered line. Progress goes to stderr on a terminal;
-  stdout carries only the report (--json: one document).
-  Exit codes: 0 every valid line delivered (rejected lines are reported, not failures),
-  1 some valid lines not delivered (run again to resume), 3 unreadable file or invalid flags.`)
+  Each event gets a deterministic identifier (its own, or one derived from its content, never from its
+  line or file name), and the journal (.alpaca-billing/usage-journal beside the file) records what
+  Stripe acknowledged: re-running resumes where it stopped and never resends a delivered event, even
+  after lines were inserted or the file renamed; a delivered line whose value was edited is reported
+  as changed and not sent. A last line without its newline is held back. One ingest at a time per
+  journal. Progress goes to stderr on a terminal; stdout carries only the report (--json: one document).
+  Exit codes: 0 every valid line delivered (rejected, changed and duplicate lines are reported, not
+  failures), 1 some valid lines not delivered (run again to resume) or stdin cut mid-line,
+  3 unreadable file, invalid flags, or the journal in use by another ingest.`)
       .action(act(async () => (await import('../../commands/usage-ingest.js')).usageIngestCommand));
   });
 }

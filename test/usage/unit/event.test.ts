@@ -1,21 +1,17 @@
 import fc from 'fast-check';
-import { deriveIdentifier, parseUsageRecord, parseWholeNumber, type ParseContext } from '../../../src/usage/event.js';
+import { parseUsageRecord, parseWholeNumber, type ParseContext } from '../../../src/usage/event.js';
 
 const ctx = (line = 1, extra: Partial<ParseContext> = {}): ParseContext => ({
   line,
-  sourceKey: 'usage.ndjson',
   resolveMeter: (m) => (m === 'tokens' || m === 'alpaca_tokens' ? { eventName: 'alpaca_tokens' } : { reason: `unknown meter '${m}'` }),
   ...extra,
 });
 const good = { customer: 'cus_A1', value: 42, timestamp: 1_700_000_000, meter: 'tokens' };
 
 describe('parseUsageRecord', () => {
-  it('maps a meter key to its event name and derives a stable identifier', () => {
+  it('maps a meter key to its event name', () => {
     const a = parseUsageRecord(good, ctx(7));
-    const b = parseUsageRecord({ ...good }, ctx(7));
-    expect(a).toEqual(b);
     expect(a.ok && a.event).toMatchObject({ line: 7, eventName: 'alpaca_tokens', customer: 'cus_A1', value: '42', timestamp: 1_700_000_000, derived: true });
-    expect(a.ok && a.event.identifier).toMatch(/^alp_[A-Za-z0-9_-]{12}_7_[0-9a-z]+$/);
   });
 
   it('keeps the record’s own identifier', () => {
@@ -23,12 +19,9 @@ describe('parseUsageRecord', () => {
     expect(r.ok && r.event).toMatchObject({ identifier: 'evt-1', derived: false });
   });
 
-  it('gives a different identifier for another line, value or source', () => {
-    const id = (rec: object, c: ParseContext) => { const r = parseUsageRecord(rec as Record<string, unknown>, c); return r.ok ? r.event.identifier : ''; };
-    const base = id(good, ctx(1));
-    expect(id(good, ctx(2))).not.toBe(base);
-    expect(id({ ...good, value: 43 }, ctx(1))).not.toBe(base);
-    expect(id(good, { ...ctx(1), sourceKey: 'other.ndjson' })).not.toBe(base);
+  it('keeps a customer reference that is not a cus_ id as written, to be resolved later', () => {
+    const r = parseUsageRecord({ ...good, customer: ' alice@example.com ' }, ctx());
+    expect(r.ok && r.event.customer).toBe('alice@example.com');
   });
 
   it('lets a record for a count meter leave out its value', () => {
@@ -45,7 +38,7 @@ describe('parseUsageRecord', () => {
 
   it.each([
     [{}, /missing customer, value, timestamp, meter/],
-    [{ ...good, customer: 'alice@example.com' }, /not a Stripe customer id/],
+    [{ ...good, customer: '  ' }, /missing customer/],
     [{ ...good, value: 1.5 }, /not a whole number/],
     [{ ...good, value: '12abc' }, /not a whole number/],
     [{ ...good, timestamp: 'soon' }, /neither Unix seconds nor ISO/],
@@ -67,13 +60,5 @@ describe('parseWholeNumber', () => {
     }));
     expect(parseWholeNumber('-0')).toEqual({ ok: true, value: '0' });
     expect(parseWholeNumber('007')).toEqual({ ok: true, value: '7' });
-  });
-});
-
-describe('deriveIdentifier', () => {
-  it('fits Stripe’s 100-character limit and is deterministic', () => {
-    const id = deriveIdentifier('s', 1, 'e', 'cus_1', '1', 1);
-    expect(id).toBe(deriveIdentifier('s', 1, 'e', 'cus_1', '1', 1));
-    expect(id.length).toBeLessThanOrEqual(100);
   });
 });

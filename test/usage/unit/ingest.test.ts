@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { parseUsageRecord, type UsageEvent } from '../../../src/usage/event.js';
 import { ingest, type IngestOptions } from '../../../src/usage/ingest.js';
-import { rangesOf, type AckedRange } from '../../../src/usage/ranges.js';
 import { readNdjson } from '../../../src/usage/readers.js';
 
 const NOW = 1_800_000_000;
@@ -15,14 +14,14 @@ function source(n: number, bad: Record<number, string> = {}): string {
 function options(text: string, extra: Partial<IngestOptions> = {}) {
   const rejects: [number, string][] = [];
   const sent: UsageEvent[][] = [];
-  const recorded: AckedRange[] = [];
+  const recorded: UsageEvent[] = [];
   const opts: IngestOptions = {
     records: readNdjson(Readable.from([text])),
-    parse: (record, line) => parseUsageRecord(record, { line, sourceKey: 's', resolveMeter: (m) => (m === 'm' ? { eventName: 'm' } : { reason: 'unknown meter' }) }),
+    parse: (record, line) => parseUsageRecord(record, { line, resolveMeter: (m) => (m === 'm' ? { eventName: 'm' } : { reason: 'unknown meter' }) }),
     nowSeconds: () => NOW,
     send: async (events) => { sent.push(events); },
-    journal: { previous: [], record: (r) => { recorded.push(...r); }, flush: async () => {} },
-    onReject: (line, reason) => { rejects.push([line, reason]); },
+    journal: { delivered: () => undefined, record: (events) => { recorded.push(...events); }, flush: async () => {} },
+    onProblem: (_kind, line, reason) => { rejects.push([line, reason]); },
     concurrency: 3,
     ...extra,
   };
@@ -40,15 +39,16 @@ describe('ingest', () => {
     expect(sent.flat().map((e) => e.line).sort((a, b) => a - b)).toHaveLength(247);
     expect(rejects.map(([l]) => l)).toEqual([5, 120, 200]);
     expect(rejects[2][1]).toMatch(/35 days/);
-    expect(recorded.reduce((n, r) => n + r.count, 0)).toBe(247);
+    expect(recorded).toHaveLength(247);
   });
 
   it('on a re-run sends only what the journal does not hold', async () => {
     const first = options(source(150));
     await ingest({ ...first.opts, send: async (events) => { if (events[0].line > 100) throw Object.assign(new Error('boom'), { statusCode: 400 }); } });
-    expect(first.recorded.reduce((n, r) => n + r.count, 0)).toBe(100);
+    expect(first.recorded).toHaveLength(100);
     const second = options(source(150));
-    second.opts.journal = { previous: first.recorded, record: () => {}, flush: async () => {} };
+    const delivered = new Map(first.recorded.map((e) => [`${e.keyHi}:${e.keyLo}`, e.check]));
+    second.opts.journal = { delivered: (hi, lo) => delivered.get(`${hi}:${lo}`), record: () => {}, flush: async () => {} };
     const { stats } = await ingest(second.opts);
     expect(stats).toMatchObject({ sent: 50, alreadySent: 100 });
     expect(second.sent.flat().map((e) => e.line)[0]).toBe(101);
@@ -70,11 +70,31 @@ describe('ingest', () => {
     expect(sent).toHaveLength(0);
   });
 
-  it('journals exactly the lines of each acknowledged batch', async () => {
+  it('journals exactly the events of each acknowledged batch', async () => {
     const { opts, recorded, sent } = options(source(10, { 4: 'x' }));
     await ingest({ ...opts, batchSize: 3 });
-    expect(recorded).toEqual(sent.flatMap((b) => rangesOf(b)));
-    expect(recorded.map((r) => [r.start, r.end])).toEqual([[1, 3], [5, 7], [8, 10]]);
+    expect(recorded).toEqual(sent.flat());
+    expect(recorded.map((e) => e.line)).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('reports an event with its own identifier as changed when any of its fields was edited', async () => {
+    const line = (customer: string, ts: number) => JSON.stringify({ customer, value: 1, timestamp: ts, meter: 'm', identifier: 'ev-1' }) + '\n';
+    const first = options(line('cus_1', NOW - 60));
+    await ingest(first.opts);
+    const delivered = new Map(first.recorded.map((e) => [`${e.keyHi}:${e.keyLo}`, e.check]));
+    for (const [text, changed] of [[line('cus_1', NOW - 60), 0], [line('cus_1', NOW - 61), 1], [line('cus_2', NOW - 60), 1]] as const) {
+      const again = options(text);
+      again.opts.journal = { delivered: (hi, lo) => delivered.get(`${hi}:${lo}`), record: () => {}, flush: async () => {} };
+      const { stats } = await ingest(again.opts);
+      expect({ text, changed: stats.changed, sent: stats.sent }).toEqual({ text, changed, sent: 0 });
+    }
+  });
+
+  it('holds back an unterminated last line and counts it apart', async () => {
+    const { opts, sent } = options(source(3).trimEnd() + '\n{"customer":"cus_1","val');
+    const { stats } = await ingest(opts);
+    expect(stats).toMatchObject({ read: 3, sent: 3, rejected: 0, incompleteLine: 4 });
+    expect(sent.flat()).toHaveLength(3);
   });
 });
 

@@ -1,89 +1,83 @@
-import { mkdtemp, readFile, appendFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, appendFile, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UsageEvent } from '../../../src/usage/event.js';
-import { Journal, journalPath, parseJournal } from '../../../src/usage/journal.js';
-import { ResumeFilter, normaliseRanges, rangesOf } from '../../../src/usage/ranges.js';
+import { Journal, JOURNAL_FILE } from '../../../src/usage/journal.js';
 
-const ev = (line: number, value = '1'): UsageEvent => ({ line, eventName: 'e', customer: 'cus_1', value, timestamp: 1, identifier: `id-${line}-${value}`, derived: true });
-const lines = (...ls: number[]) => ls.map((l) => ev(l));
-
-describe('rangesOf', () => {
-  it('splits a batch at gaps in the line numbers', () => {
-    expect(rangesOf(lines(1, 2, 3, 5, 6, 9)).map((r) => [r.start, r.end, r.count])).toEqual([[1, 3, 3], [5, 6, 2], [9, 9, 1]]);
-  });
-});
-
-describe('ResumeFilter', () => {
-  const feed = (filter: ResumeFilter, events: UsageEvent[]) => [...events.flatMap((e) => filter.push(e)), ...filter.end()].map((e) => e.line);
-
-  it('skips exactly the delivered lines and passes on the rest', () => {
-    const delivered = [...rangesOf(lines(1, 2, 3)), ...rangesOf(lines(7, 8))];
-    const filter = new ResumeFilter(normaliseRanges(delivered));
-    expect(feed(filter, lines(1, 2, 3, 4, 5, 6, 7, 8, 9))).toEqual([4, 5, 6, 9]);
-    expect(filter.skipped).toBe(5);
-    expect(filter.changed).toBe(0);
-  });
-
-  it('sends a range again when its lines changed since delivery', () => {
-    const filter = new ResumeFilter(rangesOf(lines(1, 2, 3)));
-    expect(feed(filter, [ev(1), ev(2, '99'), ev(3), ev(4)])).toEqual([1, 2, 3, 4]);
-    expect(filter.changed).toBe(3);
-  });
-
-  it('sends a range again when one of its lines is now missing', () => {
-    const filter = new ResumeFilter(rangesOf(lines(1, 2, 3)));
-    expect(feed(filter, lines(1, 3))).toEqual([1, 3]);
-  });
-});
-
-describe('normaliseRanges', () => {
-  it('keeps the later of two overlapping ranges', () => {
-    const [a] = rangesOf(lines(1, 2, 3));
-    const [b] = rangesOf([ev(2, '5'), ev(3, '5')]);
-    expect(normaliseRanges([a, b])).toEqual([b]);
-  });
-});
+const NOW = 1_800_000_000;
+const ev = (n: number, check = 1, timestamp = NOW - 60): UsageEvent => ({ line: n, eventName: 'e', customer: 'cus_1', value: '1', timestamp, identifier: `id-${n}`, derived: true, keyHi: n, keyLo: n * 7, check });
+const quiet = { nowSeconds: NOW, onNotice: () => {} };
+const tmp = () => mkdtemp(join(tmpdir(), 'usg-journal-'));
 
 describe('Journal', () => {
-  it('persists ranges and reloads them', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'usg-journal-'));
-    const j = await Journal.open(dir, 'usage.ndjson');
-    expect(j.previous).toEqual([]);
-    const ranges = [...rangesOf(lines(1, 2)), ...rangesOf(lines(4))];
-    j.record(ranges);
+  it('persists delivered events with their checks and reloads them', async () => {
+    const dir = await tmp();
+    const j = await Journal.open(dir, quiet);
+    expect(j.delivered(1, 7)).toBeUndefined();
+    j.record([ev(1, 11), ev(2, 22)]);
     await j.close();
-    const again = await Journal.open(dir, 'usage.ndjson');
-    expect(again.previous).toEqual(ranges);
+    const again = await Journal.open(dir, quiet);
+    expect([again.delivered(1, 7), again.delivered(2, 14), again.delivered(3, 21)]).toEqual([11, 22, undefined]);
     await again.close();
-    const other = await Journal.open(dir, 'other.ndjson');
-    expect(other.previous).toEqual([]);
-    await other.close();
   });
 
-  it('cuts off a line torn by a crash and appends cleanly after it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'usg-journal-'));
-    const j = await Journal.open(dir, 's');
-    j.record(rangesOf(lines(1, 2)));
+  it('cuts off a record torn by a crash and appends cleanly after it', async () => {
+    const dir = await tmp();
+    const j = await Journal.open(dir, quiet);
+    j.record([ev(1)]);
     await j.close();
-    const path = journalPath(dir, 's');
-    await appendFile(path, '3 4 2 00ab');
-    const j2 = await Journal.open(dir, 's');
-    expect(j2.previous.map((r) => [r.start, r.end])).toEqual([[1, 2]]);
-    j2.record(rangesOf(lines(5)));
+    const path = join(dir, JOURNAL_FILE);
+    const whole = (await stat(path)).size;
+    await appendFile(path, Buffer.from([1, 2, 3, 4, 5]));
+    const j2 = await Journal.open(dir, quiet);
+    expect(j2.delivered(1, 7)).toBe(1);
+    j2.record([ev(5)]);
     await j2.close();
-    const { ranges, intactLength } = parseJournal(await readFile(path, 'utf8'));
-    expect(ranges.map((r) => [r.start, r.end])).toEqual([[1, 2], [5, 5]]);
-    expect(intactLength).toBe((await readFile(path)).length);
+    expect((await stat(path)).size).toBe(whole + 16);
+    const j3 = await Journal.open(dir, quiet);
+    expect(j3.delivered(5, 35)).toBe(1);
+    await j3.close();
   });
 
-  it('treats a foreign file as empty rather than trusting it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'usg-journal-'));
-    const j = await Journal.open(dir, 's');
+  it('refuses a file that is not a journal rather than trusting or overwriting it', async () => {
+    const dir = await tmp();
+    await writeFile(join(dir, JOURNAL_FILE), 'garbage\n');
+    await expect(Journal.open(dir, quiet)).rejects.toThrow(/is not a usage journal/);
+    expect(await readFile(join(dir, JOURNAL_FILE), 'utf8')).toBe('garbage\n');
+  });
+
+  it('forgets events older than Stripe’s 35-day window and compacts the file when they are most of it', async () => {
+    const dir = await tmp();
+    const j = await Journal.open(dir, quiet);
+    const old: UsageEvent[] = [];
+    for (let i = 1; i <= 10_001; i++) old.push(ev(i, 1, NOW - 40 * 86_400));
+    j.record(old);
+    j.record([ev(20_000)]);
     await j.close();
-    await writeFile(journalPath(dir, 's'), 'garbage\n1 2 2 0123456789abcdef\n');
-    const j2 = await Journal.open(dir, 's');
-    expect(j2.previous).toEqual([]);
+    const j2 = await Journal.open(dir, quiet);
+    expect(j2.delivered(1, 7)).toBeUndefined();
+    expect(j2.delivered(20_000, 140_000)).toBe(1);
     await j2.close();
+    expect((await stat(join(dir, JOURNAL_FILE))).size).toBe(16 + 16);
+  });
+
+  it('lets one run at a time hold it, and reads it without the lock in a dry run', async () => {
+    const dir = await tmp();
+    const j = await Journal.open(dir, quiet);
+    j.record([ev(1)]);
+    await j.flush();
+    await expect(Journal.open(dir, quiet)).rejects.toThrow(/another usage ingest \(pid \d+\)/);
+    const dry = await Journal.open(dir, { ...quiet, readOnly: true });
+    expect(dry.delivered(1, 7)).toBe(1);
+    await dry.close();
+    await j.close();
+    const after = await Journal.open(dir, quiet);
+    await after.close();
+  });
+
+  it('explains a directory it cannot write to, naming --journal-dir', async () => {
+    const dir = await tmp();
+    await writeFile(join(dir, 'file'), '');
+    await expect(Journal.open(join(dir, 'file', 'state'), quiet)).rejects.toThrow(/Cannot keep the usage journal in .*file\/state/);
   });
 });

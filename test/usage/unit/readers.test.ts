@@ -11,13 +11,20 @@ describe('readNdjson', () => {
   it('keeps line numbers across blank and broken lines', async () => {
     const text = '{"customer":"cus_1","value":1}\n\n{not json\n[1,2]\r\n{"customer":"cus_2","value":2}';
     const recs = await collect(readNdjson(Readable.from([text.slice(0, 10), text.slice(10)])));
-    expect(recs.map((r) => [r.line, r.record?.customer ?? r.error?.split(':')[0]])).toEqual([
+    expect(recs.map((r) => [r.line, r.record?.customer ?? r.error?.split(':')[0] ?? (r.incomplete && 'incomplete')])).toEqual([
       [1, 'cus_1'],
       [3, 'unparseable JSON'],
       [4, 'not a JSON object'],
-      [5, 'cus_2'],
+      [5, 'incomplete'],
     ]);
     expect(recs[1].raw).toBe('{not json');
+    expect(recs[3].raw).toBe('{"customer":"cus_2","value":2}');
+  });
+
+  it('drops a byte-order mark and reads a line split across chunks, even mid-character', async () => {
+    const bytes = Buffer.from('\uFEFF{"customer":"cüs_1"}\r\n', 'utf8');
+    const recs = await collect(readNdjson(Readable.from([bytes.subarray(0, 5), bytes.subarray(5, 17), bytes.subarray(17)])));
+    expect(recs).toEqual([{ line: 1, raw: '{"customer":"cüs_1"}', record: { customer: 'cüs_1' } }]);
   });
 });
 
@@ -32,11 +39,11 @@ describe('readCsv', () => {
     expect(recs[1].raw).toBe('cus_2,7,2026-11-26T00:00:00Z,id-2');
   });
 
-  it('reports a malformed row and carries on', async () => {
-    const text = 'customer,value,timestamp\ncus_1,5,1700000000\ncus_2,"7,1700000000\n';
+  it('reports a row with an open quote on its own line and reads the rows after it', async () => {
+    const text = 'customer,value,timestamp\ncus_1,5,1700000000\ncus_2,"7,1700000000\ncus_3,"8",1700000000\n';
     const recs = await collect(readCsv(Readable.from([text])));
-    expect(recs[0].record?.customer).toBe('cus_1');
-    expect(recs.some((r) => r.error?.startsWith('unparseable CSV'))).toBe(true);
+    expect(recs.map((r) => [r.line, r.record?.customer ?? r.error?.slice(0, 15)])).toEqual([[2, 'cus_1'], [3, 'unparseable CSV'], [4, 'cus_3']]);
+    expect(recs[2].record?.value).toBe('8');
   });
 
   it('refuses a header without the required columns, naming them', async () => {
