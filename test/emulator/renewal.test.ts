@@ -141,6 +141,13 @@ describe('test cards', () => {
     expect([err.type, err.code, (err as Stripe.errors.StripeCardError).decline_code]).toEqual(['StripeCardError', 'card_declined', 'generic_decline']);
     expect((await emu.stripe.customers.create({ payment_method: 'pm_card_chargeCustomerFail' })).id).toMatch(/^cus_/);
   });
+
+  it('pm_card_chargeCustomerFail is saved by a SetupIntent (nothing is charged), then fails the charge', async () => {
+    const customer = await emu.stripe.customers.create({});
+    const si = await emu.stripe.setupIntents.create({ customer: customer.id });
+    const confirmed = await emu.stripe.setupIntents.confirm(si.id, { payment_method: 'pm_card_chargeCustomerFail' });
+    expect(confirmed.status).toBe('succeeded');
+  });
 });
 
 describe('invoice lists', () => {

@@ -13,6 +13,8 @@ interface TestCard {
   decline?: string;
   /** Stripe: the charge-time decline cards "can't be attached to a Customer object". */
   unattachable?: boolean;
+  /** Saving it (a SetupIntent) works; only charges fail. */
+  setupSucceeds?: boolean;
 }
 
 export const TEST_CARDS: Record<string, TestCard> = {
@@ -27,7 +29,7 @@ export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_jcb: { brand: 'jcb', last4: '0505', funding: 'credit' },
   pm_card_unionpay: { brand: 'unionpay', last4: '0005', funding: 'credit' },
   // Attaches, then every charge fails: how a renewal payment failure is tested.
-  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', decline: 'generic_decline' },
+  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', decline: 'generic_decline', setupSucceeds: true },
   pm_card_visa_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline', unattachable: true },
   pm_card_visa_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds', unattachable: true },
   pm_card_visa_chargeDeclinedLostCard: { brand: 'visa', last4: '9987', funding: 'credit', decline: 'lost_card', unattachable: true },
@@ -93,7 +95,15 @@ export function resolvePaymentMethod(core: EmulatorCore, idOrToken: string, para
   return paymentMethods(core).require(idOrToken, 'payment_method', param);
 }
 
-/** The decline code a charge or setup with this method gets, if any. */
+const SETUP_SUCCEEDS = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.setupSucceeds).map(([token]) => fingerprintOf(token)));
+
+/** The decline code a SetupIntent confirmed with this method gets (none for cards that fail only charges). */
+export function setupDeclineOf(method: PaymentMethodRecord): string | undefined {
+  const fingerprint = method.card?.fingerprint;
+  return fingerprint && SETUP_SUCCEEDS.has(fingerprint) ? undefined : declineOf(method);
+}
+
+/** The decline code a charge with this method gets, if any. */
 export function declineOf(method: PaymentMethodRecord): string | undefined {
   const fingerprint = method.card?.fingerprint;
   return fingerprint ? DECLINE_BY_FINGERPRINT[fingerprint] : undefined;

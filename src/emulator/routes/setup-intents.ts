@@ -5,7 +5,7 @@ import { listResponse, listUrl } from '../http/list.js';
 import { asString, newMetadata, str } from '../http/params.js';
 import { catchUp } from '../billing/cycle.js';
 import { createSetupIntent, succeedSetupIntent } from '../billing/lifecycle.js';
-import { cardDeclined, declineDetails, declineOf, resolvePaymentMethod } from '../billing/payment-methods.js';
+import { cardDeclined, declineDetails, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
 import { customers, paymentMethods, setupIntents, type SetupIntentRecord } from '../billing/records.js';
 import type { EmuRequest, Route } from '../types.js';
 
@@ -48,7 +48,7 @@ function confirmIntent(core: EmulatorCore, si: SetupIntentRecord, pmParam: unkno
   if (pmParam !== undefined) pmId = resolvePaymentMethod(core, asString(pmParam, 'payment_method'), 'payment_method').id;
   if (!pmId) throw parameterMissing('payment_method');
   const pm = paymentMethods(core).require(pmId, 'payment_method', 'payment_method');
-  const decline = declineOf(pm);
+  const decline = setupDeclineOf(pm);
   if (decline) {
     setupIntents(core).update(si.id, { status: 'requires_payment_method', payment_method: null, last_setup_error: declineDetails(decline, pm) });
     core.emit('setup_intent.setup_failed', si);
