@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { CancelledError, UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
 import { formatDateTime } from '../customers/views.js';
 import { addDuration, clockView, parseTime, planAdvance, shortestInterval, type ClockView } from '../customers/test-clock.js';
 
@@ -72,7 +72,7 @@ async function waitReady(stripe: Stripe, id: string, signal: AbortSignal): Promi
     const clock = await call(() => stripe.testHelpers.testClocks.retrieve(id));
     if (clock.status !== 'advancing') return clock;
     await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
-    if (signal.aborted) throw new UserError(`Stopped waiting; test clock ${id} is still advancing on Stripe's side.`, { hint: 'See it with `alpaca-billing clock list`.' });
+    if (signal.aborted) throw new CancelledError(`Stopped waiting; test clock ${id} is still advancing on Stripe's side.`, { hint: 'See it with `alpaca-billing clock list`.' });
   }
 }
 

@@ -44,6 +44,9 @@ describe('clock commands', () => {
     expect(c.json().customer).toMatchObject({ test_clock: clock.id, test_clock_time: T0_SEC });
     const shown = await cli('customers', 'show', c.json().customer.id);
     expect(shown.stdout).toContain(`test clock   ${clock.id} (now 2026-01-15 12:00 UTC)`);
+    await emu.stripe.subscriptions.create({ customer: c.json().customer.id, items: [{ price: catalog.tokens.id }] });
+    const preview = await cli('invoice', 'preview', c.json().customer.id);
+    expect(preview.stdout).toContain(`on test clock ${clock.id} (now 2026-01-15 12:00 UTC)`);
     const list = await cli('clock', 'list');
     expect(list.stdout).toContain(`${clock.id} (January)  ready  now 2026-01-15 12:00 UTC`);
   });
