@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { advanceTo } from '../helpers/clock.js';
+import { advanceTo, waitUntilReady } from '../helpers/clock.js';
 
 const START = Date.UTC(2026, 4, 10, 9, 30, 20);
 const DAY_MS = 86_400_000;
@@ -89,6 +89,37 @@ describe('test clocks with --state', () => {
         ['subscription_create', 'paid', 0],
       ]);
       expect((await restarted.stripe.subscriptions.retrieve(sub.id)).items.data[0].current_period_start).toBe(FEB);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('finish an advance cut short by a crash when the emulator starts again', async () => {
+    const file = join(dir, 'mid-advance.json');
+    const copy = join(dir, 'mid-advance-copy.json');
+    const T0 = Date.UTC(2026, 0, 15) / 1000;
+    const FEB = Date.UTC(2026, 1, 15) / 1000;
+    const emu = await startTestEmulator({ stateFile: file });
+    let clock: Stripe.TestHelpers.TestClock;
+    let sub: Stripe.Subscription;
+    try {
+      const price = await catalog(emu, 'month');
+      clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+      const customer = await emu.stripe.customers.create({ test_clock: clock.id, payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+      sub = await emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+      const advancing = await emu.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: FEB + 7200 });
+      expect(advancing.status).toBe('advancing');
+      // A crash right after the advance was acknowledged (the run may or may not have happened yet).
+      await copyFile(file, copy);
+      await copyFile(`${file}.wal`, `${copy}.wal`);
+    } finally {
+      await emu.close();
+    }
+    const restarted = await startTestEmulator({ stateFile: copy });
+    try {
+      expect(await waitUntilReady(restarted.stripe, clock.id)).toMatchObject({ status: 'ready', frozen_time: FEB + 7200 });
+      const invoices = await restarted.stripe.invoices.list({ subscription: sub.id });
+      expect(invoices.data.map((i) => [i.billing_reason, i.status])).toEqual([['subscription_cycle', 'paid'], ['subscription_create', 'paid']]);
     } finally {
       await restarted.close();
     }

@@ -129,7 +129,35 @@ describe('advancing', () => {
   });
 });
 
+describe('limits per clock', () => {
+  it('allow three live subscriptions per customer on a clock', async () => {
+    const clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+    const customer = await emu.stripe.customers.create({ test_clock: clock.id });
+    const product = await emu.stripe.products.create({ name: 'More seats' });
+    const more = await Promise.all([2000, 3000, 4000, 5000].map((unit_amount) => emu.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount, recurring: { interval: 'month' } })));
+    for (const price of more.slice(0, 3)) await emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    const fourth = await fail(emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: more[3].id }] }));
+    expect([fourth.statusCode, fourth.param]).toEqual([400, 'customer']);
+  });
+});
+
 describe('deleting a test clock', () => {
+  it('happens by itself 30 days after its creation, with its customers', async () => {
+    let now = Date.UTC(2026, 5, 1);
+    const timed = await startTestEmulator({ clock: () => now });
+    try {
+      const clock = await timed.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+      const customer = await timed.stripe.customers.create({ test_clock: clock.id });
+      now += 29 * DAY * 1000;
+      expect((await timed.stripe.testHelpers.testClocks.retrieve(clock.id)).id).toBe(clock.id);
+      now += 2 * DAY * 1000;
+      expect((await fail(timed.stripe.testHelpers.testClocks.retrieve(clock.id))).statusCode).toBe(404);
+      expect(await timed.stripe.customers.retrieve(customer.id)).toMatchObject({ deleted: true });
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('deletes its customers and cancels their subscriptions', async () => {
     const clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
     const customer = await emu.stripe.customers.create({ test_clock: clock.id });
