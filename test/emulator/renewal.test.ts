@@ -88,6 +88,31 @@ describe('renewal at period end', () => {
   });
 });
 
+describe('a renewal draft\'s schedule', () => {
+  it('follows automatically_finalizes_at when it is moved, and auto_advance=false keeps it a draft', async () => {
+    const { clock, sub } = await subscribed('pm_card_visa');
+    await advanceTo(emu.stripe, clock, FEB + 60);
+    const [draft] = await renewals(sub);
+    const moved = await emu.stripe.invoices.update(draft.id, { automatically_finalizes_at: FEB + 3 * HOUR });
+    expect(moved.automatically_finalizes_at).toBe(FEB + 3 * HOUR);
+    await advanceTo(emu.stripe, clock, FEB + 2 * HOUR);
+    expect((await emu.stripe.invoices.retrieve(draft.id)).status).toBe('draft');
+    await advanceTo(emu.stripe, clock, FEB + 3 * HOUR);
+    expect((await emu.stripe.invoices.retrieve(draft.id)).status).toBe('paid');
+    const late = await fail(emu.stripe.invoices.update(draft.id, { automatically_finalizes_at: FEB + 4 * HOUR }));
+    expect([late.statusCode, late.param]).toEqual([400, 'automatically_finalizes_at']);
+  });
+
+  it('stays a draft with auto_advance=false', async () => {
+    const { clock, sub } = await subscribed('pm_card_visa');
+    await advanceTo(emu.stripe, clock, FEB + 60);
+    const [draft] = await renewals(sub);
+    await emu.stripe.invoices.update(draft.id, { auto_advance: false });
+    await advanceTo(emu.stripe, clock, FEB + 5 * HOUR);
+    expect((await emu.stripe.invoices.retrieve(draft.id)).status).toBe('draft');
+  });
+});
+
 describe('failed renewal payments', () => {
   it('leave the invoice open and the subscription past_due, retry on the schedule, then cancel', async () => {
     const { clock, customer, sub } = await subscribed('pm_card_chargeCustomerFail');

@@ -2,12 +2,12 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { filterCreated, listResponse, listUrl } from '../http/list.js';
-import { asString, str } from '../http/params.js';
+import { asBool, asInt, asString, mergeMetadata, str } from '../http/params.js';
 import { defaultPaymentMethod, previewInvoice } from '../billing/invoice-ledger.js';
-import { catchUp } from '../billing/cycle.js';
+import { FINALIZE_GRACE_SECONDS, catchUp } from '../billing/cycle.js';
 import { payInvoice } from '../billing/lifecycle.js';
 import { resolvePaymentMethod } from '../billing/payment-methods.js';
-import { customers, invoices, subscriptions, type InvoiceRecord, type SubscriptionRecord } from '../billing/records.js';
+import { customers, invoices, nowFor, subscriptions, type InvoiceRecord, type SubscriptionRecord } from '../billing/records.js';
 import type { EmuRequest, Route } from '../types.js';
 
 const LIVE = new Set(['active', 'trialing', 'past_due', 'incomplete', 'unpaid']);
@@ -95,7 +95,41 @@ function pay(req: EmuRequest): Stripe.Invoice {
   return rec.invoice;
 }
 
+/** Stripe schedules finalization up to 5 years ahead. */
+const FINALIZE_MAX_SECONDS = 5 * 365 * 86_400;
+
+/** `auto_advance`, `automatically_finalizes_at` (drafts only), `description`, `metadata`. */
+function update(req: EmuRequest): Stripe.Invoice {
+  const core = req.core;
+  const rec = requireInvoice(core, req.params.id);
+  const inv = rec.invoice;
+  const b = req.body;
+  const previous: Record<string, unknown> = {};
+  const set = (field: keyof Stripe.Invoice, value: unknown) => {
+    if (JSON.stringify(inv[field]) === JSON.stringify(value)) return;
+    previous[field] = inv[field];
+    (inv as unknown as Record<string, unknown>)[field] = value;
+  };
+  if (b.automatically_finalizes_at !== undefined) {
+    if (inv.status !== 'draft') throw invalid('automatically_finalizes_at', `Invoice ${inv.id} is ${inv.status}; only a draft's finalization can be scheduled.`);
+    const now = typeof inv.customer === 'string' ? nowFor(core, inv.customer) : core.now();
+    const at = asInt(b.automatically_finalizes_at, 'automatically_finalizes_at', { min: now + 1, max: now + FINALIZE_MAX_SECONDS });
+    set('automatically_finalizes_at', at);
+  }
+  if (b.auto_advance !== undefined) set('auto_advance', asBool(b.auto_advance, 'auto_advance'));
+  if (b.description !== undefined) set('description', b.description === '' ? null : asString(b.description, 'description', { max: 1500 }));
+  if (b.metadata !== undefined) set('metadata', mergeMetadata(inv.metadata ?? {}, b.metadata));
+  // A draft without a finalization time (auto_advance turned back on) gets Stripe's default hour.
+  if (inv.status === 'draft' && inv.auto_advance && inv.automatically_finalizes_at === null) set('automatically_finalizes_at', nowFor(core, inv.customer as string) + FINALIZE_GRACE_SECONDS);
+  if (Object.keys(previous).length > 0) {
+    core.markDirty();
+    core.emit('invoice.updated', inv, previous);
+  }
+  return inv;
+}
+
 export const routes: Route[] = [
+  { method: 'POST', path: '/v1/invoices/:id', params: ['auto_advance', 'automatically_finalizes_at', 'description', 'metadata'], handler: update },
   { method: 'POST', path: '/v1/invoices/create_preview', params: ['customer', 'subscription', 'preview_mode'], handler: createPreview },
   { method: 'GET', path: '/v1/invoices', params: ['customer', 'subscription', 'status', 'limit', 'starting_after', 'ending_before', 'created', 'collection_method'], handler: list },
   { method: 'GET', path: '/v1/invoices/:id', params: [], handler: (req) => requireInvoice(req.core, req.params.id).invoice },
