@@ -13,8 +13,10 @@ interface TestCard {
   decline?: string;
   /** Stripe: the charge-time decline cards "can't be attached to a Customer object". */
   unattachable?: boolean;
-  /** Saving it (a SetupIntent) works; only charges fail. */
-  setupSucceeds?: boolean;
+  /** The decline comes only with a charge: setting the card up (and attaching it) succeeds. */
+  declinesOnlyCharges?: boolean;
+  /** Setting the card up needs 3-D Secure authentication by the cardholder. */
+  authenticatesOnSetup?: boolean;
 }
 
 export const TEST_CARDS: Record<string, TestCard> = {
@@ -28,8 +30,6 @@ export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_discover: { brand: 'discover', last4: '1117', funding: 'credit' },
   pm_card_jcb: { brand: 'jcb', last4: '0505', funding: 'credit' },
   pm_card_unionpay: { brand: 'unionpay', last4: '0005', funding: 'credit' },
-  // Attaches, then every charge fails: how a renewal payment failure is tested.
-  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', decline: 'generic_decline', setupSucceeds: true },
   pm_card_visa_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline', unattachable: true },
   pm_card_visa_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds', unattachable: true },
   pm_card_visa_chargeDeclinedLostCard: { brand: 'visa', last4: '9987', funding: 'credit', decline: 'lost_card', unattachable: true },
@@ -38,6 +38,22 @@ export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_chargeDeclinedExpiredCard: { brand: 'visa', last4: '0069', funding: 'credit', decline: 'expired_card', unattachable: true },
   pm_card_chargeDeclinedIncorrectCvc: { brand: 'visa', last4: '0127', funding: 'credit', decline: 'incorrect_cvc', unattachable: true },
   pm_card_chargeDeclinedProcessingError: { brand: 'visa', last4: '0119', funding: 'credit', decline: 'processing_error', unattachable: true },
+  // Attaches, then every charge fails: how a renewal payment failure is tested.
+  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', decline: 'generic_decline', declinesOnlyCharges: true },
+  pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', funding: 'credit', authenticatesOnSetup: true },
+  pm_card_threeDSecure2Required: { brand: 'visa', last4: '3220', funding: 'credit', authenticatesOnSetup: true },
+};
+
+/** The card numbers of Stripe's testing docs that a payment form (the Stripe.js stand-in) may type, by token. */
+const CARD_NUMBERS: Record<string, string> = {
+  '4242424242424242': 'pm_card_visa',
+  '5555555555554444': 'pm_card_mastercard',
+  '378282246310005': 'pm_card_amex',
+  '4000000000000002': 'pm_card_chargeDeclined',
+  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
+  '4000000000000341': 'pm_card_chargeCustomerFail',
+  '4000002500003155': 'pm_card_authenticationRequiredOnSetup',
+  '4000000000003220': 'pm_card_threeDSecure2Required',
 };
 
 /** Declines are remembered per card object (by its fingerprint) so a stored pm_… still declines later. */
@@ -46,14 +62,25 @@ const DECLINE_BY_FINGERPRINT: Record<string, string> = Object.fromEntries(
     .filter(([, c]) => c.decline)
     .map(([token, c]) => [fingerprintOf(token), c.decline as string]),
 );
-// Fingerprints were cut to 16 characters before the long card names: state files keep the old one.
-DECLINE_BY_FINGERPRINT.fp_chargeDeclinedIn = 'insufficient_funds';
 
 const UNATTACHABLE = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.unattachable).map(([token]) => fingerprintOf(token)));
 
 /** Unique per test token (the cards' own names are long and share prefixes). */
 function fingerprintOf(token: string): string {
   return `fp_${token.replace(/^pm_card_/, '').replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+/** Cards saved (--state) before fingerprints held the whole name carry its first 16 characters. */
+const LEGACY_FINGERPRINTS: Record<string, string> = Object.fromEntries(
+  ['pm_card_chargeDeclinedInsufficientFunds', 'pm_card_chargeCustomerFail', 'pm_card_authenticationRequiredOnSetup', 'pm_card_threeDSecure2Required'].map((token) => [
+    `fp_${token.replace(/^pm_card_/, '').slice(0, 16)}`,
+    fingerprintOf(token),
+  ]),
+);
+
+function fingerprintOfMethod(method: PaymentMethodRecord): string | undefined {
+  const fingerprint = method.card?.fingerprint ?? undefined;
+  return fingerprint ? (LEGACY_FINGERPRINTS[fingerprint] ?? fingerprint) : undefined;
 }
 
 function newCardMethod(core: EmulatorCore, token: string, card: TestCard): PaymentMethodRecord {
@@ -95,18 +122,60 @@ export function resolvePaymentMethod(core: EmulatorCore, idOrToken: string, para
   return paymentMethods(core).require(idOrToken, 'payment_method', param);
 }
 
-const SETUP_SUCCEEDS = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.setupSucceeds).map(([token]) => fingerprintOf(token)));
-
-/** The decline code a SetupIntent confirmed with this method gets (none for cards that fail only charges). */
-export function setupDeclineOf(method: PaymentMethodRecord): string | undefined {
-  const fingerprint = method.card?.fingerprint;
-  return fingerprint && SETUP_SUCCEEDS.has(fingerprint) ? undefined : declineOf(method);
-}
-
 /** The decline code a charge with this method gets, if any. */
 export function declineOf(method: PaymentMethodRecord): string | undefined {
-  const fingerprint = method.card?.fingerprint;
+  const fingerprint = fingerprintOfMethod(method);
   return fingerprint ? DECLINE_BY_FINGERPRINT[fingerprint] : undefined;
+}
+
+const CHARGE_ONLY_FINGERPRINTS = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.declinesOnlyCharges).map(([token]) => fingerprintOf(token)));
+
+/** The decline code setting this method up (a SetupIntent) gets, if any. */
+export function setupDeclineOf(method: PaymentMethodRecord): string | undefined {
+  const fingerprint = fingerprintOfMethod(method);
+  return fingerprint && CHARGE_ONLY_FINGERPRINTS.has(fingerprint) ? undefined : declineOf(method);
+}
+
+const AUTHENTICATING_FINGERPRINTS = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.authenticatesOnSetup).map(([token]) => fingerprintOf(token)));
+
+/** Whether setting this method up waits for the cardholder's 3-D Secure authentication. */
+export function authenticatesOnSetup(method: PaymentMethodRecord): boolean {
+  const fingerprint = fingerprintOfMethod(method);
+  return fingerprint ? AUTHENTICATING_FINGERPRINTS.has(fingerprint) : false;
+}
+
+/** Card details as a payment form sends them (`payment_method_data[card]`). */
+export interface RawCard {
+  number: string;
+  exp_month: number;
+  exp_year: number;
+}
+
+/**
+ * A card object from raw details: the test numbers behave as documented; a number that fails the
+ * Luhn check is `incorrect_number`, and any other number is a real card, which test mode declines.
+ */
+export function cardFromNumber(core: EmulatorCore, raw: RawCard): PaymentMethodRecord {
+  const number = raw.number.replace(/[\s-]/g, '');
+  const token = CARD_NUMBERS[number];
+  if (!token) {
+    if (!/^\d{12,19}$/.test(number) || !passesLuhn(number)) {
+      throw new StripeHttpError(402, { type: 'card_error', code: 'incorrect_number', param: 'number', message: 'Your card number is incorrect.' });
+    }
+    throw new StripeHttpError(402, { type: 'card_error', code: 'card_declined', decline_code: 'test_mode_live_card', message: 'Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.' });
+  }
+  const method = newCardMethod(core, token, TEST_CARDS[token]);
+  return paymentMethods(core).update(method.id, { card: { ...method.card!, exp_month: raw.exp_month, exp_year: raw.exp_year } });
+}
+
+function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
 }
 
 const DECLINE_MESSAGES: Record<string, string> = {
@@ -144,7 +213,7 @@ export function declineDetails(declineCode: string, method: PaymentMethodRecord)
 
 /** Attaches a method to a customer; a method already on another customer is refused, as Stripe does. */
 export function attachPaymentMethod(core: EmulatorCore, method: PaymentMethodRecord, customerId: string): PaymentMethodRecord {
-  const fingerprint = method.card?.fingerprint;
+  const fingerprint = fingerprintOfMethod(method);
   if (fingerprint && UNATTACHABLE.has(fingerprint)) throw cardDeclined(DECLINE_BY_FINGERPRINT[fingerprint], { param: 'payment_method' });
   if (method.customer && method.customer !== customerId) {
     throw new StripeHttpError(400, {

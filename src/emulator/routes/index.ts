@@ -12,6 +12,7 @@ import * as invoices from './invoices.js';
 import * as testClocks from './test-clocks.js';
 import * as metering from '../metering/routes.js';
 import * as events from '../events/routes.js';
+import * as stripeJs from '../stripe-js/routes.js';
 
 /** Every route module of the emulator; add one import and one entry per module. */
 export const routeModules: RouteModule[] = [
@@ -28,4 +29,5 @@ export const routeModules: RouteModule[] = [
   testClocks,
   metering,
   events,
+  stripeJs,
 ];
