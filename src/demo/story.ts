@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { runCli } from '../cli/run.js';
 import { MemorySink, type Output } from '../output/output.js';
 import type { StripeClient } from '../stripe/client.js';
+import { runMonthEnd, type MonthEndResult } from './month-end.js';
 import { generateUsage, type UsageEvent } from './usage.js';
 import { DEMO_PRICING_YAML } from './pricing.js';
 
@@ -37,6 +38,7 @@ export interface StoryResult {
   tokens: number;
   packages: number;
   invoice: { total: number; currency: string; period_start: number; period_end: number };
+  month_end: MonthEndResult;
   commands: string[];
 }
 
@@ -125,6 +127,9 @@ export async function runStory(o: StoryOptions): Promise<StoryResult> {
   await writeFile(changed, edited);
   await cli(['plan', '-f', 'pricing.changed.yaml']);
 
+  let n = 9;
+  const monthEnd = await runMonthEnd({ stripe: o.stripe, cli, say, step: (title) => step(++n, title) });
+
   return {
     customer: customer.id,
     subscription: active.id,
@@ -133,6 +138,7 @@ export async function runStory(o: StoryOptions): Promise<StoryResult> {
     tokens: totals.tokens,
     packages: Math.ceil(totals.tokens / 1000),
     invoice: { total: preview.total, currency: preview.currency, period_start: preview.period_start, period_end: preview.period_end },
+    month_end: monthEnd,
     commands,
   };
 }
