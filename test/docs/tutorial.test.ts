@@ -52,8 +52,8 @@ afterEach(() => {
 describe('README tutorial', () => {
   const blocks = tutorialBlocks(readme);
 
-  it('has the setup, the six steps and the clean-up as shell blocks', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(8);
+  it('has the setup, the seven steps and the clean-up as shell blocks', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(9);
     expect(blocks[0]).toContain('emulator --port 12111');
     expect(blocks.at(-1)).toMatch(/^kill /);
     // The CLI of this checkout, never `npx` (a rebuild, and npm's start-up on every call).
@@ -116,6 +116,11 @@ describe('README tutorial', () => {
     // Step 6: the signing secret went to the file, never to the screen.
     expect(readFileSync((stdout + stderr).match(/signing secret written to (\S+)/)![1], 'utf8')).toMatch(/^STRIPE_WEBHOOK_SECRET_LOCAL=whsec_/m);
     expect(stdout + stderr).not.toMatch(/whsec_\w{6}/);
+    // Step 7: the month closed on the clock; the renewal billed the usage, failed without a card, and was paid with one.
+    expect(stdout).toMatch(/open {2}\S+ → \S+ +\$1,615\.12 USD {2}subscription_cycle/);
+    expect(stdout).toContain('40,377,931 tokens → 40,378 × 1,000 tokens × $0.04 = $1,615.12');
+    expect(stdout).toMatch(/usage agrees with the meter event summaries/);
+    expect(stdout).toMatch(/in_\w+ {2}paid /);
     expect(stderr).not.toMatch(/^(error|warning):/m);
   }, 240_000);
 });
