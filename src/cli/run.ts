@@ -89,7 +89,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
+    out.stopSpinners();
     return reportError(err, out, { apiBase });
+  } finally {
+    out.stopSpinners();
   }
 }
 
