@@ -46,7 +46,12 @@ function text(v: unknown): string | undefined {
 }
 
 /** A whole number within ±10^15 as a canonical string ("007" → "7"), else why not. */
+const CANONICAL = /^-?[1-9]\d{0,14}$/;
+
 export function parseWholeNumber(v: unknown): { ok: true; value: string } | { ok: false; reason: string } {
+  // Fast paths for what nearly every line holds: an integer, or its canonical decimal string.
+  if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 10 ** MAX_VALUE_DIGITS) return { ok: true, value: String(v) };
+  if (typeof v === 'string' && (v === '0' || CANONICAL.test(v))) return { ok: true, value: v };
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) return { ok: false, reason: `value ${v} is not a whole number (Stripe accepts only integers)` };
     v = String(v);
@@ -68,13 +73,17 @@ export function parseUsageRecord(record: Record<string, unknown>, ctx: ParseCont
   // A `count` meter counts events and ignores their value, so a value may be left out.
   let rawValue = record.value;
   if ((rawValue === undefined || rawValue === '') && resolved && 'eventName' in resolved && resolved.countsEvents) rawValue = 1;
-  const missing = [
-    customer === undefined && 'customer',
-    (rawValue === undefined || rawValue === null || rawValue === '') && 'value',
-    (rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '') && 'timestamp',
-    meter === undefined && 'meter (add a `meter` field or pass --meter)',
-  ].filter((m): m is string => Boolean(m));
-  if (missing.length) return { ok: false, reason: `missing ${missing.join(', ')}` };
+  const noValue = rawValue === undefined || rawValue === null || rawValue === '';
+  const noTimestamp = rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '';
+  if (customer === undefined || noValue || noTimestamp || meter === undefined) {
+    const missing = [
+      customer === undefined && 'customer',
+      noValue && 'value',
+      noTimestamp && 'timestamp',
+      meter === undefined && 'meter (add a `meter` field or pass --meter)',
+    ].filter((m): m is string => Boolean(m));
+    return { ok: false, reason: `missing ${missing.join(', ')}` };
+  }
   const value = parseWholeNumber(rawValue);
   if (!value.ok) return value;
   const ts = parseTimestamp(rawTimestamp);
