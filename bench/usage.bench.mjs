@@ -14,7 +14,7 @@
 // USAGE_BENCH_PROFILE=1 runs the NDJSON ingest under `node --cpu-prof` and adds its top functions
 // (slower: profiling costs CPU itself). USAGE_BENCH_PHASES (throughput,memory,faults) picks phases.
 // Totals are checked through event summaries after every phase. Files go to bench/data/ (git-ignored).
-// Takes about 4 minutes with the defaults on a quiet 2-core machine (14 under heavy load), most of
+// Takes about 2 minutes with the defaults on a quiet 2-core machine (5 under heavy load), most of
 // it the 10 M phase.
 import { spawn, fork } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, mkdtempSync, statSync } from 'node:fs';
