@@ -8,7 +8,7 @@ import { parseUsageRecord } from '../usage/event.js';
 import { emptyStats, ingest, type ProblemKind } from '../usage/ingest.js';
 import { Journal, refuseVersion1Journals } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
-import { formatFromName, readRecords, type UsageFormat } from '../usage/readers.js';
+import { formatFromName, readRecordBatches, type UsageFormat } from '../usage/readers.js';
 import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
 import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
@@ -87,6 +87,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
         limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(ctx.mode())),
         meterFor: (name) => catalog.byEvent(name),
         maxAttempts: options.maxAttempts,
+        connections: options.concurrency ?? 8,
         signal: ctx.signal,
         onRetry: ({ attempt, reason, delayMs }) => ctx.out.debug(`retry ${attempt} in ${delayMs} ms: ${reason}`),
       })
@@ -96,7 +97,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     const progress = await startProgress(ctx.out, { total: size, bytes: () => bytes, stats, startedMs: started });
     try {
       result = await ingest({
-        records: readRecords(input as AsyncIterable<Buffer | string>, format, file),
+        records: readRecordBatches(input as AsyncIterable<Buffer | string>, format, file),
         parse: (record, line) => parseUsageRecord(record, { line, defaultMeter: options.meter, resolveMeter: catalog.resolve }),
         resolveCustomer: stripe ? customerResolver(stripe) : undefined,
         nowSeconds: () => Math.floor(Date.now() / 1000),
@@ -109,6 +110,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
       }, stats);
     } finally {
       progress.stop();
+      sender?.close();
       resent = sender?.resentUnknown ?? 0;
     }
   } finally {

@@ -38,6 +38,7 @@ export interface ParseContext {
 
 export const IDENTIFIER_MAX = 100;
 const MAX_VALUE_DIGITS = 15;
+const VALUE_LIMIT = 10 ** MAX_VALUE_DIGITS;
 
 function text(v: unknown): string | undefined {
   if (typeof v === 'string') return v.trim() === '' ? undefined : v.trim();
@@ -46,7 +47,12 @@ function text(v: unknown): string | undefined {
 }
 
 /** A whole number within ±10^15 as a canonical string ("007" → "7"), else why not. */
+const CANONICAL = /^-?[1-9]\d{0,14}$/;
+
 export function parseWholeNumber(v: unknown): { ok: true; value: string } | { ok: false; reason: string } {
+  // Fast paths for what nearly every line holds: an integer, or its canonical decimal string.
+  if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < VALUE_LIMIT) return { ok: true, value: String(v) };
+  if (typeof v === 'string' && (v === '0' || CANONICAL.test(v))) return { ok: true, value: v };
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) return { ok: false, reason: `value ${v} is not a whole number (Stripe accepts only integers)` };
     v = String(v);
@@ -68,23 +74,38 @@ export function parseUsageRecord(record: Record<string, unknown>, ctx: ParseCont
   // A `count` meter counts events and ignores their value, so a value may be left out.
   let rawValue = record.value;
   if ((rawValue === undefined || rawValue === '') && resolved && 'eventName' in resolved && resolved.countsEvents) rawValue = 1;
-  const missing = [
-    customer === undefined && 'customer',
-    (rawValue === undefined || rawValue === null || rawValue === '') && 'value',
-    (rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '') && 'timestamp',
-    meter === undefined && 'meter (add a `meter` field or pass --meter)',
-  ].filter((m): m is string => Boolean(m));
-  if (missing.length) return { ok: false, reason: `missing ${missing.join(', ')}` };
-  const value = parseWholeNumber(rawValue);
-  if (!value.ok) return value;
-  const ts = parseTimestamp(rawTimestamp);
-  if (!ts.ok) return ts;
+  const noValue = rawValue === undefined || rawValue === null || rawValue === '';
+  const noTimestamp = rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '';
+  if (customer === undefined || noValue || noTimestamp || meter === undefined) {
+    const missing = [
+      customer === undefined && 'customer',
+      noValue && 'value',
+      noTimestamp && 'timestamp',
+      meter === undefined && 'meter (add a `meter` field or pass --meter)',
+    ].filter((m): m is string => Boolean(m));
+    return { ok: false, reason: `missing ${missing.join(', ')}` };
+  }
+  // Plain integers (nearly every NDJSON line) skip the general parsers and their result objects.
+  let value: string;
+  if (typeof rawValue === 'number' && Number.isInteger(rawValue) && Math.abs(rawValue) < VALUE_LIMIT) value = String(rawValue);
+  else {
+    const parsed = parseWholeNumber(rawValue);
+    if (!parsed.ok) return parsed;
+    value = parsed.value;
+  }
+  let timestamp: number;
+  if (typeof rawTimestamp === 'number' && Number.isInteger(rawTimestamp) && Math.abs(rawTimestamp) < 1e12) timestamp = rawTimestamp;
+  else {
+    const parsed = parseTimestamp(rawTimestamp);
+    if (!parsed.ok) return parsed;
+    timestamp = parsed.seconds;
+  }
   if ('reason' in resolved!) return { ok: false, reason: resolved.reason };
   const eventName = resolved!.eventName;
   const identifier = text(record.identifier);
   if (identifier !== undefined && identifier.length > IDENTIFIER_MAX) return { ok: false, reason: `identifier is longer than ${IDENTIFIER_MAX} characters` };
   return {
     ok: true,
-    event: { line: ctx.line, eventName, customer: customer!, value: value.value, timestamp: ts.seconds, identifier: identifier ?? '', derived: identifier === undefined, keyHi: 0, keyLo: 0, check: 0 },
+    event: { line: ctx.line, eventName, customer: customer!, value, timestamp, identifier: identifier ?? '', derived: identifier === undefined, keyHi: 0, keyLo: 0, check: 0 },
   };
 }

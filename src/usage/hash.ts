@@ -7,20 +7,48 @@
  */
 export const hashOut = { hi: 0, lo: 0 };
 
-export function hash64(text: string, seed = 0): void {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
+// The running state of one hash: module variables, so hashing several strings as one allocates nothing.
+let h1 = 0;
+let h2 = 0;
+
+function feed(text: string): void {
+  let a = h1;
+  let b = h2;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
+    a = Math.imul(a ^ ch, 2654435761);
+    b = Math.imul(b ^ ch, 1597334677);
   }
+  h1 = a;
+  h2 = b;
+}
+
+function finish(): void {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   hashOut.hi = h2 >>> 0;
   hashOut.lo = h1 >>> 0;
+}
+
+export function hash64(text: string, seed = 0): void {
+  h1 = 0xdeadbeef ^ seed;
+  h2 = 0x41c6ce57 ^ seed;
+  feed(text);
+  finish();
+}
+
+/** Exactly `hash64(`${a}\0${b}\0${c}`, seed)`, without building that string (once per event). */
+export function hash64Joined(a: string, b: string, c: string, seed: number): void {
+  h1 = 0xdeadbeef ^ seed;
+  h2 = 0x41c6ce57 ^ seed;
+  feed(a);
+  feed('\0');
+  feed(b);
+  feed('\0');
+  feed(c);
+  finish();
 }
 
 /** Mixes a small integer into a 64-bit key (for the n-th event at the same place); n = 0 keeps the key. */
@@ -38,6 +66,25 @@ export function mixIndex(hi: number, lo: number, n: number): void {
   hashOut.lo = b >>> 0;
 }
 
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const hexBuf = Buffer.alloc(24);
+
+function hexInto(n: number, at: number): void {
+  for (let i = at + 7; i >= at; i--) {
+    hexBuf[i] = HEX_DIGITS[n & 15];
+    n >>>= 4;
+  }
+}
+
 export function hex32(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+  hexInto(n, 0);
+  return hexBuf.toString('latin1', 0, 8);
+}
+
+/** Three 32-bit numbers as 24 hex digits: one string built per event, not three padded ones joined. */
+export function hex96(a: number, b: number, c: number): string {
+  hexInto(a, 0);
+  hexInto(b, 8);
+  hexInto(c, 16);
+  return hexBuf.toString('latin1', 0, 24);
 }

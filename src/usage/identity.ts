@@ -7,7 +7,7 @@
  * per distinct place (and per explicit identifier) of the source, about 21 bytes each.
  */
 import type { UsageEvent } from './event.js';
-import { hash64, hashOut, hex32, mixIndex } from './hash.js';
+import { hash64, hash64Joined, hashOut, hex96, mixIndex } from './hash.js';
 import { KeyTable } from './key-table.js';
 
 /** Seeds keep the key spaces apart: a place, an explicit identifier, a content check. */
@@ -16,7 +16,7 @@ const EXPLICIT = 2;
 const CHECK = 3;
 
 export function derivedIdentifier(keyHi: number, keyLo: number, check: number): string {
-  return `alp2_${hex32(keyHi)}${hex32(keyLo)}${hex32(check)}`;
+  return `alp2_${hex96(keyHi, keyLo, check)}`;
 }
 
 export class EventIdentities {
@@ -28,9 +28,8 @@ export class EventIdentities {
    * earlier event of the source with the same explicit identifier, if any: that event is a duplicate.
    */
   assign(event: UsageEvent): number | undefined {
-    const content = `${event.eventName}\0${event.customer}\0${event.timestamp}`;
     if (!event.derived) {
-      hash64(`${content}\0${event.value}`, CHECK);
+      hash64(`${event.eventName}\0${event.customer}\0${event.timestamp}\0${event.value}`, CHECK);
       event.check = hashOut.lo;
       hash64(event.identifier, EXPLICIT);
       event.keyHi = hashOut.hi;
@@ -40,7 +39,7 @@ export class EventIdentities {
       this.seen.set(hashOut.hi, hashOut.lo, event.line);
       return undefined;
     }
-    hash64(content, PLACE);
+    hash64Joined(event.eventName, event.customer, String(event.timestamp), PLACE);
     const { hi, lo } = hashOut;
     const rank = this.seen.get(hi, lo) ?? 0;
     this.seen.set(hi, lo, rank + 1);

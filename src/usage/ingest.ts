@@ -36,7 +36,8 @@ export interface IngestStats {
 export type ProblemKind = 'rejected' | 'duplicate' | 'changed';
 
 export interface IngestOptions {
-  records: AsyncIterable<SourceRecord>;
+  /** Records one by one, or (cheaper: one async step per chunk, not per line) in arrays. */
+  records: AsyncIterable<SourceRecord | readonly SourceRecord[]>;
   parse(record: Record<string, unknown>, line: number): ParseResult;
   /**
    * A customer reference that is not a cus_ id (an email or external id) → its cus_ id, or why
@@ -110,61 +111,67 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
     await options.onProblem(kind, line, reason, raw);
   };
 
-  for await (const rec of options.records) {
-    if (error !== undefined || options.signal?.aborted) { stopped = true; break; }
-    if (rec.incomplete) {
-      stats.incompleteLine = rec.line;
-      continue;
-    }
-    stats.read++;
-    stats.line = rec.line;
-    const parsed: ParseResult = rec.record ? options.parse(rec.record, rec.line) : { ok: false, reason: rec.error ?? 'unreadable record' };
-    if (!parsed.ok) {
-      await problem('rejected', rec.line, parsed.reason, rec.raw);
-      continue;
-    }
-    const event = parsed.event;
-    if (options.resolveCustomer && !CUSTOMER_ID.test(event.customer)) {
-      let found: { id: string } | { reason: string };
-      try {
-        found = await options.resolveCustomer(event.customer);
-      } catch (err) {
-        error ??= err; // Stripe itself failed: stop here, what was delivered is journaled
-        stopped = true;
-        break;
-      }
-      if ('reason' in found) {
-        await problem('rejected', rec.line, found.reason, rec.raw);
+  reading: for await (const item of options.records) {
+    const records: readonly SourceRecord[] = Array.isArray(item) ? item : [item as SourceRecord];
+    // Once per chunk and batch sent, not per event (a clock read per event showed in profiles).
+    let now = options.nowSeconds();
+    for (const rec of records) {
+      if (error !== undefined || options.signal?.aborted) { stopped = true; break reading; }
+      if (rec.incomplete) {
+        stats.incompleteLine = rec.line;
         continue;
       }
-      event.customer = found.id;
-    }
-    const firstLine = identities.assign(event);
-    if (firstLine !== undefined) {
-      await problem('duplicate', rec.line, `duplicate: identifier '${event.identifier}' was already used on line ${firstLine}; not sent`, rec.raw);
-      continue;
-    }
-    const previous = options.journal?.delivered(event.keyHi, event.keyLo);
-    if (previous === event.check) {
-      stats.alreadySent++;
-      continue;
-    }
-    if (previous !== undefined) {
-      await problem('changed', rec.line, changedReason(event, previous), rec.raw);
-      continue;
-    }
-    // After the journal: a re-run days later still skips old delivered lines instead of rejecting them.
-    const outside = checkWindow(event.timestamp, options.nowSeconds());
-    if (outside) {
-      await problem('rejected', rec.line, outside, rec.raw);
-      continue;
-    }
-    stats.valid++;
-    batch.push(event);
-    if (batch.length >= batchSize) {
-      const full = batch;
-      batch = [];
-      await dispatch(full);
+      stats.read++;
+      stats.line = rec.line;
+      const parsed: ParseResult = rec.record ? options.parse(rec.record, rec.line) : { ok: false, reason: rec.error ?? 'unreadable record' };
+      if (!parsed.ok) {
+        await problem('rejected', rec.line, parsed.reason, rec.raw);
+        continue;
+      }
+      const event = parsed.event;
+      if (options.resolveCustomer && !CUSTOMER_ID.test(event.customer)) {
+        let found: { id: string } | { reason: string };
+        try {
+          found = await options.resolveCustomer(event.customer);
+        } catch (err) {
+          error ??= err; // Stripe itself failed: stop here, what was delivered is journaled
+          stopped = true;
+          break reading;
+        }
+        if ('reason' in found) {
+          await problem('rejected', rec.line, found.reason, rec.raw);
+          continue;
+        }
+        event.customer = found.id;
+      }
+      const firstLine = identities.assign(event);
+      if (firstLine !== undefined) {
+        await problem('duplicate', rec.line, `duplicate: identifier '${event.identifier}' was already used on line ${firstLine}; not sent`, rec.raw);
+        continue;
+      }
+      const previous = options.journal?.delivered(event.keyHi, event.keyLo);
+      if (previous === event.check) {
+        stats.alreadySent++;
+        continue;
+      }
+      if (previous !== undefined) {
+        await problem('changed', rec.line, changedReason(event, previous), rec.raw);
+        continue;
+      }
+      // After the journal: a re-run days later still skips old delivered lines instead of rejecting them.
+      const outside = checkWindow(event.timestamp, now);
+      if (outside) {
+        await problem('rejected', rec.line, outside, rec.raw);
+        continue;
+      }
+      stats.valid++;
+      batch.push(event);
+      if (batch.length >= batchSize) {
+        const full = batch;
+        batch = [];
+        await dispatch(full);
+        now = options.nowSeconds();
+      }
     }
   }
   if (!stopped && batch.length) await dispatch(batch);

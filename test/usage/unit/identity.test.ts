@@ -73,3 +73,22 @@ describe('KeyTable', () => {
     }), { numRuns: 30 });
   });
 });
+
+describe('identifiers and journal keys', () => {
+  it('stay exactly those of journals already written (a faster derivation must not change them)', () => {
+    const ids = new EventIdentities();
+    const of = (o: Partial<UsageEvent>) => {
+      const e = { ...ev('cus_A1', '5', 1_764_000_000), eventName: 'api_calls', ...o };
+      ids.assign(e);
+      return [e.identifier, e.keyHi, e.keyLo, e.check];
+    };
+    // Values written by the first release of the content-keyed journal (format alpaca-usage-j2).
+    expect([of({}), of({}), of({ value: '-7' }), of({ customer: 'cüs ☃', timestamp: 0 }), of({ identifier: 'order-1', derived: false })]).toEqual([
+      ['alp2_d0da80d4dd984ad06b64393d', 3503980756, 3717745360, 1801730365],
+      ['alp2_96d57bba0aafb7496b64393d', 2530573242, 179287881, 1801730365],
+      ['alp2_abebafaa0524f8c0b6502b89', 2884349866, 86309056, 3058707337],
+      ['alp2_28e39b5c47b5ea85570d8da3', 686005084, 1203104389, 1460506019],
+      ['order-1', 3622359878, 4189289937, 3019309229],
+    ]);
+  });
+});
