@@ -59,8 +59,8 @@ export async function openNatsSource(options: NatsSourceOptions): Promise<UsageS
     term: async (reason) => {
       const reject = { reason, stream: m.info.stream, seq: m.seq, subject: m.subject, deliveries: m.info.deliveryCount, data: decoder.decode(m.data) };
       nc.publish(options.rejectsSubject, JSON.stringify(reject));
-      // The reason travels with the reject, not with the term: servers before 2.10.4 (Debian 12
-      // ships 2.9) ignore a term that carries a reason, and the message would come back.
+      // The reason travels with the reject, not with the term: Debian 12's nats-server (2.9)
+      // ignored a term carrying a reason, and the message came back.
       m.term();
     },
   });

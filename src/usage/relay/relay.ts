@@ -180,6 +180,8 @@ export async function runRelay(options: RelayOptions): Promise<RelayResult> {
       }
       // Messages in hand are finished even when a stop was asked meanwhile: that is the drain.
       if (msgs.length) await handle(msgs);
+      // A source that answers an empty pull at once must not make this loop spin.
+      else await sleep(50, stopping);
       if (failures) await sleep(backoffMs(failures), stopping);
     }
   };
