@@ -10,7 +10,7 @@
 //   separate files, loaded only by the commands that use them;
 // - V8's code caches of the two CLI bundles (scripts/code-cache.mjs) skip parsing and compiling.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -153,7 +153,17 @@ await build({
   plugins: [frameModulesFromFrame, englishOnlyZod, lazyBuiltins, emulatorBundle, siblingFiles],
   absWorkingDir: root,
 });
-await build({ ...common, entryPoints: [join(root, 'src/emulator/index.ts')], outfile: join(root, 'dist/bundle/emulator.cjs') });
+/** The Stripe.js stand-in is a static file; the emulator bundle carries its text, so it stands alone. */
+const stripeJsSource = join(root, 'src/emulator/stripe-js/stripe-v3.js');
+const inlineStripeJs = {
+  name: 'inline-stripe-js',
+  setup(b) {
+    b.onLoad({ filter: /stripe-js[\\/]script\.ts$/ }, () => ({ contents: `export const stripeJsSource = () => ${JSON.stringify(readFileSync(stripeJsSource, 'utf8'))};`, loader: 'js' }));
+  },
+};
+await build({ ...common, entryPoints: [join(root, 'src/emulator/index.ts')], outfile: join(root, 'dist/bundle/emulator.cjs'), plugins: [inlineStripeJs] });
+// tsc's dist/emulator/ (the benchmarks' programmatic API) reads it from beside its module.
+copyFileSync(stripeJsSource, join(root, 'dist/emulator/stripe-js/stripe-v3.js'));
 
 // In a fresh process without flags: V8 accepts a code cache only from the same version and flags.
 execFileSync(process.execPath, [join(root, 'scripts/code-cache.mjs')], { cwd: root, stdio: 'inherit', env: { PATH: process.env.PATH } });

@@ -70,8 +70,11 @@ export interface Route {
   method: HttpMethod;
   /** e.g. '/v1/customers/:id' */
   path: string;
-  /** Default 'secret'. 'session' routes authenticate through the core's session authenticator. */
-  auth?: 'secret' | 'session' | 'none';
+  /**
+   * Default 'secret'. 'session' routes authenticate through the core's session authenticator;
+   * 'client' routes also take a publishable key (the handler then checks the client secret).
+   */
+  auth?: 'secret' | 'session' | 'client' | 'none';
   /**
    * The top-level parameters this endpoint accepts (besides `expand`); anything else is a 400
    * `parameter_unknown`. Omit to let the handler check for itself.

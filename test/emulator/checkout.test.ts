@@ -77,6 +77,14 @@ describe('checkout sessions', () => {
     expect(((await emu.stripe.customers.retrieve(customer.id)) as Stripe.Customer).invoice_settings.default_payment_method).toBe(si.payment_method);
   });
 
+  test('setup mode saves the attach-then-fail card (pm_card_chargeCustomerFail): only charges with it fail', async () => {
+    const customer = await emu.stripe.customers.create({});
+    const session = await emu.stripe.checkout.sessions.create({ mode: 'setup', customer: customer.id, currency: 'usd', success_url: 'https://app.example/ok' });
+    const done = await complete(session.url as string, { card: 'pm_card_chargeCustomerFail' });
+    expect(done).toMatchObject({ status: 200, body: { status: 'complete' } });
+    expect(await emu.stripe.setupIntents.retrieve(done.body.setup_intent)).toMatchObject({ status: 'succeeded', customer: customer.id });
+  });
+
   test('a declined card answers 402 and leaves the session open; a completed session cannot complete again', async () => {
     const session = await emu.stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: seat.id }], success_url: 'https://app.example/ok' });
     const declined = await complete(session.url as string, { card: 'pm_card_chargeDeclined' });

@@ -21,4 +21,17 @@ and the global --quiet turns off the request log (one line per request on stderr
 When ready it prints one line on stdout containing http://HOST:PORT. Ctrl-C or SIGTERM stops it,
 saving --state. Point any command at it with --api-base http://HOST:PORT or STRIPE_API_BASE.`)
     .action(act(async () => (await import('../../commands/emulator.js')).emulatorCommand));
+
+  program
+    .command('serve-example')
+    .description('serve an example payment page (sign-up, card form, confirm, verified webhook) against an embedded emulator')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port of the example site (0 picks a free one)', intOption('--port', { min: 0, max: 65535 }), 4242)
+    .option('--emulator-port <port>', 'port of the embedded emulator (0 picks a free one)', intOption('--emulator-port', { min: 0, max: 65535 }), 0)
+    .addHelpText('after', `
+The page is src/example/: a backend that creates the customer and a default_incomplete subscription
+with the stripe SDK, a page that mounts the Payment Element with the client secret and confirms, and
+a webhook endpoint that verifies signatures. Against real Stripe only the keys and the Stripe.js
+URL (https://js.stripe.com/v3/) change. Ctrl-C or SIGTERM stops it.`)
+    .action(act(async () => (await import('../../commands/serve-example.js')).serveExampleCommand));
 }

@@ -11,6 +11,10 @@ interface TestCard {
   last4: string;
   funding: string;
   decline?: string;
+  /** The decline comes only with a charge: setting the card up (and attaching it) succeeds. */
+  declinesOnlyCharges?: boolean;
+  /** Setting the card up needs 3-D Secure authentication by the cardholder. */
+  authenticatesOnSetup?: boolean;
 }
 
 export const TEST_CARDS: Record<string, TestCard> = {
@@ -19,6 +23,21 @@ export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_amex: { brand: 'amex', last4: '8431', funding: 'credit' },
   pm_card_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline' },
   pm_card_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds' },
+  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', decline: 'generic_decline', declinesOnlyCharges: true },
+  pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', funding: 'credit', authenticatesOnSetup: true },
+  pm_card_threeDSecure2Required: { brand: 'visa', last4: '3220', funding: 'credit', authenticatesOnSetup: true },
+};
+
+/** The card numbers of Stripe's testing docs that a payment form (the Stripe.js stand-in) may type, by token. */
+const CARD_NUMBERS: Record<string, string> = {
+  '4242424242424242': 'pm_card_visa',
+  '5555555555554444': 'pm_card_mastercard',
+  '378282246310005': 'pm_card_amex',
+  '4000000000000002': 'pm_card_chargeDeclined',
+  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
+  '4000000000000341': 'pm_card_chargeCustomerFail',
+  '4000002500003155': 'pm_card_authenticationRequiredOnSetup',
+  '4000000000003220': 'pm_card_threeDSecure2Required',
 };
 
 /** Declines are remembered per card object (by its fingerprint) so a stored pm_… still declines later. */
@@ -71,10 +90,60 @@ export function resolvePaymentMethod(core: EmulatorCore, idOrToken: string, para
   return paymentMethods(core).require(idOrToken, 'payment_method', param);
 }
 
-/** The decline code a charge or setup with this method gets, if any. */
+/** The decline code a charge with this method gets, if any. */
 export function declineOf(method: PaymentMethodRecord): string | undefined {
   const fingerprint = method.card?.fingerprint;
   return fingerprint ? DECLINE_BY_FINGERPRINT[fingerprint] : undefined;
+}
+
+const CHARGE_ONLY_FINGERPRINTS = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.declinesOnlyCharges).map(([token]) => fingerprintOf(token)));
+
+/** The decline code setting this method up (a SetupIntent) gets, if any. */
+export function setupDeclineOf(method: PaymentMethodRecord): string | undefined {
+  const fingerprint = method.card?.fingerprint;
+  return fingerprint && CHARGE_ONLY_FINGERPRINTS.has(fingerprint) ? undefined : declineOf(method);
+}
+
+const AUTHENTICATING_FINGERPRINTS = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.authenticatesOnSetup).map(([token]) => fingerprintOf(token)));
+
+/** Whether setting this method up waits for the cardholder's 3-D Secure authentication. */
+export function authenticatesOnSetup(method: PaymentMethodRecord): boolean {
+  const fingerprint = method.card?.fingerprint;
+  return fingerprint ? AUTHENTICATING_FINGERPRINTS.has(fingerprint) : false;
+}
+
+/** Card details as a payment form sends them (`payment_method_data[card]`). */
+export interface RawCard {
+  number: string;
+  exp_month: number;
+  exp_year: number;
+}
+
+/**
+ * A card object from raw details: the test numbers behave as documented; a number that fails the
+ * Luhn check is `incorrect_number`, and any other number is a real card, which test mode declines.
+ */
+export function cardFromNumber(core: EmulatorCore, raw: RawCard): PaymentMethodRecord {
+  const number = raw.number.replace(/[\s-]/g, '');
+  const token = CARD_NUMBERS[number];
+  if (!token) {
+    if (!/^\d{12,19}$/.test(number) || !passesLuhn(number)) {
+      throw new StripeHttpError(402, { type: 'card_error', code: 'incorrect_number', param: 'number', message: 'Your card number is incorrect.' });
+    }
+    throw new StripeHttpError(402, { type: 'card_error', code: 'card_declined', decline_code: 'test_mode_live_card', message: 'Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.' });
+  }
+  const method = newCardMethod(core, token, TEST_CARDS[token]);
+  return paymentMethods(core).update(method.id, { card: { ...method.card!, exp_month: raw.exp_month, exp_year: raw.exp_year } });
+}
+
+function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
 }
 
 const DECLINE_MESSAGES: Record<string, string> = {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import qs from 'qs';
 import type { EmulatorCore } from '../core.js';
 import { RawResponse, type EmuRequest, type HttpMethod } from '../types.js';
-import { authenticateSecret, bearerToken } from './auth.js';
+import { authenticateClient, authenticateSecret, bearerToken } from './auth.js';
 import { StripeHttpError, authenticationError, invalid, type StripeErrorBody } from './errors.js';
 import { applyExpansions } from './expand.js';
 import { pickFault, RateLimiter, type Fault } from './faults.js';
@@ -41,7 +41,8 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const query = q < 0 ? '' : rawUrl.slice(q + 1);
     const method = (req.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string> = { 'Request-Id': requestId };
+    // As api.stripe.com: any page may call the client-side endpoints (Stripe.js, the /v3/ stand-in).
+    const headers: Record<string, string> = { 'Request-Id': requestId, 'Access-Control-Allow-Origin': '*' };
     const stripeVersion = req.headers['stripe-version'];
     if (typeof stripeVersion === 'string') headers['Stripe-Version'] = stripeVersion;
     const idemKey = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
@@ -72,6 +73,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
       }
       const isV2 = path.startsWith('/v2/');
       const body = parseBody(method, isV2, raw, query);
+      if (auth === 'client') apiKey = authenticateClient(header(req, 'authorization'), body, options);
       const emuReq: EmuRequest = { params: match.params, body, headers: req.headers, core, method: method as HttpMethod, path, apiKey, requestId };
       if (auth === 'session') {
         const token = bearerToken(header(req, 'authorization'));

@@ -4,7 +4,7 @@ import { invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, checkNested, newMetadata, str } from '../http/params.js';
 import { createSetupIntent, newSubscriptionRecord, startSubscription, succeedSetupIntent } from '../billing/lifecycle.js';
-import { attachPaymentMethod, cardDeclined, declineOf, resolvePaymentMethod } from '../billing/payment-methods.js';
+import { attachPaymentMethod, cardDeclined, declineOf, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
 import { checkoutSessions, customers, prices, subscriptions, type CheckoutSessionRecord, type CustomerRecord } from '../billing/records.js';
 import { renderSubscription } from '../billing/render.js';
 import { RawResponse, type EmuRequest, type Route } from '../types.js';
@@ -115,7 +115,8 @@ function complete(req: EmuRequest): Stripe.Checkout.Session | RawResponse {
   if (session.expires_at <= core.now()) throw invalid(undefined, 'This Checkout Session has expired.', 'checkout_session_expired');
   const card = req.body.card === undefined || req.body.card === '' ? 'pm_card_visa' : asString(req.body.card, 'card');
   const pm = resolvePaymentMethod(core, card, 'card');
-  const decline = declineOf(pm);
+  // Setup mode only saves the card: a card that declines only charges (…0341) is fine there.
+  const decline = session.mode === 'setup' ? setupDeclineOf(pm) : declineOf(pm);
   if (decline) throw cardDeclined(decline);
   const email = req.body.email === undefined || req.body.email === '' ? undefined : asString(req.body.email, 'email');
   const customer = sessionCustomer(core, session, email);

@@ -11,6 +11,7 @@ import * as checkout from './checkout.js';
 import * as invoices from './invoices.js';
 import * as metering from '../metering/routes.js';
 import * as events from '../events/routes.js';
+import * as stripeJs from '../stripe-js/routes.js';
 
 /** Every route module of the emulator; add one import and one entry per module. */
 export const routeModules: RouteModule[] = [
@@ -26,4 +27,5 @@ export const routeModules: RouteModule[] = [
   invoices,
   metering,
   events,
+  stripeJs,
 ];

@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
-import { StripeHttpError, parameterMissing, resourceMissing } from '../http/errors.js';
+import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, newMetadata, str } from '../http/params.js';
 import { createSetupIntent, expireStaleIncomplete, succeedSetupIntent } from '../billing/lifecycle.js';
-import { cardDeclined, declineDetails, declineOf, resolvePaymentMethod } from '../billing/payment-methods.js';
+import { requireClientSecret } from '../http/auth.js';
+import { authenticatesOnSetup, cardDeclined, cardFromNumber, declineDetails, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
 import { customers, paymentMethods, setupIntents, type SetupIntentRecord } from '../billing/records.js';
 import type { EmuRequest, Route } from '../types.js';
 
@@ -30,11 +31,12 @@ function create(req: EmuRequest): SetupIntentRecord {
 }
 
 /**
- * Confirms with `payment_method` (a test token or a pm_ id). A working card succeeds at once (no
- * 3-D Secure is modelled); a declining one answers 402 card_declined, keeps the intent in
- * requires_payment_method with last_setup_error, and emits setup_intent.setup_failed.
+ * Confirms with `payment_method` (a test token or a pm_ id) or raw card details. A working card
+ * succeeds at once, a 3-D Secure card waits in requires_action for `three_d_secure`; a declining
+ * one answers 402 card_declined, keeps the intent in requires_payment_method with
+ * last_setup_error, and emits setup_intent.setup_failed.
  */
-function confirmIntent(core: EmulatorCore, si: SetupIntentRecord, pmParam: unknown): SetupIntentRecord {
+function confirmIntent(core: EmulatorCore, si: SetupIntentRecord, pmParam: unknown, pmData?: unknown): SetupIntentRecord {
   if (si.status !== 'requires_payment_method' && si.status !== 'requires_confirmation') {
     throw new StripeHttpError(400, {
       type: 'invalid_request_error',
@@ -45,20 +47,84 @@ function confirmIntent(core: EmulatorCore, si: SetupIntentRecord, pmParam: unkno
   }
   let pmId = typeof si.payment_method === 'string' ? si.payment_method : si.payment_method?.id;
   if (pmParam !== undefined) pmId = resolvePaymentMethod(core, asString(pmParam, 'payment_method'), 'payment_method').id;
+  else if (pmData !== undefined) pmId = methodFromData(core, pmData).id;
   if (!pmId) throw parameterMissing('payment_method');
   const pm = paymentMethods(core).require(pmId, 'payment_method', 'payment_method');
-  const decline = declineOf(pm);
+  const decline = setupDeclineOf(pm);
   if (decline) {
     setupIntents(core).update(si.id, { status: 'requires_payment_method', payment_method: null, last_setup_error: declineDetails(decline, pm) });
     core.emit('setup_intent.setup_failed', si);
     throw cardDeclined(decline, { param: '', setup_intent: si, payment_method: pm });
   }
+  if (authenticatesOnSetup(pm)) {
+    // Stripe.js reads next_action.use_stripe_sdk to run the challenge; the stand-in shows a dialog.
+    setupIntents(core).update(si.id, { status: 'requires_action', payment_method: pm.id, next_action: { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } } });
+    core.emit('setup_intent.requires_action', si);
+    return si;
+  }
   succeedSetupIntent(core, si, pm.id);
   return si;
 }
 
+/**
+ * The emulator's stand-in for the cardholder's 3-D Secure challenge (on Stripe it runs on
+ * Stripe's own pages): `result=authenticated` sets the card up, `failed` leaves the intent
+ * waiting for another card with Stripe's setup_intent_authentication_failure.
+ */
+function threeDSecure(req: EmuRequest): SetupIntentRecord {
+  const core = req.core;
+  const si = requireIntent(core, req.params.id);
+  requireClientSecret(req.apiKey, req.body.client_secret, si.client_secret, 'SetupIntent');
+  const result = str(req, 'result', { oneOf: ['authenticated', 'failed'] });
+  if (result === undefined) throw parameterMissing('result');
+  if (si.status !== 'requires_action' || typeof si.payment_method !== 'string') {
+    throw new StripeHttpError(400, { type: 'invalid_request_error', code: 'setup_intent_unexpected_state', message: `This SetupIntent has a status of ${si.status}; only one in requires_action waits for authentication.` });
+  }
+  const pm = paymentMethods(core).require(si.payment_method, 'payment_method');
+  setupIntents(core).update(si.id, { next_action: null });
+  if (result === 'authenticated') {
+    succeedSetupIntent(core, si, pm.id);
+    return si;
+  }
+  const error = {
+    type: 'invalid_request_error',
+    code: 'setup_intent_authentication_failure',
+    message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+    payment_method: pm,
+  } as Stripe.SetupIntent.LastSetupError;
+  setupIntents(core).update(si.id, { status: 'requires_payment_method', payment_method: null, last_setup_error: error });
+  core.emit('setup_intent.setup_failed', si);
+  return si;
+}
+
+/** `payment_method_data` with raw card details, as a payment form (Stripe.js) sends them. */
+function methodFromData(core: EmulatorCore, data: unknown) {
+  const card = (data as { card?: Record<string, unknown> } | null)?.card;
+  if (typeof data !== 'object' || data === null || (data as { type?: unknown }).type !== 'card') {
+    throw invalid('payment_method_data[type]', "The emulator models card payment methods only: payment_method_data[type] must be 'card'.");
+  }
+  if (card?.number === undefined) throw parameterMissing('payment_method_data[card][number]');
+  const month = Number(card.exp_month);
+  const year = Number(card.exp_year);
+  if (!Number.isInteger(month) || month < 1 || month > 12) {
+    throw new StripeHttpError(402, { type: 'card_error', code: 'invalid_expiry_month', param: 'exp_month', message: "Your card's expiration month is invalid." });
+  }
+  if (!Number.isInteger(year) || new Date(core.nowMs()).getUTCFullYear() * 100 + new Date(core.nowMs()).getUTCMonth() + 1 > year * 100 + month) {
+    throw new StripeHttpError(402, { type: 'card_error', code: 'invalid_expiry_year', param: 'exp_year', message: "Your card's expiration year is invalid." });
+  }
+  return cardFromNumber(core, { number: asString(card.number, 'payment_method_data[card][number]'), exp_month: month, exp_year: year });
+}
+
+function retrieve(req: EmuRequest): SetupIntentRecord {
+  const si = requireIntent(req.core, req.params.id);
+  requireClientSecret(req.apiKey, req.body.client_secret, si.client_secret, 'SetupIntent');
+  return si;
+}
+
 function confirm(req: EmuRequest): SetupIntentRecord {
-  return confirmIntent(req.core, requireIntent(req.core, req.params.id), req.body.payment_method);
+  const si = requireIntent(req.core, req.params.id);
+  requireClientSecret(req.apiKey, req.body.client_secret, si.client_secret, 'SetupIntent');
+  return confirmIntent(req.core, si, req.body.payment_method, req.body.payment_method_data);
 }
 
 function cancel(req: EmuRequest): SetupIntentRecord {
@@ -85,8 +151,10 @@ function list(req: EmuRequest) {
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/setup_intents', params: ['customer', 'usage', 'metadata', 'payment_method', 'payment_method_types', 'confirm', 'return_url'], handler: create },
   { method: 'GET', path: '/v1/setup_intents', params: ['customer', 'payment_method', 'limit', 'starting_after', 'ending_before', 'created'], handler: list },
-  { method: 'GET', path: '/v1/setup_intents/:id', params: ['client_secret'], handler: (req) => requireIntent(req.core, req.params.id) },
-  { method: 'POST', path: '/v1/setup_intents/:id/confirm', params: ['payment_method', 'return_url', 'mandate_data', 'use_stripe_sdk'], handler: confirm },
+  // The two a browser calls with a publishable key and the intent's client secret (Stripe.js).
+  { method: 'GET', path: '/v1/setup_intents/:id', auth: 'client', params: ['client_secret'], handler: retrieve },
+  { method: 'POST', path: '/v1/setup_intents/:id/confirm', auth: 'client', params: ['payment_method', 'payment_method_data', 'client_secret', 'return_url', 'mandate_data', 'use_stripe_sdk'], handler: confirm },
+  { method: 'POST', path: '/v1/setup_intents/:id/three_d_secure', auth: 'client', params: ['client_secret', 'result'], handler: threeDSecure },
   { method: 'POST', path: '/v1/setup_intents/:id/cancel', params: ['cancellation_reason'], handler: cancel },
 ];
 

@@ -1,0 +1,138 @@
+// The example payment page in headless Chromium (Debian's `chromium`; .ci/run installs it) against
+// a fresh emulator: the Stripe.js stand-in, the example site's backend and its verified webhook.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type Stripe from 'stripe';
+import { configureBilling } from '../../src/emulator/billing/records.js';
+import { createExampleCatalog } from '../../src/example/catalog.js';
+import { startExampleSite, type ExampleSite } from '../../src/example/site.js';
+import { type TestEmulator, startTestEmulator } from '../helpers/emulator.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = resolve(import.meta.dirname, '../../test-output/browser');
+
+let emu: TestEmulator;
+let site: ExampleSite;
+let browser: Browser;
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  // The first invoice of a metered price is 0; with this setting the subscription stays incomplete
+  // until the card is set up, so "active" in these tests is something the page's confirm did.
+  configureBilling(emu.core, { zeroInvoiceSetupStatus: 'incomplete' });
+  const price = await createExampleCatalog(emu.stripe);
+  site = await startExampleSite({ stripe: emu.stripe, publishableKey: 'pk_test_example_page', stripeJsUrl: `${emu.url}/v3/`, price: price.id });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }).catch((err: Error) => {
+    throw new Error(`These tests need Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM_PATH): ${err.message}`);
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await emu?.close();
+});
+
+/**
+ * Runs `body` on a new page; on failure writes the screenshots it took (and one of the page as it
+ * is at the failure) under test-output/browser/<test name>/ and names the folder in the error.
+ */
+async function onPage(name: string, body: (page: Page, shot: (label: string) => Promise<void>) => Promise<void>): Promise<void> {
+  const page = await browser.newPage();
+  const shots: Array<[string, Buffer]> = [];
+  const shot = async (label: string) => void shots.push([label, await page.screenshot({ fullPage: true })]);
+  try {
+    await body(page, shot);
+  } catch (err) {
+    const dir = join(OUTPUT, name.replace(/[^\w-]+/g, '-'));
+    mkdirSync(dir, { recursive: true });
+    await shot('at-failure').catch(() => undefined);
+    shots.forEach(([label, png], i) => writeFileSync(join(dir, `${i + 1}-${label}.png`), png));
+    (err as Error).message += `\n(screenshots in ${dir})`;
+    throw err;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Signs up on the page and types a card into the stand-in's form; returns the subscription's id. */
+async function signUpAndTypeCard(page: Page, email: string, number: string): Promise<string> {
+  await page.goto(site.url);
+  await page.getByLabel('Email').fill(email);
+  const created = page.waitForResponse((r) => r.url().endsWith('/create-subscription'));
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  const { subscriptionId } = await (await created).json();
+  await page.getByRole('group', { name: /Stripe emulator test form/ }).waitFor();
+  expect(await page.getByRole('button', { name: 'Continue to payment' }).isVisible()).toBe(false);
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry (MM / YY)').fill('12 / 34');
+  await page.getByLabel('CVC').fill('123');
+  return subscriptionId;
+}
+
+test('the 4242 card: subscription active, the card is the default, the webhook arrives verified', async () => {
+  await onPage('4242 card', async (page, shot) => {
+    const subId = await signUpAndTypeCard(page, 'ada@example.com', '4242 4242 4242 4242');
+    await shot('before-confirm');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('status').filter({ hasText: 'Thank you! Your subscription is active.' }).waitFor();
+    await shot('after-confirm');
+
+    const sub = await emu.stripe.subscriptions.retrieve(subId);
+    const customer = (await emu.stripe.customers.retrieve(sub.customer as string)) as Stripe.Customer;
+    expect(sub.status).toBe('active');
+    const card = await emu.stripe.paymentMethods.retrieve(customer.invoice_settings.default_payment_method as string);
+    expect(card).toMatchObject({ customer: customer.id, card: { last4: '4242', exp_month: 12, exp_year: 2034 } });
+    expect(sub.default_payment_method).toBe(card.id);
+    // The site's handler accepts an event only when its Stripe-Signature verifies.
+    const update = await site.waitForEvent((e) => e.type === 'customer.subscription.updated' && (e.data.object as Stripe.Subscription).id === subId);
+    expect(update.data.object).toMatchObject({ status: 'active', default_payment_method: card.id });
+  });
+});
+
+test('a declining card: the error is on the page, nothing became active or attached', async () => {
+  await onPage('declining card', async (page, shot) => {
+    const subId = await signUpAndTypeCard(page, 'bob@example.com', '4000 0000 0000 0002');
+    await shot('before-confirm');
+    const confirmed = page.waitForResponse((r) => r.url().includes('/confirm'));
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    expect((await confirmed).status()).toBe(402);
+    await page.getByRole('status').filter({ hasText: 'Your card was declined.' }).waitFor();
+    await shot('after-confirm');
+
+    const sub = await emu.stripe.subscriptions.retrieve(subId);
+    expect(sub).toMatchObject({ status: 'incomplete', default_payment_method: null });
+    expect((await emu.stripe.paymentMethods.list({ customer: sub.customer as string })).data).toEqual([]);
+    const failed = await site.waitForEvent((e) => e.type === 'setup_intent.setup_failed' && (e.data.object as Stripe.SetupIntent).id === sub.pending_setup_intent);
+    expect(failed.data.object).toMatchObject({ status: 'requires_payment_method', last_setup_error: { code: 'card_declined' } });
+    expect(site.events.filter((e) => e.type === 'customer.subscription.updated' && (e.data.object as Stripe.Subscription).id === subId)).toEqual([]);
+    expect(await page.getByRole('button', { name: 'Subscribe' }).isEnabled()).toBe(true);
+  });
+});
+
+test('a 3-D Secure card: the cardholder completes the challenge, and the subscription turns active', async () => {
+  await onPage('3ds complete', async (page, shot) => {
+    const subId = await signUpAndTypeCard(page, 'cleo@example.com', '4000 0025 0000 3155');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const challenge = page.getByRole('dialog', { name: /3D Secure authentication/ });
+    await challenge.waitFor();
+    await shot('challenge');
+    await challenge.getByRole('button', { name: 'Complete authentication' }).click();
+    await page.getByRole('status').filter({ hasText: 'Thank you! Your subscription is active.' }).waitFor();
+    const sub = await emu.stripe.subscriptions.retrieve(subId);
+    expect(sub.status).toBe('active');
+    expect((await emu.stripe.paymentMethods.retrieve(sub.default_payment_method as string)).card?.last4).toBe('3155');
+  });
+});
+
+test('a 3-D Secure card whose challenge fails: Stripe’s message on the page, nothing active', async () => {
+  await onPage('3ds fail', async (page, shot) => {
+    const subId = await signUpAndTypeCard(page, 'dan@example.com', '4000 0000 0000 3220');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('dialog', { name: /3D Secure authentication/ }).getByRole('button', { name: 'Fail authentication' }).click();
+    await page.getByRole('status').filter({ hasText: 'We are unable to authenticate your payment method.' }).waitFor();
+    await shot('after-confirm');
+    expect(await emu.stripe.subscriptions.retrieve(subId)).toMatchObject({ status: 'incomplete', default_payment_method: null });
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+});
