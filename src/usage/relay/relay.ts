@@ -70,8 +70,9 @@ export function classifyDeliveryError(err: unknown): 'refused' | 'retry' | 'fata
   return 'retry';
 }
 
-function backoffMs(failures: number): number {
-  return Math.round(Math.min(30_000, 500 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() * 0.5));
+/** Full-ish jitter, doubling from 0.5 s up to `capMs`. */
+function backoffMs(failures: number, capMs = 30_000): number {
+  return Math.round(Math.min(capMs, 500 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() * 0.5));
 }
 
 type Prepared = { event: UsageEvent } | { reason: string } | { retry: unknown };
@@ -175,7 +176,8 @@ export async function runRelay(options: RelayOptions): Promise<RelayResult> {
         pullFailures = 0;
       } catch (err) {
         options.onRetry?.('pull', err);
-        await sleep(backoffMs(pullFailures++), stopping);
+        // Capped low: the client reconnects by itself, and the pulls should follow within seconds.
+        await sleep(backoffMs(pullFailures++, 5_000), stopping);
         continue;
       }
       // Messages in hand are finished even when a stop was asked meanwhile: that is the drain.

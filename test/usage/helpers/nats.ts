@@ -70,10 +70,25 @@ export async function natsClient(url: string): Promise<NatsClient> {
   const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
+  let published = 0;
+  // Right after a server restart JetStream may not answer yet: retry, with a message id so that
+  // JetStream drops a retry of a message it did store.
+  const publishOne = async (subject: string, line: string, msgID: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await js.publish(subject, line, { msgID });
+      } catch (err) {
+        if (attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
   return {
     nc, js, jsm,
     async publish(subject, lines) {
-      for (let i = 0; i < lines.length; i += 500) await Promise.all(lines.slice(i, i + 500).map((l) => js.publish(subject, l)));
+      const base = published;
+      published += lines.length;
+      for (let i = 0; i < lines.length; i += 500) await Promise.all(lines.slice(i, i + 500).map((l, j) => publishOne(subject, l, `test-${base + i + j}`)));
     },
     consumer: (stream, name) => jsm.consumers.info(stream, name),
     close: () => nc.close(),
