@@ -9,6 +9,7 @@ import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
 import { serveMetrics, type MetricsServer } from '../usage/relay/metrics.js';
 import { openNatsSource } from '../usage/relay/nats-source.js';
 import { runRelay, type RelayStats } from '../usage/relay/relay.js';
+import type { UsageSource } from '../usage/relay/source.js';
 import { intervalReport, renderInterval } from '../usage/relay/report.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
 import { StreamSender } from '../usage/stream-sender.js';
@@ -40,6 +41,10 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
   const { catalog, stripe } = await loadMeterCatalog(ctx);
   if (options.meter) requireMeter(catalog, options.meter);
 
+  const stats: RelayStats = { relayed: 0, rejected: 0, redelivered: 0 };
+  // Before NATS: a taken port is a flag error, found before a consumer is created.
+  const connected: { source?: UsageSource } = {};
+  const metrics = options.metricsPort === undefined ? undefined : await startMetrics(options.metricsPort, stats, () => connected.source?.pending() ?? Promise.reject(new Error('not connected')));
   ctx.out.info(`connecting to NATS at ${servers.join(', ')}…`);
   const source = await openNatsSource({
     servers,
@@ -49,17 +54,16 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
     rejectsSubject: options.rejectsSubject ?? 'alpaca-billing.rejects',
     creds,
     onStatus: (text) => ctx.out.info(text),
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
+    await metrics?.close();
     if (err instanceof UserError) throw err;
     throw new UserError(`NATS at ${servers.join(', ')}: ${(err as Error).message}`, { exitCode: ExitCode.error, hint: 'The relay needs JetStream: nats-server -js.' });
   });
+  connected.source = source;
 
-  const stats: RelayStats = { relayed: 0, rejected: 0, redelivered: 0 };
-  let metrics: MetricsServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let result;
   try {
-    if (options.metricsPort !== undefined) metrics = await startMetrics(options.metricsPort, stats, () => source.pending());
     // From here on a stop finishes the batches in hand; before, there was nothing to finish.
     const signal = ctx.interruptible();
     const hardStop = new AbortController();

@@ -50,6 +50,25 @@ describe('usage relay: flags and setup', () => {
     expect(res.stderr).not.toContain('sk_live_relay0123456789');
   });
 
+  it('names --creds when the credentials file cannot be read (exit 3)', async () => {
+    const res = await run(relayArgs(['--creds', 'no-such.creds']), { env: emu.env });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('--creds: cannot read no-such.creds: no such file');
+  });
+
+  it('names --metrics-port when the port is taken (exit 3), and leaves the consumer untouched', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, r));
+    try {
+      const res = await run(['usage', 'relay', '--nats', nats.url, '--stream', 'CLI', '--consumer', 'untouched', '--metrics-port', String((taken.address() as { port: number }).port)], { env: emu.env });
+      expect(res.code).toBe(3);
+      expect(res.stderr).toMatch(/--metrics-port: cannot listen on port \d+: already in use/);
+      await expect(client.consumer('CLI', 'untouched')).rejects.toThrow(/consumer not found/);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
   it('refuses --subject that differs from the existing consumer\'s filter', async () => {
     await client.jsm.consumers.add('CLI', { durable_name: 'filtered', ack_policy: AckPolicy.Explicit, filter_subject: 'cli.a' });
     const res = await run(['usage', 'relay', '--nats', nats.url, '--stream', 'CLI', '--consumer', 'filtered', '--subject', 'cli.b'], { env: emu.env });
