@@ -33,13 +33,31 @@ export interface UsageRelayOptions {
 const DRAIN_MS = 2_000;
 /** Lookups are remembered this long: a customer created later, or renamed, is found again. */
 const RESOLVER_TTL_MS = 10 * 60_000;
+/** Stripe's meters are read again at most this often, when a message names one not seen yet. */
+const METERS_REFRESH_MS = 10_000;
 
 /** `usage relay`: usage events from a JetStream consumer to Stripe's meter event stream, acknowledged after Stripe. */
 export async function usageRelayCommand(ctx: CommandContext, options: UsageRelayOptions): Promise<number> {
   const servers = parseServers(options.nats);
   const creds = options.creds ? await readCreds(resolve(ctx.cwd, options.creds), options.creds) : undefined;
-  const { catalog, stripe } = await loadMeterCatalog(ctx);
+  const loaded = await loadMeterCatalog(ctx);
+  const stripe = loaded.stripe!;
+  let catalog = loaded.catalog;
   if (options.meter) requireMeter(catalog, options.meter);
+  // A relay runs for weeks: a meter created meanwhile is looked up again before its events are refused.
+  let refreshedAt = 0;
+  let refreshing: Promise<void> | undefined;
+  const knowMeter = async (meter: string) => {
+    if (catalog.find(meter)) return;
+    if (!refreshing && Date.now() - refreshedAt >= METERS_REFRESH_MS) {
+      refreshedAt = Date.now();
+      refreshing = loadMeterCatalog(ctx).then(
+        (r) => { catalog = r.catalog; },
+        (err: unknown) => ctx.out.warn(`reading Stripe's meters failed, keeping the list read before: ${describe(err)}`),
+      ).finally(() => { refreshing = undefined; });
+    }
+    await refreshing;
+  };
 
   const stats: RelayStats = { relayed: 0, rejected: 0, redelivered: 0 };
   // Before NATS: a taken port is a flag error, found before a consumer is created.
@@ -69,7 +87,7 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
     const hardStop = new AbortController();
     signal.addEventListener('abort', () => setTimeout(() => hardStop.abort(), DRAIN_MS).unref(), { once: true });
     const sender = new StreamSender({
-      stripe: stripe!,
+      stripe,
       limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(ctx.mode())),
       meterFor: (name) => catalog.byEvent(name),
       signal: hardStop.signal,
@@ -91,8 +109,12 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
     result = await runRelay({
       source,
       stats,
-      parse: (record) => parseUsageRecord(record, { line: 0, defaultMeter: options.meter, resolveMeter: catalog.resolve }),
-      resolveCustomer: refreshingResolver(stripe!),
+      parse: async (record) => {
+        const meter = typeof record.meter === 'string' && record.meter.trim() ? record.meter.trim() : options.meter;
+        if (meter) await knowMeter(meter);
+        return parseUsageRecord(record, { line: 0, defaultMeter: options.meter, resolveMeter: catalog.resolve });
+      },
+      resolveCustomer: refreshingResolver(stripe),
       send: (events) => sender.send(events),
       nowSeconds: () => Math.floor(Date.now() / 1000),
       batchSize: options.batch ?? 100,

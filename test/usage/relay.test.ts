@@ -124,6 +124,20 @@ describe('usage relay on NATS JetStream', () => {
     expect(await totalsFor(emu.stripe, meter.id, list.map((x) => x.id))).toEqual(good.totals);
   }, 60_000);
 
+  it('relays events of a meter created after the relay started', async () => {
+    const s = await newStream(3_000);
+    const list = await customers(emu.stripe, 'late', 2);
+    const r = await spawnRelay(['--nats', nats.url, '--stream', s.stream, '--consumer', s.consumer, '--max-rps', '0'], emu.env);
+    await r.waitFor('relaying to Stripe');
+    const meter = await createMeter(emu.stripe, 'relay_late');
+    const usage = events(list, 40);
+    await client.publish(s.subject, usage.lines.map((l) => JSON.stringify({ ...JSON.parse(l), meter: 'relay_late' })));
+    await drained(client, s.stream, s.consumer, () => r.child.exitCode === null);
+    expect((await stop(r)).code).toBe(0);
+    expect(r.stderr()).toMatch(/relay stopped: 40 relayed, 0 rejected/);
+    expect(await totalsFor(emu.stripe, meter.id, list.map((x) => x.id))).toEqual(usage.totals);
+  }, 60_000);
+
   it('on SIGTERM stops pulling, acknowledges the batches in flight and exits 0; another relay finishes the rest', async () => {
     // Slow answers keep batches in flight when the signal arrives.
     const slow = await startTestEmulator({ latencyMs: 400 });

@@ -23,7 +23,7 @@ export interface RelayOptions {
   /** Live totals (read by the reporter and the metrics while the relay runs). */
   stats?: RelayStats;
   /** A record → an event (or why not), as `usage ingest` checks a line. */
-  parse(record: Record<string, unknown>): ParseResult;
+  parse(record: Record<string, unknown>): ParseResult | Promise<ParseResult>;
   /** An email or external id → its cus_ id, or why not; throws when Stripe could not be asked. */
   resolveCustomer(reference: string): Promise<{ id: string } | { reason: string }>;
   send(events: UsageEvent[]): Promise<void>;
@@ -102,7 +102,7 @@ export async function runRelay(options: RelayOptions): Promise<RelayResult> {
       return { reason: `not JSON: ${(err as Error).message}` };
     }
     if (record === null || typeof record !== 'object' || Array.isArray(record)) return { reason: 'not a JSON object (one usage event per message)' };
-    const parsed = options.parse(record as Record<string, unknown>);
+    const parsed = await options.parse(record as Record<string, unknown>);
     if (!parsed.ok) return { reason: parsed.reason };
     const event = parsed.event;
     if (!CUSTOMER_ID.test(event.customer)) {
