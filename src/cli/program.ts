@@ -8,6 +8,7 @@ import { registerCustomerCommands } from './specs/customers.js';
 import { registerUsageCommands } from './specs/usage.js';
 import { registerEventCommands } from './specs/events.js';
 import { registerDemoCommands } from './specs/demo.js';
+import { registerClockCommands } from './specs/clock.js';
 
 export { VERSION } from './version.js';
 
@@ -42,6 +43,7 @@ Exit codes: 0 success, 1 error (Stripe API, network, internal), 2 changes pendin
   registerUsageCommands(program, act);
   registerEventCommands(program, act);
   registerDemoCommands(program, act);
+  registerClockCommands(program, act);
   for (const command of program.commands) {
     const define = groupDefinitions.get(command);
     if (define && (!argv || argv.includes(command.name()))) define(command);

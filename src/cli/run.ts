@@ -28,19 +28,24 @@ export type CommandAction<O> = (ctx: CommandContext, options: O, ...positionals:
  * Wraps a lazily imported command so commander hands it a context. The created context is built from
  * the global flags (`optsWithGlobals`), the settings file and the environment.
  */
-export type Act = <O>(load: () => Promise<CommandAction<O>>) => (...args: unknown[]) => Promise<void>;
+export type Act = <O>(load: () => Promise<CommandAction<O>>, options?: ActOptions) => (...args: unknown[]) => Promise<void>;
+
+export interface ActOptions {
+  /** false: the command ignores the settings file and the environment's settings (`demo` is self-contained). */
+  settings?: boolean;
+}
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env });
   let apiBase: string | undefined;
-  const act: Act = (load) => async (...args: unknown[]) => {
+  const act: Act = (load, { settings: readSettings = true } = {}) => async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const options = command.opts();
     const globals = command.optsWithGlobals() as GlobalOptions;
     const positionals = args.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
-    const settingsFile = await loadSettingsFile(io.cwd);
-    const settings = resolveSettings(globals, settingsFile, io.env);
+    const settingsFile = readSettings ? await loadSettingsFile(io.cwd) : {};
+    const settings = resolveSettings(globals, settingsFile, readSettings ? io.env : {});
     apiBase = settings.apiBase ?? 'https://api.stripe.com';
     out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env, json: settings.json, quiet: settings.quiet, verbose: settings.verbose, color: settings.color });
     let client: Promise<StripeClient> | undefined;
@@ -84,7 +89,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
+    out.stopSpinners();
     return reportError(err, out, { apiBase });
+  } finally {
+    out.stopSpinners();
   }
 }
 

@@ -4,13 +4,14 @@ import { createCustomer, parseMetadataPairs } from '../customers/create.js';
 import { customerDetail, customerRows, subscriptionRows } from '../customers/render.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { listCustomerSubscriptions } from '../customers/subscribe.js';
-import { customerView, subscriptionView } from '../customers/views.js';
+import { clockOf, customerView, formatDateTime, subscriptionView } from '../customers/views.js';
 
 export interface CustomersCreateOptions {
   email?: string;
   name?: string;
   externalId?: string;
   metadata?: string[];
+  testClock?: string;
 }
 
 /** `customers create`: exit 0 whether created or found (with --external-id), 3 on bad flags. */
@@ -23,15 +24,17 @@ export async function createCustomerCommand(ctx: CommandContext, options: Custom
   if (externalId && externalId.length > 500) throw new UserError('--external-id is longer than the 500 characters Stripe allows in metadata.');
   if (externalId?.startsWith('cus_')) throw new UserError(`--external-id '${externalId}' looks like a Stripe customer id; use your own user id, so references stay unambiguous.`);
   const metadata = parseMetadataPairs(options.metadata);
+  if (options.testClock !== undefined && !/^clock_[A-Za-z0-9]+$/.test(options.testClock)) throw new UserError(`--test-clock '${options.testClock}' is not a test clock id (clock_…).`, { hint: 'Create one with `alpaca-billing clock create`.' });
+  if (options.testClock !== undefined && ctx.mode() === 'live') throw new UserError('--test-clock works only in test mode; refusing with a live key.');
 
   const stripe = await ctx.stripe();
-  const { customer, created, sameEmail } = await createCustomer(stripe, { email, name: options.name, externalId, metadata });
-  const view = customerView(customer);
+  const { customer, created, sameEmail } = await createCustomer(stripe, { email, name: options.name, externalId, metadata, testClock: options.testClock });
+  const view = customerView(customer, await clockOf(stripe, customer));
   if (ctx.out.json) {
     ctx.out.data({ created, customer: view });
     return 0;
   }
-  if (created) ctx.out.line(`created customer ${view.id}  ${view.email}${view.external_id ? `  (external id ${view.external_id})` : ''}`);
+  if (created) ctx.out.line(`created customer ${view.id}  ${view.email}${view.external_id ? `  (external id ${view.external_id})` : ''}${view.test_clock ? `  on test clock ${view.test_clock} (now ${formatDateTime(view.test_clock_time)})` : ''}`);
   else ctx.out.line(`customer ${view.id} already has external id ${view.external_id}; returned it, created nothing`);
   if (!created && (view.email !== email || (options.name !== undefined && view.name !== options.name))) {
     ctx.out.warn(`the existing customer's details differ from the flags (email ${view.email ?? '-'}, name ${view.name ?? '-'}); they were not changed`);
@@ -54,7 +57,7 @@ export async function listCustomersCommand(ctx: CommandContext, options: Custome
   } catch (err) {
     throw toStripeApiError(err);
   }
-  const views = customers.map(customerView);
+  const views = customers.map((c) => customerView(c));
   if (ctx.out.json) {
     ctx.out.data({ customers: views });
     return 0;
@@ -68,7 +71,7 @@ export async function showCustomerCommand(ctx: CommandContext, _options: unknown
   const stripe = await ctx.stripe();
   const customer = await resolveCustomer(stripe, ref);
   const subscriptions = (await listCustomerSubscriptions(stripe, customer.id)).map(subscriptionView);
-  const view = customerView(customer);
+  const view = customerView(customer, await clockOf(stripe, customer));
   if (ctx.out.json) {
     ctx.out.data({ customer: view, subscriptions });
     return 0;

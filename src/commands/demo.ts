@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
 import { formatMoney } from '../core/money.js';
 import { createStripeClient } from '../stripe/client.js';
 import { runStory } from '../demo/story.js';
+import { selfCommand, shellQuote } from '../demo/self-command.js';
 
 export interface DemoOptions {
   keep?: boolean;
@@ -36,7 +37,6 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
     const result = await runStory({
       out: ctx.out,
       dir,
-      pricingFile: resolve(ctx.cwd, ctx.settings.file),
       apiBase: emulator.url,
       apiKey: DEMO_KEY,
       stripe,
@@ -51,13 +51,15 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
     } else {
       ctx.out.line('');
       ctx.out.line(`Done in ${seconds.toFixed(1)} s: ${result.events.toLocaleString('en-US')} events, ${result.tokens.toLocaleString('en-US')} tokens → ${result.packages.toLocaleString('en-US')} packages of 1,000 × $0.04 = ${total} on the upcoming invoice of ${result.subscription} (${result.subscriptionStatus}).`);
+      const m = result.month_end;
+      ctx.out.line(`At the month's end (test clock ${m.clock}): renewal ${m.renewal.id} ${m.renewal.status} for ${formatMoney(String(m.renewal.amount_paid), result.invoice.currency)}, as previewed; the failing card left ${m.failing.customer} ${m.failing.subscription_status}.`);
     }
     if (opts.keep) {
       // What --keep is for, so it is data (stdout), shown even with --quiet.
       ctx.out.line(`\nThe emulator keeps running at ${emulator.url} (Ctrl-C to stop). Point commands at it with:`);
       ctx.out.line(`  export STRIPE_API_BASE=${emulator.url}`);
       ctx.out.line(`  export STRIPE_API_KEY=<any sk_test_ key>     # the emulator accepts any test key`);
-      ctx.out.line(`  cd ${dir} && npx alpaca-billing usage summary --customer ada@alpaca.example --meter tokens`);
+      ctx.out.line(`  cd ${shellQuote(dir)} && ${selfCommand()} usage summary --customer ada@alpaca.example --meter tokens`);
       await new Promise<void>((done) => ctx.interruptible().addEventListener('abort', () => done(), { once: true }));
     }
     return 0;

@@ -11,6 +11,7 @@ export interface EmulatorCommandOptions {
   seed?: number;
   aggregationDelay: number;
   sessionTtl: number;
+  afterFailedRetries?: 'cancel' | 'unpaid';
 }
 
 /**
@@ -35,6 +36,7 @@ export async function emulatorCommand(ctx: CommandContext, opts: EmulatorCommand
       seed: opts.seed,
       aggregationDelayMs: opts.aggregationDelay,
       sessionTtlSeconds: opts.sessionTtl,
+      afterFailedRetries: opts.afterFailedRetries,
       apiKey,
       quiet: ctx.settings.quiet,
       log: (line) => ctx.out.info(line),

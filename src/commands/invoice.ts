@@ -4,7 +4,7 @@ import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
 import { loadLinePrices, previewView, renderPreview, type InvoicePreviewView } from '../customers/invoice-preview.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { listCustomerSubscriptions } from '../customers/subscribe.js';
-import { LIVE_SUBSCRIPTION_STATUSES, customerView } from '../customers/views.js';
+import { LIVE_SUBSCRIPTION_STATUSES, clockOf, customerView, formatDateTime } from '../customers/views.js';
 
 export interface InvoicePreviewOptions {
   subscription?: string;
@@ -35,7 +35,7 @@ export async function invoicePreviewCommand(ctx: CommandContext, options: Invoic
     invoices.push(previewView(invoice, await loadLinePrices(stripe, invoice)));
   }
 
-  const view = customerView(customer);
+  const view = customerView(customer, await clockOf(stripe, customer));
   if (ctx.out.json) {
     ctx.out.data({ customer: view.id, invoices });
     return 0;
@@ -46,7 +46,8 @@ export async function invoicePreviewCommand(ctx: CommandContext, options: Invoic
   }
   for (const [i, inv] of invoices.entries()) {
     if (i > 0) ctx.out.line();
-    ctx.out.line(`upcoming invoice for ${view.id}${view.email ? ` (${view.email})` : ''}, subscription ${inv.subscription ?? subscriptionIds[i]}`);
+    const clock = view.test_clock ? ` on test clock ${view.test_clock}${view.test_clock_time !== null ? ` (now ${formatDateTime(view.test_clock_time)})` : ''}` : '';
+    ctx.out.line(`upcoming invoice for ${view.id}${view.email ? ` (${view.email})` : ''}${clock}, subscription ${inv.subscription ?? subscriptionIds[i]}`);
     for (const line of renderPreview(inv)) ctx.out.line(line);
   }
   return 0;

@@ -92,10 +92,18 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
   ctx.out.line(`${iso(q.totalFrom)} to ${iso(q.totalTo)}, ${source}`);
   ctx.out.line('');
   const label = (t: number) => (q.grouping === 'day' ? iso(t).slice(0, 10) : iso(t).slice(0, 16).replace('T', ' '));
-  const values = windows.map((w) => formatQuantity(String(w.value)));
+  // A month by hour is ~745 windows, mostly empty: the table lists the ones with usage (CSV and JSON keep every window).
+  const used = windows.filter((w) => w.value !== 0);
+  const values = used.map((w) => formatQuantity(String(w.value)));
   const width = Math.max(5, ...values.map((v) => v.length));
-  ctx.out.line(`${q.grouping === 'day' ? 'day (UTC)  ' : 'hour (UTC)      '}  ${'value'.padStart(width)}`);
-  windows.forEach((w, i) => ctx.out.line(`${label(w.start)}  ${values[i].padStart(width)}`));
+  const unit = q.grouping === 'day' ? 'day' : 'hour';
+  if (used.length) {
+    ctx.out.line(`${q.grouping === 'day' ? 'day (UTC)  ' : 'hour (UTC)      '}  ${'value'.padStart(width)}`);
+    used.forEach((w, i) => ctx.out.line(`${label(w.start)}  ${values[i].padStart(width)}`));
+  }
+  const empty = windows.length - used.length;
+  if (!used.length) ctx.out.line(`no usage in ${windows.length === 1 ? `this ${unit}` : `these ${windows.length} ${unit}s`}`);
+  else if (empty) ctx.out.line(`${empty} ${unit}${empty === 1 ? '' : 's'} without usage not shown; --csv or --json lists every window`);
   ctx.out.line('');
   ctx.out.line(`total      ${formatQuantity(String(total))}`);
   if (cost && price) ctx.out.line(`estimated  ${formatMoney(cost.amount, price.currency)}  (${cost.explanation})`);

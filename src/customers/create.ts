@@ -14,6 +14,8 @@ export interface CreateCustomerInput {
   name?: string;
   externalId?: string;
   metadata: Record<string, string>;
+  /** A test clock to put the customer on (only at creation: Stripe never moves a customer). */
+  testClock?: string;
 }
 
 export interface CreateCustomerResult {
@@ -45,6 +47,7 @@ export async function createCustomer(stripe: Stripe, input: CreateCustomerInput)
     email: input.email,
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(Object.keys(metadata).length ? { metadata } : {}),
+    ...(input.testClock !== undefined ? { test_clock: input.testClock } : {}),
   };
   try {
     const options = input.externalId !== undefined ? { idempotencyKey: customerIdempotencyKey(input.externalId) } : undefined;

@@ -1,6 +1,6 @@
 /** Human rendering for the customer commands: returns lines, never prints. */
 import type { CustomerView, SubscriptionView } from './views.js';
-import { describeItems, formatDate } from './views.js';
+import { describeItems, formatDate, formatDateTime } from './views.js';
 
 /** Left-aligned columns separated by two spaces (the last column is not padded). */
 export function columns(rows: readonly (readonly string[])[]): string[] {
@@ -40,6 +40,7 @@ export function customerDetail(c: CustomerView): string[] {
       ['  name', c.name ?? '-'],
       ['  external id', c.external_id ?? '-'],
       ['  created', formatDate(c.created)],
+      ...(c.test_clock ? [['  test clock', `${c.test_clock}${c.test_clock_time !== null ? ` (now ${formatDateTime(c.test_clock_time)})` : ''}`]] : []),
       ...extra.map(([k, v]) => [`  metadata.${k}`, v]),
     ]),
   ];

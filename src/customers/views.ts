@@ -13,9 +13,14 @@ export interface CustomerView {
   metadata: Record<string, string>;
   /** Unix seconds. */
   created: number;
+  /** The test clock the customer lives on (test mode), or null. */
+  test_clock: string | null;
+  /** That clock's time (the customer's "now"), Unix seconds; null without a clock or when not fetched. */
+  test_clock_time: number | null;
 }
 
-export function customerView(c: Stripe.Customer): CustomerView {
+export function customerView(c: Stripe.Customer, clock?: Stripe.TestHelpers.TestClock): CustomerView {
+  const clockId = c.test_clock == null ? null : typeof c.test_clock === 'string' ? c.test_clock : c.test_clock.id;
   return {
     id: c.id,
     email: c.email ?? null,
@@ -23,7 +28,20 @@ export function customerView(c: Stripe.Customer): CustomerView {
     external_id: c.metadata?.[EXTERNAL_ID_KEY] ?? null,
     metadata: { ...(c.metadata ?? {}) },
     created: c.created,
+    test_clock: clockId,
+    test_clock_time: clock && clock.id === clockId ? clock.frozen_time : null,
   };
+}
+
+/** The customer's test clock (for its "now"), when it has one. */
+export async function clockOf(stripe: Stripe, c: Stripe.Customer): Promise<Stripe.TestHelpers.TestClock | undefined> {
+  if (c.test_clock == null) return undefined;
+  if (typeof c.test_clock !== 'string') return c.test_clock;
+  try {
+    return await stripe.testHelpers.testClocks.retrieve(c.test_clock);
+  } catch {
+    return undefined; // the clock's time is a nicety; the customer is shown without it
+  }
 }
 
 export interface SubscriptionItemView {

@@ -2,21 +2,22 @@
  * Alpaca AI's whole story, step by step, against an emulator: each step is a real alpaca-billing
  * command run in-process (and printed, so a reader can repeat it by hand).
  */
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { runCli } from '../cli/run.js';
 import { MemorySink, type Output } from '../output/output.js';
 import type { StripeClient } from '../stripe/client.js';
+import { runMonthEnd, type MonthEndResult } from './month-end.js';
 import { generateUsage, type UsageEvent } from './usage.js';
+import { DEMO_PRICING_YAML } from './pricing.js';
 
 export interface StoryOptions {
   out: Output;
   /** Working directory for the demo's files (pricing copy, usage file, journal). */
   dir: string;
-  /** The pricing file to start from. */
-  pricingFile: string;
   /** Emulator URL and a test key it accepts. */
   apiBase: string;
   apiKey: string;
@@ -37,6 +38,7 @@ export interface StoryResult {
   tokens: number;
   packages: number;
   invoice: { total: number; currency: string; period_start: number; period_end: number };
+  month_end: MonthEndResult;
   commands: string[];
 }
 
@@ -58,8 +60,10 @@ export async function runStory(o: StoryOptions): Promise<StoryResult> {
     const code = await runCli(args, {
       stdout: o.showOutput ? tee(stdout, o.out.stderrSink) : stdout,
       stderr: o.showOutput ? tee(stderr, o.out.stderrSink) : stderr,
-      stdin: process.stdin,
-      env: { ...process.env, CI: 'true', STRIPE_API_KEY: o.apiKey, STRIPE_API_BASE: o.apiBase, NO_COLOR: '1' },
+      // No step reads stdin; the story never opens the process's own.
+      stdin: Readable.from([]),
+      // Nothing of the user's environment (a profile, another key or API base): the story is self-contained.
+      env: { CI: 'true', STRIPE_API_KEY: o.apiKey, STRIPE_API_BASE: o.apiBase, NO_COLOR: '1' },
       cwd: o.dir,
     });
     if (code !== expectCode) {
@@ -76,7 +80,7 @@ export async function runStory(o: StoryOptions): Promise<StoryResult> {
   o.setClockOffset((dayStart - now) * 1000);
 
   const pricing = join(o.dir, 'pricing.yaml');
-  await copyFile(o.pricingFile, pricing);
+  await writeFile(pricing, DEMO_PRICING_YAML);
 
   step(1, 'Validate pricing.yaml and provision it (a meter, a product, a package price)');
   await cli(['validate']);
@@ -123,6 +127,9 @@ export async function runStory(o: StoryOptions): Promise<StoryResult> {
   await writeFile(changed, edited);
   await cli(['plan', '-f', 'pricing.changed.yaml']);
 
+  let n = 9;
+  const monthEnd = await runMonthEnd({ stripe: o.stripe, cli, say, step: (title) => step(++n, title) });
+
   return {
     customer: customer.id,
     subscription: active.id,
@@ -131,6 +138,7 @@ export async function runStory(o: StoryOptions): Promise<StoryResult> {
     tokens: totals.tokens,
     packages: Math.ceil(totals.tokens / 1000),
     invoice: { total: preview.total, currency: preview.currency, period_start: preview.period_start, period_end: preview.period_end },
+    month_end: monthEnd,
     commands,
   };
 }

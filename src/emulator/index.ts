@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { configureBilling } from './billing/records.js';
 import { EmulatorCore } from './core.js';
 import { createRequestHandler } from './http/server.js';
 import { Router } from './http/router.js';
@@ -32,6 +33,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
     releaseInactiveMeterNames: options.releaseInactiveMeterNames ?? false,
     clock: options.clock ?? Date.now,
+    afterFailedRetries: options.afterFailedRetries,
   };
 }
 
@@ -46,6 +48,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const loaded = file ? await loadState(file, resolved.log) : undefined;
   if (loaded?.doc) core.loadState(loaded.doc);
   for (const module of routeModules) module.setup?.(core);
+  if (resolved.afterFailedRetries) configureBilling(core, { afterRetries: resolved.afterFailedRetries });
   const router = new Router(routeModules.flatMap((m) => m.routes));
   let persistence: Persistence | undefined;
   if (file && loaded) {

@@ -94,6 +94,15 @@ export class Collection<T extends { id: string }> {
     }
   }
 
+  /**
+   * Every object without marking it touched, for scans that change few or none (the billing
+   * cycle looks at every invoice on each request). Re-fetch with `get` before changing one, or
+   * the write-ahead log will not carry the change.
+   */
+  scan(): IterableIterator<T> {
+    return this.items.values();
+  }
+
   /** @internal the current object, without touching it (serialisation). */
   peek(id: string): T | undefined {
     return this.items.get(id);

@@ -30,12 +30,15 @@ export interface EmulatorOptions {
    * their name; Stripe does not document which it does).
    */
   releaseInactiveMeterNames?: boolean;
+  /** What a subscription becomes when the last retry of a failed renewal payment fails (default cancel). */
+  afterFailedRetries?: 'cancel' | 'unpaid';
   /** Clock in ms (default Date.now); tests inject one to cross day-long windows. */
   clock?: () => number;
 }
 
 /** Options after defaults are applied. */
-export interface ResolvedOptions extends Required<Omit<EmulatorOptions, 'stateFile' | 'seed' | 'apiKey' | 'log' | 'rateLimit'>> {
+export interface ResolvedOptions extends Required<Omit<EmulatorOptions, 'stateFile' | 'seed' | 'apiKey' | 'log' | 'rateLimit' | 'afterFailedRetries'>> {
+  afterFailedRetries?: 'cancel' | 'unpaid';
   stateFile?: string;
   seed?: number;
   apiKey?: string;

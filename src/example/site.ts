@@ -21,6 +21,8 @@ export interface ExampleSiteOptions {
   port?: number;
   /** Called with each verified event. */
   onEvent?: (event: Stripe.Event) => void;
+  /** Test mode: new customers live on this test clock (to see their renewals by advancing it). */
+  testClock?: string;
 }
 
 export interface ExampleSite {
@@ -32,7 +34,7 @@ export interface ExampleSite {
   close(): Promise<void>;
 }
 
-export const WEBHOOK_EVENTS: Stripe.WebhookEndpointCreateParams.EnabledEvent[] = ['customer.subscription.created', 'customer.subscription.updated', 'setup_intent.succeeded', 'setup_intent.setup_failed'];
+export const WEBHOOK_EVENTS: Stripe.WebhookEndpointCreateParams.EnabledEvent[] = ['customer.subscription.created', 'customer.subscription.updated', 'setup_intent.succeeded', 'setup_intent.setup_failed', 'invoice.paid', 'invoice.payment_failed'];
 
 export async function startExampleSite(options: ExampleSiteOptions): Promise<ExampleSite> {
   const { stripe } = options;
@@ -42,7 +44,7 @@ export async function startExampleSite(options: ExampleSiteOptions): Promise<Exa
 
   async function createSubscription(body: { email?: unknown }) {
     if (typeof body.email !== 'string' || !body.email.includes('@')) return { status: 400, body: { error: 'Enter your email address.' } };
-    const customer = await stripe.customers.create({ email: body.email });
+    const customer = await stripe.customers.create({ email: body.email, ...(options.testClock ? { test_clock: options.testClock } : {}) });
     const subscription = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: options.price }],

@@ -88,6 +88,18 @@ export class Output {
     this.stderrSink.write(redact(this.chalk.dim(text)) + '\n');
   }
 
+  /** Spinners still turning: their timers would keep the process alive after an error. */
+  private readonly spinning = new Set<{ isSpinning: boolean; stop(): unknown }>();
+
+  /**
+   * Stops every spinner a command left turning (it threw while one spun), so that the error is
+   * printed on a clean line and the process can end. The entry point calls it once, whatever happened.
+   */
+  stopSpinners(): void {
+    for (const spinner of this.spinning) if (spinner.isSpinning) spinner.stop();
+    this.spinning.clear();
+  }
+
   /** An ora spinner on an interactive terminal; otherwise plain lines on stderr (or nothing with --quiet). */
   async spinner(text: string): Promise<Spinner> {
     if (!this.interactive || this.quiet) {
@@ -100,6 +112,7 @@ export class Output {
     // and, on a stdin never read before, never resumes it, so Ctrl-C was swallowed. Cooked, the
     // terminal sends SIGINT as usual.
     const spinner = ora({ text: redact(text), stream: sized(this.stderrSink) as NodeJS.WritableStream, discardStdin: false }).start();
+    this.spinning.add(spinner);
     return {
       update: (t) => { spinner.text = redact(t); },
       succeed: (t) => { spinner.succeed(t === undefined ? undefined : redact(t)); },

@@ -15,13 +15,14 @@ const OUTPUT = resolve(import.meta.dirname, '../../test-output/browser');
 let emu: TestEmulator;
 let site: ExampleSite;
 let browser: Browser;
+let price: Stripe.Price;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
   // The first invoice of a metered price is 0; with this setting the subscription stays incomplete
   // until the card is set up, so "active" in these tests is something the page's confirm did.
   configureBilling(emu.core, { zeroInvoiceSetupStatus: 'incomplete' });
-  const price = await createExampleCatalog(emu.stripe);
+  price = await createExampleCatalog(emu.stripe);
   site = await startExampleSite({ stripe: emu.stripe, publishableKey: 'pk_test_example_page', stripeJsUrl: `${emu.url}/v3/`, price: price.id });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }).catch((err: Error) => {
     throw new Error(`These tests need Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM_PATH): ${err.message}`);
@@ -56,8 +57,8 @@ async function onPage(name: string, body: (page: Page, shot: (label: string) => 
 }
 
 /** Signs up on the page and types a card into the stand-in's form; returns the subscription's id. */
-async function signUpAndTypeCard(page: Page, email: string, number: string): Promise<string> {
-  await page.goto(site.url);
+async function signUpAndTypeCard(page: Page, email: string, number: string, on: ExampleSite = site): Promise<string> {
+  await page.goto(on.url);
   await page.getByLabel('Email').fill(email);
   const created = page.waitForResponse((r) => r.url().endsWith('/create-subscription'));
   await page.getByRole('button', { name: 'Continue to payment' }).click();
@@ -135,4 +136,33 @@ test('a 3-D Secure card whose challenge fails: Stripe’s message on the page, n
     expect(await emu.stripe.subscriptions.retrieve(subId)).toMatchObject({ status: 'incomplete', default_payment_method: null });
     expect(await page.getByRole('dialog').count()).toBe(0);
   });
+});
+
+test('the card that saves but fails later (…0341): active at sign-up; on a test clock the renewal fails, past_due, and the site hears of it', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: now });
+  const clocked = await startExampleSite({ stripe: emu.stripe, publishableKey: 'pk_test_example_page', stripeJsUrl: `${emu.url}/v3/`, price: price.id, testClock: clock.id });
+  try {
+    await onPage('0341 renewal', async (page, shot) => {
+      const subId = await signUpAndTypeCard(page, 'eve@example.com', '4000 0000 0000 0341', clocked);
+      await page.getByRole('button', { name: 'Subscribe' }).click();
+      await page.getByRole('status').filter({ hasText: 'Thank you! Your subscription is active.' }).waitFor();
+      await shot('after-confirm');
+      const sub = await emu.stripe.subscriptions.retrieve(subId);
+      expect(sub).toMatchObject({ status: 'active', test_clock: clock.id });
+
+      await emu.stripe.billing.meterEvents.create({ event_name: 'alpaca_ai_tokens', payload: { stripe_customer_id: sub.customer as string, value: '5000' }, timestamp: now });
+      await emu.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: now + 32 * 86_400 });
+      for (let i = 0; i < 200 && (await emu.stripe.testHelpers.testClocks.retrieve(clock.id)).status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 25));
+
+      const [renewal] = (await emu.stripe.invoices.list({ subscription: subId })).data.filter((i) => i.billing_reason === 'subscription_cycle');
+      // 5,000 tokens → 5 × 1,000 × 4 cents, charged to the card the page saved, which fails.
+      expect(renewal).toMatchObject({ status: 'open', amount_due: 20, attempted: true });
+      expect((await emu.stripe.subscriptions.retrieve(subId)).status).toBe('past_due');
+      const failed = await clocked.waitForEvent((e) => e.type === 'invoice.payment_failed' && (e.data.object as Stripe.Invoice).id === renewal.id);
+      expect(failed.data.object).toMatchObject({ status: 'open', customer: sub.customer });
+    });
+  } finally {
+    await clocked.close();
+  }
 });

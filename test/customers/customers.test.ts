@@ -35,6 +35,8 @@ describe('customers create', () => {
         external_id: 'user_42',
         metadata: { external_id: 'user_42', plan: 'pro', team: 'ml' },
         created: expect.any(Number),
+        test_clock: null,
+        test_clock_time: null,
       },
     });
 

@@ -190,3 +190,46 @@ describe('usage ingest in a terminal', () => {
     expect(await totalsFor(emu.stripe, meter.id, customers)).toEqual(usage.totals);
   });
 });
+
+describe('errors in a terminal', () => {
+  it('an error while a spinner turns stops the spinner and ends the command (exit 1), for plan, pull and apply', async () => {
+    const emu = await startTestEmulator({ apiKey: 'sk_test_the_right_one' });
+    emulators.push(emu);
+    const dir = await project();
+    // The emulator refuses this key: the account read fails while "Reading the account…" spins.
+    const env = { PATH: process.env.PATH, STRIPE_API_KEY: 'sk_test_another_one', STRIPE_API_BASE: emu.url };
+    for (const args of [['plan'], ['pull'], ['apply', '--yes']]) {
+      const run = runInPty(args, { cwd: dir, env });
+      const code = await Promise.race([run.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 15_000))]);
+      if (code === 'still running') await run.signal('SIGKILL');
+      expect(code).toBe(1);
+      expect(run.text).toMatch(/Invalid API Key/i);
+      expect(run.text).not.toMatch(/internal error/);
+    }
+  }, 90_000);
+});
+
+describe('clock and subscriptions in a terminal', () => {
+  it('clock advance waits with a spinner at 0 columns; Ctrl-C at subscriptions cancel\'s question cancels nothing', async () => {
+    const emu = await emulator();
+    const dir = await project();
+    const env = { PATH: process.env.PATH, ...emu.env };
+    expect(await runInPty(['apply', '--yes'], { cwd: dir, env }).exited).toBe(0);
+    const clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
+    const customer = await emu.stripe.customers.create({ email: 'pty@example.com', test_clock: clock.id });
+    const [price] = (await emu.stripe.prices.list({ lookup_keys: ['alpaca_ai_tokens_monthly'] })).data;
+    const sub = await emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+
+    const advance = runInPty(['clock', 'advance', clock.id, '--by', '32d'], { cwd: dir, env, columns: 0 });
+    expect(await advance.exited).toBe(0);
+    expect(advance.text).toMatch(/ready/);
+    expect(advance.output.length).toBeLessThan(50_000);
+
+    const cancel = runInPty(['subscriptions', 'cancel', sub.id], { cwd: dir, env });
+    await cancel.waitFor(/Cancel sub_\w+/);
+    cancel.type('\x03');
+    expect(await cancel.exited).toBe(130);
+    expect(cancel.text).toMatch(/cancelled/i);
+    expect((await emu.stripe.subscriptions.retrieve(sub.id)).status).not.toBe('canceled');
+  }, 60_000);
+});

@@ -13,6 +13,7 @@ export function registerCustomerCommands(program: Command, act: Act): void {
       .option('--name <name>', 'display name')
       .option('--external-id <id>', 'your own user id, stored as metadata.external_id (makes the create idempotent)')
       .option('--metadata <key=value...>', 'extra metadata pairs')
+      .option('--test-clock <clock>', 'put the customer on this test clock (test mode; at most 3 customers per clock)')
       .addHelpText('after', '\nExit codes: 0 created or already existing, 1 Stripe error, 3 invalid flags.')
       .action(act(async () => (await import('../../commands/customers.js')).createCustomerCommand));
     customers
@@ -71,5 +72,27 @@ duplicate subscription, or invalid flags.`)
       .option('--subscription <id>', 'only this subscription (default: each live subscription of the customer)')
       .addHelpText('after', '\nExit codes: 0 shown (also when there is nothing to invoice), 1 Stripe error, 3 no such customer or subscription, or a subscription of another customer.')
       .action(act(async () => (await import('../../commands/invoice.js')).invoicePreviewCommand));
+    invoice
+      .command('list')
+      .description('issued invoices, newest first: status, period, amount')
+      .option('--customer <customer>', CUSTOMER_REF)
+      .option('--subscription <id>', 'only this subscription\'s invoices')
+      .option('--status <status>', 'draft, open, paid, uncollectible or void')
+      .option('--limit <n>', 'how many (default 20)', intOption('--limit', { min: 1, max: 10_000 }))
+      .addHelpText('after', '\nExit codes: 0 listed, 1 Stripe error, 3 invalid flags or no such customer.')
+      .action(act(async () => (await import('../../commands/invoices.js')).listInvoicesCommand));
+    invoice
+      .command('show')
+      .description('one invoice: each line\'s usage math, whether it agrees with the meter event summaries, payment attempts and the next retry')
+      .argument('<invoice>', 'the in_ id')
+      .addHelpText('after', '\nExit codes: 0 shown (also when usage and summaries differ: it says so), 1 Stripe error, 3 no such invoice.')
+      .action(act(async () => (await import('../../commands/invoices.js')).showInvoiceCommand));
+    invoice
+      .command('pay')
+      .description('attempt payment of an open invoice now (e.g. after a failed renewal payment)')
+      .argument('<invoice>', 'the in_ id')
+      .option('--payment-method <pm>', 'charge this payment method (default: the subscription\'s or customer\'s default)')
+      .addHelpText('after', '\nExit codes: 0 paid, 1 declined or another Stripe error, 3 invalid flags, no such invoice, or an invoice that is not open.')
+      .action(act(async () => (await import('../../commands/invoices.js')).payInvoiceCommand));
   });
 }

@@ -7,7 +7,8 @@ export function registerDemoCommands(program: Command, act: Act): void {
     .description("run Alpaca AI's whole billing story against an embedded emulator, narrating each step")
     .option('--keep', 'leave the emulator running at the end and print how to point commands at it')
     .option('--events <n>', 'usage events to send (a day of token usage)', '20000')
-    .action(act(async () => (await import('../../commands/demo.js')).demoCommand));
+    // Self-contained: its own pricing file and emulator, whatever settings the directory has.
+    .action(act(async () => (await import('../../commands/demo.js')).demoCommand, { settings: false }));
 
   program
     .command('init')

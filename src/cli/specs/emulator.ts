@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Act } from '../run.js';
 import { intOption, numberOption } from '../program.js';
 
@@ -15,6 +15,7 @@ export function registerEmulatorCommands(program: Command, act: Act): void {
     .option('--seed <n>', 'make ids and injected faults repeatable', intOption('--seed', { min: 0, max: 4_294_967_295 }))
     .option('--aggregation-delay <ms>', 'how long meter events take to show up in summaries and invoices', intOption('--aggregation-delay', { min: 0 }), 1000)
     .option('--session-ttl <s>', 'lifetime of v2 meter event session tokens in seconds', intOption('--session-ttl', { min: 1 }), 900)
+    .addOption(new Option('--after-failed-retries <status>', 'what a subscription becomes when the last retry of a renewal payment fails (Stripe\'s subscription status setting)').choices(['cancel', 'unpaid']).default('cancel'))
     .addHelpText('after', `
 The global --api-key makes the emulator accept only that key (default: any sk_test_/rk_test_ key),
 and the global --quiet turns off the request log (one line per request on stderr).

@@ -101,11 +101,13 @@ export interface InvoiceDraft {
   period: Period;
   status: Stripe.Invoice.Status;
   paid: boolean;
+  /** When it is issued (the customer's clock time; default the emulator's now). */
+  at?: number;
 }
 
 /** An invoice object with totals that add up from its lines (no discounts or taxes are modelled). */
 export function buildInvoice(core: EmulatorCore, draft: InvoiceDraft): Stripe.Invoice {
-  const now = core.now();
+  const now = draft.at ?? core.now();
   const subtotal = draft.lines.reduce((sum, line) => sum + line.amount, 0);
   const amountPaid = draft.paid ? subtotal : 0;
   const finalized = draft.status !== 'draft';
@@ -183,7 +185,7 @@ export function buildInvoice(core: EmulatorCore, draft: InvoiceDraft): Stripe.In
     },
     subtotal,
     subtotal_excluding_tax: subtotal,
-    test_clock: null,
+    test_clock: draft.sub.test_clock ?? null,
     total: subtotal,
     total_discount_amounts: [],
     total_excluding_tax: subtotal,

@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { buildInvoice, buildLine, isMetered, itemPeriod, nextPeriod, priceOf, usageOf, type LinePlan } from './invoice-builder.js';
 import { declineOf } from './payment-methods.js';
-import { customers, invoices, paymentMethods, type InvoiceRecord, type SubscriptionRecord } from './records.js';
+import { customers, invoices, nowFor, paymentMethods, type InvoiceRecord, type SubscriptionRecord } from './records.js';
 
 /** A client secret in Stripe's `<id>_secret_<random>` shape (SetupIntents, PaymentIntents). */
 export function secretFor(core: EmulatorCore, id: string): string {
@@ -22,19 +22,21 @@ export function defaultPaymentMethod(core: EmulatorCore, sub: SubscriptionRecord
 
 /** Stores an issued invoice; one with an amount gets a PaymentIntent-style confirmation secret. */
 export function persistInvoice(core: EmulatorCore, invoice: Stripe.Invoice, withSecret: boolean): InvoiceRecord {
-  // Finalized invoices get the customer's next number, `PREFIX-0001`, as Stripe numbers them.
-  const customer = typeof invoice.customer === 'string' ? customers(core).get(invoice.customer) : undefined;
-  if (customer && invoice.status !== 'draft') {
-    const sequence = customer.next_invoice_sequence ?? 1;
-    invoice.number = `${customer.invoice_prefix ?? 'EMU'}-${String(sequence).padStart(4, '0')}`;
-    customer.next_invoice_sequence = sequence + 1;
-    core.markDirty();
-  }
+  if (invoice.status !== 'draft') assignNumber(core, invoice);
   return invoices(core).insert({ id: invoice.id, invoice, confirmationSecret: withSecret ? secretFor(core, core.id('pi_')) : null });
 }
 
-export function markPaid(core: EmulatorCore, rec: InvoiceRecord, pmId: string | null): void {
-  const now = core.now();
+/** Finalized invoices get the customer's next number, `PREFIX-0001`, as Stripe numbers them. */
+export function assignNumber(core: EmulatorCore, invoice: Stripe.Invoice): void {
+  const customer = typeof invoice.customer === 'string' ? customers(core).get(invoice.customer) : undefined;
+  if (!customer) return;
+  const sequence = customer.next_invoice_sequence ?? 1;
+  invoice.number = `${customer.invoice_prefix ?? 'EMU'}-${String(sequence).padStart(4, '0')}`;
+  customer.next_invoice_sequence = sequence + 1;
+  core.markDirty();
+}
+
+export function markPaid(core: EmulatorCore, rec: InvoiceRecord, pmId: string | null, now = core.now()): void {
   const inv = rec.invoice;
   Object.assign(inv, {
     status: 'paid',
@@ -43,6 +45,7 @@ export function markPaid(core: EmulatorCore, rec: InvoiceRecord, pmId: string | 
     attempted: true,
     attempt_count: inv.attempt_count + (inv.amount_due > 0 ? 1 : 0),
     auto_advance: false,
+    next_payment_attempt: null,
     default_payment_method: pmId,
     status_transitions: { ...inv.status_transitions, paid_at: now },
   });
@@ -58,19 +61,21 @@ export function issueFinalInvoice(core: EmulatorCore, sub: SubscriptionRecord, u
     if (!isMetered(price)) continue;
     const current = itemPeriod(sub, price, until);
     const period = { start: current.start, end: until };
-    plans.push({ item, price, quantity: usageOf(core, sub, price, period), period });
+    // Usage is kept per minute: the minute of the cancel instant is billed whole, not dropped.
+    const usageEnd = Math.floor(until / 60) * 60 + 60;
+    plans.push({ item, price, quantity: usageOf(core, sub, price, { start: period.start, end: usageEnd }), period });
   }
   const lines = plans.map((plan) => buildLine(core, sub, plan, invoiceId));
   const start = Math.min(until, ...plans.map((p) => p.period.start));
   const customer = customers(core).get(sub.customer);
-  const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_cycle', lines, period: { start, end: until }, status: 'open', paid: false });
+  const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_cycle', lines, period: { start, end: until }, status: 'open', paid: false, at: until });
   const rec = persistInvoice(core, draft, draft.amount_due > 0);
   core.emit('invoice.created', rec.invoice);
   core.emit('invoice.finalized', rec.invoice);
   const pmId = defaultPaymentMethod(core, sub);
   const pm = pmId ? paymentMethods(core).get(pmId) : undefined;
   if (draft.amount_due === 0 || (pm && !declineOf(pm))) {
-    markPaid(core, rec, pm?.id ?? null);
+    markPaid(core, rec, pm?.id ?? null, until);
     core.emit('invoice.paid', rec.invoice);
   } else if (pm) {
     core.emit('invoice.payment_failed', rec.invoice);
@@ -83,7 +88,7 @@ export function issueFinalInvoice(core: EmulatorCore, sub: SubscriptionRecord, u
  * licensed item's quantity for the period after it (skipped when the subscription ends at period end).
  */
 export function previewInvoice(core: EmulatorCore, sub: SubscriptionRecord): Stripe.Invoice {
-  const now = core.now();
+  const now = nowFor(core, sub.customer);
   const plans: LinePlan[] = [];
   for (const item of sub.items) {
     const price = priceOf(core, item);
@@ -97,6 +102,6 @@ export function previewInvoice(core: EmulatorCore, sub: SubscriptionRecord): Str
   const basis = metered.length > 0 ? metered : plans;
   const period = basis.length > 0 ? { start: Math.min(...basis.map((p) => p.period.start)), end: Math.max(...basis.map((p) => p.period.end)) } : { start: now, end: now };
   const customer = customers(core).get(sub.customer);
-  const invoice = buildInvoice(core, { id, customer, customerId: sub.customer, sub, billingReason: 'upcoming', lines, period, status: 'draft', paid: false });
+  const invoice = buildInvoice(core, { id, customer, customerId: sub.customer, sub, billingReason: 'upcoming', lines, period, status: 'draft', paid: false, at: now });
   return invoice;
 }

@@ -12,6 +12,7 @@ import {
   billingSettings,
   customers,
   invoices,
+  nowFor,
   paymentMethods,
   setupIntents,
   subscriptions,
@@ -23,7 +24,9 @@ import { renderSubscription } from './render.js';
 
 /** A subscription record with Stripe's defaults; the caller overrides what its request sets. */
 export function newSubscriptionRecord(core: EmulatorCore, fields: Pick<SubscriptionRecord, 'customer' | 'items' | 'currency'> & Partial<SubscriptionRecord>): SubscriptionRecord {
-  const now = core.now();
+  // A customer on a test clock subscribes at the clock's time.
+  const now = nowFor(core, fields.customer);
+  const clock = customers(core).get(fields.customer)?.test_clock;
   return {
     id: core.id('sub_'),
     created: now,
@@ -44,6 +47,7 @@ export function newSubscriptionRecord(core: EmulatorCore, fields: Pick<Subscript
     pending_setup_intent: null,
     payment_behavior: 'allow_incomplete',
     save_default_payment_method: 'off',
+    test_clock: typeof clock === 'string' ? clock : null,
     ...fields,
   };
 }
@@ -108,7 +112,8 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
   const invoiceId = core.id('in_');
   const lines = firstInvoicePlans(core, sub).map((plan) => buildLine(core, sub, plan, invoiceId));
   const period = { start: sub.start_date, end: sub.start_date };
-  const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_create', lines, period, status: 'open', paid: false });
+  const at = sub.start_date;
+  const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_create', lines, period, status: 'open', paid: false, at });
   const due = draft.amount_due;
   const pmId = defaultPaymentMethod(core, sub);
   const pm = pmId ? paymentMethods(core).get(pmId) : undefined;
@@ -117,12 +122,12 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
   const events: Array<[string, object]> = [];
   if (sub.collection_method === 'send_invoice') {
     // Invoiced customers pay by the due date; the subscription is active from the start.
-    const rec = persistInvoice(core, { ...draft, due_date: core.now() + (sub.days_until_due ?? 30) * 86_400 } as Stripe.Invoice, false);
+    const rec = persistInvoice(core, { ...draft, due_date: at + (sub.days_until_due ?? 30) * 86_400 } as Stripe.Invoice, false);
     sub.latest_invoice = invoiceId;
     sub.status = 'active';
     events.push(['invoice.created', rec.invoice], ['invoice.finalized', rec.invoice]);
     if (due === 0) {
-      markPaid(core, rec, null);
+      markPaid(core, rec, null, at);
       events.push(['invoice.paid', rec.invoice]);
     } else {
       events.push(['invoice.sent', rec.invoice]);
@@ -143,7 +148,7 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
   let setupIntent: SetupIntentRecord | undefined;
 
   if (due === 0 || (pm && !decline)) {
-    markPaid(core, rec, pm?.id ?? null);
+    markPaid(core, rec, pm?.id ?? null, at);
     events.push(['invoice.paid', rec.invoice], ['invoice.payment_succeeded', rec.invoice]);
     sub.status = 'active';
     const settings = billingSettings(core);
@@ -160,8 +165,8 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
   return { sub, invoice: rec, setupIntent, events };
 }
 
-/** A subscription left `incomplete` becomes `active`; emits customer.subscription.updated with what changed. */
-function activate(core: EmulatorCore, sub: SubscriptionRecord, changes: Partial<SubscriptionRecord>): void {
+/** Applies `changes` (e.g. `incomplete` → `active`); emits customer.subscription.updated with what changed. */
+export function activate(core: EmulatorCore, sub: SubscriptionRecord, changes: Partial<SubscriptionRecord>): void {
   const previous: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(changes)) {
     const old = (sub as unknown as Record<string, unknown>)[key];
@@ -210,22 +215,24 @@ export function payInvoice(core: EmulatorCore, rec: InvoiceRecord, pmId: string)
     throw cardDeclined(decline);
   }
   if (typeof rec.invoice.customer === 'string') attachPaymentMethod(core, pm, rec.invoice.customer);
-  markPaid(core, rec, pm.id);
-  core.emit('invoice.paid', rec.invoice);
-  core.emit('invoice.payment_succeeded', rec.invoice);
   const subId = rec.invoice.parent?.subscription_details?.subscription;
   const sub = typeof subId === 'string' ? subscriptions(core).get(subId) : undefined;
-  if (sub && sub.latest_invoice === rec.id) {
-    const changes: Partial<SubscriptionRecord> = {};
-    if (sub.status === 'incomplete') changes.status = 'active';
-    if (sub.save_default_payment_method === 'on_subscription') changes.default_payment_method = pm.id;
-    activate(core, sub, changes);
-  }
+  markPaid(core, rec, pm.id, sub ? nowFor(core, sub.customer) : core.now());
+  core.emit('invoice.paid', rec.invoice);
+  core.emit('invoice.payment_succeeded', rec.invoice);
+  if (!sub) return;
+  const changes: Partial<SubscriptionRecord> = {};
+  if (sub.latest_invoice === rec.id && sub.status === 'incomplete') changes.status = 'active';
+  // A past_due (or unpaid) subscription recovers once none of its invoices is left open.
+  if ((sub.status === 'past_due' || sub.status === 'unpaid') && !hasOpenInvoiceOf(core, sub.id)) changes.status = 'active';
+  if (sub.latest_invoice === rec.id && sub.save_default_payment_method === 'on_subscription') changes.default_payment_method = pm.id;
+  activate(core, sub, changes);
 }
 
+
 /** Ends a subscription now (DELETE /v1/subscriptions/:id, or its customer's deletion). */
-export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: { invoiceNow?: boolean; details?: Stripe.Subscription.CancellationDetails }): void {
-  const now = core.now();
+export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: { invoiceNow?: boolean; details?: Stripe.Subscription.CancellationDetails; at?: number }): void {
+  const now = options.at ?? nowFor(core, sub.customer);
   if (options.invoiceNow) sub.latest_invoice = issueFinalInvoice(core, sub, now).id;
   const reason = options.details?.reason ?? 'cancellation_requested';
   Object.assign(sub, {
@@ -246,32 +253,10 @@ export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: 
   core.emit('customer.subscription.deleted', renderSubscription(core, sub));
 }
 
-/** Stripe gives an incomplete subscription 23 hours to get its first payment before expiring it. */
-export const INCOMPLETE_TTL_SECONDS = 23 * 3600;
-
-/**
- * Turns every `incomplete` subscription older than 23 h into `incomplete_expired` (terminal): its open
- * first invoice is voided and its pending SetupIntent canceled. Run before anything reads or changes
- * subscriptions, so the transition appears as soon as the (possibly injected) clock passes it.
- */
-export function expireStaleIncomplete(core: EmulatorCore): void {
-  const now = core.now();
-  for (const sub of subscriptions(core).values()) {
-    if (sub.status !== 'incomplete' || now - sub.created < INCOMPLETE_TTL_SECONDS) continue;
-    const expiredAt = sub.created + INCOMPLETE_TTL_SECONDS;
-    const rec = sub.latest_invoice ? invoices(core).get(sub.latest_invoice) : undefined;
-    if (rec && rec.invoice.status === 'open') {
-      Object.assign(rec.invoice, { status: 'void', amount_remaining: 0, auto_advance: false, status_transitions: { ...rec.invoice.status_transitions, voided_at: expiredAt } });
-      core.emit('invoice.voided', rec.invoice);
-    }
-    if (sub.pending_setup_intent) {
-      const si = setupIntents(core).get(sub.pending_setup_intent);
-      if (si && si.status !== 'succeeded' && si.status !== 'canceled') {
-        setupIntents(core).update(si.id, { status: 'canceled', cancellation_reason: 'abandoned' });
-        core.emit('setup_intent.canceled', si);
-      }
-    }
-    subscriptions(core).update(sub.id, { status: 'incomplete_expired', ended_at: expiredAt });
-    core.emit('customer.subscription.updated', renderSubscription(core, sub), { status: 'incomplete' });
+/** Whether any invoice of the subscription is still open. */
+export function hasOpenInvoiceOf(core: EmulatorCore, subId: string): boolean {
+  for (const rec of invoices(core).scan()) {
+    if (rec.invoice.status === 'open' && rec.invoice.parent?.subscription_details?.subscription === subId) return true;
   }
+  return false;
 }

@@ -11,6 +11,8 @@ interface TestCard {
   last4: string;
   funding: string;
   decline?: string;
+  /** Stripe: the charge-time decline cards "can't be attached to a Customer object". */
+  unattachable?: boolean;
   /** The decline comes only with a charge: setting the card up (and attaching it) succeeds. */
   declinesOnlyCharges?: boolean;
   /** Setting the card up needs 3-D Secure authentication by the cardholder. */
@@ -23,6 +25,20 @@ export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_amex: { brand: 'amex', last4: '8431', funding: 'credit' },
   pm_card_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline' },
   pm_card_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds' },
+  pm_card_visa_debit: { brand: 'visa', last4: '5556', funding: 'debit' },
+  pm_card_mastercard_debit: { brand: 'mastercard', last4: '8210', funding: 'debit' },
+  pm_card_discover: { brand: 'discover', last4: '1117', funding: 'credit' },
+  pm_card_jcb: { brand: 'jcb', last4: '0505', funding: 'credit' },
+  pm_card_unionpay: { brand: 'unionpay', last4: '0005', funding: 'credit' },
+  pm_card_visa_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline', unattachable: true },
+  pm_card_visa_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds', unattachable: true },
+  pm_card_visa_chargeDeclinedLostCard: { brand: 'visa', last4: '9987', funding: 'credit', decline: 'lost_card', unattachable: true },
+  pm_card_visa_chargeDeclinedStolenCard: { brand: 'visa', last4: '9979', funding: 'credit', decline: 'stolen_card', unattachable: true },
+  pm_card_visa_chargeDeclinedVelocityLimitExceeded: { brand: 'visa', last4: '6975', funding: 'credit', decline: 'card_velocity_exceeded', unattachable: true },
+  pm_card_chargeDeclinedExpiredCard: { brand: 'visa', last4: '0069', funding: 'credit', decline: 'expired_card', unattachable: true },
+  pm_card_chargeDeclinedIncorrectCvc: { brand: 'visa', last4: '0127', funding: 'credit', decline: 'incorrect_cvc', unattachable: true },
+  pm_card_chargeDeclinedProcessingError: { brand: 'visa', last4: '0119', funding: 'credit', decline: 'processing_error', unattachable: true },
+  // Attaches, then every charge fails: how a renewal payment failure is tested.
   pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', decline: 'generic_decline', declinesOnlyCharges: true },
   pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', funding: 'credit', authenticatesOnSetup: true },
   pm_card_threeDSecure2Required: { brand: 'visa', last4: '3220', funding: 'credit', authenticatesOnSetup: true },
@@ -47,8 +63,24 @@ const DECLINE_BY_FINGERPRINT: Record<string, string> = Object.fromEntries(
     .map(([token, c]) => [fingerprintOf(token), c.decline as string]),
 );
 
+const UNATTACHABLE = new Set(Object.entries(TEST_CARDS).filter(([, c]) => c.unattachable).map(([token]) => fingerprintOf(token)));
+
+/** Unique per test token (the cards' own names are long and share prefixes). */
 function fingerprintOf(token: string): string {
-  return `fp_${token.replace(/^pm_card_/, '').replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
+  return `fp_${token.replace(/^pm_card_/, '').replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+/** Cards saved (--state) before fingerprints held the whole name carry its first 16 characters. */
+const LEGACY_FINGERPRINTS: Record<string, string> = Object.fromEntries(
+  ['pm_card_chargeDeclinedInsufficientFunds', 'pm_card_chargeCustomerFail', 'pm_card_authenticationRequiredOnSetup', 'pm_card_threeDSecure2Required'].map((token) => [
+    `fp_${token.replace(/^pm_card_/, '').slice(0, 16)}`,
+    fingerprintOf(token),
+  ]),
+);
+
+function fingerprintOfMethod(method: PaymentMethodRecord): string | undefined {
+  const fingerprint = method.card?.fingerprint ?? undefined;
+  return fingerprint ? (LEGACY_FINGERPRINTS[fingerprint] ?? fingerprint) : undefined;
 }
 
 function newCardMethod(core: EmulatorCore, token: string, card: TestCard): PaymentMethodRecord {
@@ -92,7 +124,7 @@ export function resolvePaymentMethod(core: EmulatorCore, idOrToken: string, para
 
 /** The decline code a charge with this method gets, if any. */
 export function declineOf(method: PaymentMethodRecord): string | undefined {
-  const fingerprint = method.card?.fingerprint;
+  const fingerprint = fingerprintOfMethod(method);
   return fingerprint ? DECLINE_BY_FINGERPRINT[fingerprint] : undefined;
 }
 
@@ -100,7 +132,7 @@ const CHARGE_ONLY_FINGERPRINTS = new Set(Object.entries(TEST_CARDS).filter(([, c
 
 /** The decline code setting this method up (a SetupIntent) gets, if any. */
 export function setupDeclineOf(method: PaymentMethodRecord): string | undefined {
-  const fingerprint = method.card?.fingerprint;
+  const fingerprint = fingerprintOfMethod(method);
   return fingerprint && CHARGE_ONLY_FINGERPRINTS.has(fingerprint) ? undefined : declineOf(method);
 }
 
@@ -108,7 +140,7 @@ const AUTHENTICATING_FINGERPRINTS = new Set(Object.entries(TEST_CARDS).filter(([
 
 /** Whether setting this method up waits for the cardholder's 3-D Secure authentication. */
 export function authenticatesOnSetup(method: PaymentMethodRecord): boolean {
-  const fingerprint = method.card?.fingerprint;
+  const fingerprint = fingerprintOfMethod(method);
   return fingerprint ? AUTHENTICATING_FINGERPRINTS.has(fingerprint) : false;
 }
 
@@ -149,6 +181,12 @@ function passesLuhn(digits: string): boolean {
 const DECLINE_MESSAGES: Record<string, string> = {
   generic_decline: 'Your card was declined.',
   insufficient_funds: 'Your card has insufficient funds.',
+  lost_card: 'Your card was declined.',
+  stolen_card: 'Your card was declined.',
+  expired_card: 'Your card has expired.',
+  incorrect_cvc: "Your card's security code is incorrect.",
+  processing_error: 'An error occurred while processing your card. Try again in a little bit.',
+  card_velocity_exceeded: 'Your card was declined for making repeated attempts too frequently or exceeding its amount limit.',
 };
 
 /** The 402 `card_error` Stripe answers a declined card with (the SDK raises StripeCardError). */
@@ -175,6 +213,8 @@ export function declineDetails(declineCode: string, method: PaymentMethodRecord)
 
 /** Attaches a method to a customer; a method already on another customer is refused, as Stripe does. */
 export function attachPaymentMethod(core: EmulatorCore, method: PaymentMethodRecord, customerId: string): PaymentMethodRecord {
+  const fingerprint = fingerprintOfMethod(method);
+  if (fingerprint && UNATTACHABLE.has(fingerprint)) throw cardDeclined(DECLINE_BY_FINGERPRINT[fingerprint], { param: 'payment_method' });
   if (method.customer && method.customer !== customerId) {
     throw new StripeHttpError(400, {
       type: 'invalid_request_error',

@@ -42,6 +42,10 @@ export interface SubscriptionRecord {
   pending_setup_intent: string | null;
   payment_behavior: string;
   save_default_payment_method: 'off' | 'on_subscription';
+  /** The customer's test clock (fixed at creation; absent on records saved before clocks existed). */
+  test_clock?: string | null;
+  /** Start of the period the billing cycle has reached (absent: the first period). */
+  cycle_start?: number;
 }
 
 /** Stored invoice: the wire object without its expand-only confirmation secret, kept beside it. */
@@ -49,7 +53,11 @@ export interface InvoiceRecord {
   id: string;
   invoice: Stripe.Invoice;
   confirmationSecret: string | null;
+  /** Automatic collection after a failed attempt: when the first attempt failed and how many retries ran. */
+  dunning?: { firstFailedAt: number; retries: number };
 }
+
+export type TestClockRecord = Stripe.TestHelpers.TestClock;
 
 export type SetupIntentRecord = Stripe.SetupIntent;
 export type PaymentMethodRecord = Stripe.PaymentMethod;
@@ -85,6 +93,17 @@ export function paymentMethods(core: EmulatorCore): Collection<PaymentMethodReco
 export function checkoutSessions(core: EmulatorCore): Collection<CheckoutSessionRecord> {
   return core.collection<CheckoutSessionRecord>('checkout_sessions');
 }
+export function testClocks(core: EmulatorCore): Collection<TestClockRecord> {
+  return core.collection<TestClockRecord>('test_clocks');
+}
+
+/** The customer's "now": its test clock's frozen_time, or the emulator's clock. */
+export function nowFor(core: EmulatorCore, customerId: string): number {
+  const clockId = customers(core).peek(customerId)?.test_clock;
+  const clock = typeof clockId === 'string' ? testClocks(core).peek(clockId) : undefined;
+  return clock ? clock.frozen_time : core.now();
+}
+
 export function prices(core: EmulatorCore): Collection<Stripe.Price> {
   return core.collection<Stripe.Price>(CATALOG.prices);
 }
@@ -105,13 +124,29 @@ export interface BillingSettings {
   zeroInvoiceSetupStatus: 'active' | 'incomplete';
   /** Which payment behaviours create a pending_setup_intent when nothing is due up front. */
   setupIntentBehaviors: string[];
+  /**
+   * Automatic retries of a failed renewal payment, in days after the first failed attempt (Stripe's
+   * Smart Retries default is "8 tries within 2 weeks"; the emulator uses a fixed schedule).
+   */
+  retryDays: number[];
+  /** What a subscription becomes when the last retry fails (Stripe's "subscription status" setting). */
+  afterRetries: 'cancel' | 'unpaid';
 }
 
+/** The first attempt plus 7 retries: 8 tries within 2 weeks. */
+export const DEFAULT_RETRY_DAYS = [1, 2, 4, 6, 8, 11, 14] as const;
+
 export function billingSettings(core: EmulatorCore): BillingSettings {
-  return core.slice<BillingSettings>('billing_settings', () => ({
+  const settings = core.slice<BillingSettings>('billing_settings', () => ({
     zeroInvoiceSetupStatus: 'active',
     setupIntentBehaviors: ['default_incomplete'],
+    retryDays: [...DEFAULT_RETRY_DAYS],
+    afterRetries: 'cancel',
   }));
+  // State saved before dunning existed lacks these.
+  settings.retryDays ??= [...DEFAULT_RETRY_DAYS];
+  settings.afterRetries ??= 'cancel';
+  return settings;
 }
 
 /** Changes the uncertain-behaviour settings (tests and embedders call this on `core`). */

@@ -4,16 +4,17 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { itemPeriod, priceOf } from './invoice-builder.js';
-import type { SubscriptionItemRecord, SubscriptionRecord } from './records.js';
+import { nowFor, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
 
 /** The instant periods are computed at: now, or when the subscription ended. */
 export function periodClock(core: EmulatorCore, sub: SubscriptionRecord): number {
-  return sub.ended_at ?? core.now();
+  return sub.ended_at ?? nowFor(core, sub.customer);
 }
 
-export function renderItem(core: EmulatorCore, sub: SubscriptionRecord, item: SubscriptionItemRecord): Stripe.SubscriptionItem {
+/** `at`: render the periods of that instant instead (previous_attributes of a renewal). */
+export function renderItem(core: EmulatorCore, sub: SubscriptionRecord, item: SubscriptionItemRecord, at?: number): Stripe.SubscriptionItem {
   const price = priceOf(core, item);
-  const period = itemPeriod(sub, price, periodClock(core, sub));
+  const period = itemPeriod(sub, price, at ?? periodClock(core, sub));
   return {
     id: item.id,
     object: 'subscription_item',
@@ -58,7 +59,7 @@ function planOf(price: Stripe.Price): Stripe.Plan {
   } as unknown as Stripe.Plan;
 }
 
-export function renderSubscription(core: EmulatorCore, sub: SubscriptionRecord): Stripe.Subscription {
+export function renderSubscription(core: EmulatorCore, sub: SubscriptionRecord, at?: number): Stripe.Subscription {
   return {
     id: sub.id,
     object: 'subscription',
@@ -89,7 +90,7 @@ export function renderSubscription(core: EmulatorCore, sub: SubscriptionRecord):
     invoice_settings: { account_tax_ids: null, issuer: { type: 'self' } },
     items: {
       object: 'list',
-      data: sub.items.map((item) => renderItem(core, sub, item)),
+      data: sub.items.map((item) => renderItem(core, sub, item, at)),
       has_more: false,
       url: `/v1/subscription_items?subscription=${sub.id}`,
     },
@@ -111,7 +112,7 @@ export function renderSubscription(core: EmulatorCore, sub: SubscriptionRecord):
     schedule: null,
     start_date: sub.start_date,
     status: sub.status,
-    test_clock: null,
+    test_clock: sub.test_clock ?? null,
     transfer_data: null,
     trial_end: null,
     trial_settings: { end_behavior: { missing_payment_method: 'create_invoice' } },

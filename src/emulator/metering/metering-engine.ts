@@ -13,6 +13,8 @@ export interface MeteringDeps {
   /** The meter owning `eventName`, whatever its status. */
   findMeter(eventName: string): MeterLike | undefined;
   customerExists(id: string): boolean;
+  /** A customer's own "now" in seconds (its test clock), for the timestamp window. */
+  customerNowSec?(id: string): number;
   newIdentifier(): string;
   /**
    * Records every accepted event and cancellation for --state's write-ahead log (`replay` applies
@@ -62,7 +64,7 @@ export class MeteringEngine {
     const nowSec = Math.floor(nowMs / 1000);
     if (e.identifier !== undefined && this.identifiers.find(e.identifier, nowSec) >= 0) return { ok: false, duplicate: e.identifier };
     const identifier = e.identifier ?? this.deps.newIdentifier();
-    const r = validateMeterEvent(e, { findMeter: this.deps.findMeter, customerExists: this.deps.customerExists, nowSec });
+    const r = validateMeterEvent(e, { findMeter: this.deps.findMeter, customerExists: this.deps.customerExists, customerNowSec: this.deps.customerNowSec, nowSec });
     if (isProblem(r)) {
       if (mode === 'async') {
         this.reports.add({ dueMs: nowMs + this.deps.delayMs, meterId: r.meter?.id ?? null, code: r.code, message: r.message, identifier, atMs: nowMs });

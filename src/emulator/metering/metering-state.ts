@@ -2,6 +2,7 @@
 // clock, and persisted with --state as a slice (aggregates and the last day's identifiers only).
 import type { EmulatorCore } from '../core.js';
 import { meters as meterCollection } from '../routes/meters.js';
+import { nowFor } from '../billing/records.js';
 import { AggregateStore } from './aggregate-store.js';
 import { IdentifierLog } from './identifier-log.js';
 import { MeteringEngine } from './metering-engine.js';
@@ -33,6 +34,7 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
     delayMs: core.options.aggregationDelayMs,
     findMeter,
     customerExists: (id) => customers.has(id),
+    customerNowSec: (id) => nowFor(core, id),
     // Stripe generates an identifier when none is given; ours are unique per emulator run.
     newIdentifier: () => core.id(''),
     // --state: each accepted event goes into the write-ahead log; the whole slice only into snapshots.

@@ -54,6 +54,8 @@ export interface ValidateDeps {
   findMeter(eventName: string): MeterLike | undefined;
   customerExists(id: string): boolean;
   nowSec: number;
+  /** A customer's own "now" when it differs (a test clock's frozen_time): the time window follows it. */
+  customerNowSec?(id: string): number;
 }
 
 export function validateMeterEvent(e: RawMeterEvent, deps: ValidateDeps): ValidEvent | EventProblem {
@@ -82,11 +84,12 @@ export function validateMeterEvent(e: RawMeterEvent, deps: ValidateDeps): ValidE
       return { code: 'meter_event_value_too_many_digits', param: `payload[${valueKey}]`, meter, message: `The value '${text}' has more than ${MAX_DIGITS} digits.` };
     }
   }
-  const timestamp = e.timestamp ?? deps.nowSec;
-  if (timestamp > deps.nowSec + FUTURE_WINDOW_SEC) {
+  const now = deps.customerNowSec?.(customer) ?? deps.nowSec;
+  const timestamp = e.timestamp ?? now;
+  if (timestamp > now + FUTURE_WINDOW_SEC) {
     return { code: 'timestamp_in_future', param: 'timestamp', meter, message: `The timestamp ${timestamp} is more than 5 minutes in the future.` };
   }
-  if (timestamp < deps.nowSec - PAST_WINDOW_SEC) {
+  if (timestamp < now - PAST_WINDOW_SEC) {
     return { code: 'timestamp_too_far_in_past', param: 'timestamp', meter, message: `The timestamp ${timestamp} is more than 35 days in the past.` };
   }
   const value = text === undefined ? 1 : Number(text.trim());

@@ -8,6 +8,7 @@ import { attachPaymentMethod, resolvePaymentMethod } from '../billing/payment-me
 import { customers, paymentMethods, subscriptions, type CustomerRecord } from '../billing/records.js';
 import { matchesQuery, parseSearchQuery, SearchQueryError } from '../billing/search-query.js';
 import type { EmuRequest, Route } from '../types.js';
+import { clockForNewCustomer } from './test-clocks.js';
 
 const WRITE_PARAMS = ['address', 'balance', 'description', 'email', 'invoice_settings', 'metadata', 'name', 'payment_method', 'phone', 'preferred_locales', 'shipping', 'tax_exempt'] as const;
 const SEARCH_FIELDS = { text: ['email', 'name', 'phone', 'description'], numeric: ['created'], metadata: true };
@@ -94,6 +95,11 @@ function create(req: EmuRequest): CustomerRecord {
     tax_exempt: 'none',
     test_clock: null,
   } as unknown as CustomerRecord;
+  if (req.body.test_clock !== undefined) {
+    // A clock's customer is created at the clock's time, and can never leave it.
+    const clock = clockForNewCustomer(core, asString(req.body.test_clock, 'test_clock'));
+    Object.assign(customer, { test_clock: clock.id, created: clock.frozen_time });
+  }
   // Validate and fill before storing so a bad parameter leaves nothing behind.
   customers(core).insert(customer);
   try {
@@ -126,8 +132,13 @@ function update(req: EmuRequest): CustomerRecord {
 }
 
 function remove(req: EmuRequest): Stripe.DeletedCustomer {
-  const core = req.core;
-  const customer = requireCustomer(core, req.params.id);
+  const customer = requireCustomer(req.core, req.params.id);
+  deleteCustomer(req.core, customer);
+  return { id: customer.id, object: 'customer', deleted: true };
+}
+
+/** Deletes a customer (its subscriptions are canceled); a test clock's deletion uses it too. */
+export function deleteCustomer(core: EmulatorCore, customer: CustomerRecord): void {
   for (const sub of subscriptions(core).all()) {
     if (sub.customer === customer.id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') cancelNow(core, sub, {});
   }
@@ -135,7 +146,6 @@ function remove(req: EmuRequest): Stripe.DeletedCustomer {
   tombstones(core)[customer.id] = true;
   core.markDirty();
   core.emit('customer.deleted', customer);
-  return { id: customer.id, object: 'customer', deleted: true };
 }
 
 function createdFilter(value: unknown): (created: number) => boolean {
@@ -153,8 +163,12 @@ function createdFilter(value: unknown): (created: number) => boolean {
 function list(req: EmuRequest) {
   const email = str(req, 'email', { max: 512 });
   const inRange = createdFilter(req.body.created);
+  // Without test_clock, Stripe leaves out the customers that are on one.
+  const clock = str(req, 'test_clock') ?? null;
   // Stripe's list filter on email is exact and case-sensitive (unlike search).
-  const items = customers(req.core).all().filter((c) => (email === undefined || c.email === email) && inRange(c.created));
+  const items = customers(req.core)
+    .all()
+    .filter((c) => (email === undefined || c.email === email) && inRange(c.created) && (c.test_clock ?? null) === clock);
   return listResponse(items, req.body, listUrl(req));
 }
 
@@ -176,7 +190,7 @@ function search(req: EmuRequest) {
 }
 
 export const routes: Route[] = [
-  { method: 'POST', path: '/v1/customers', params: WRITE_PARAMS, handler: create },
+  { method: 'POST', path: '/v1/customers', params: [...WRITE_PARAMS, 'test_clock'], handler: create },
   { method: 'GET', path: '/v1/customers', params: ['email', 'created', 'limit', 'starting_after', 'ending_before', 'test_clock'], handler: list },
   { method: 'GET', path: '/v1/customers/search', params: ['query', 'limit', 'page'], handler: search },
   { method: 'GET', path: '/v1/customers/:id', params: [], handler: retrieve },

@@ -9,6 +9,7 @@ import * as setupIntents from './setup-intents.js';
 import * as paymentMethods from './payment-methods.js';
 import * as checkout from './checkout.js';
 import * as invoices from './invoices.js';
+import * as testClocks from './test-clocks.js';
 import * as metering from '../metering/routes.js';
 import * as events from '../events/routes.js';
 import * as stripeJs from '../stripe-js/routes.js';
@@ -25,6 +26,7 @@ export const routeModules: RouteModule[] = [
   paymentMethods,
   checkout,
   invoices,
+  testClocks,
   metering,
   events,
   stripeJs,

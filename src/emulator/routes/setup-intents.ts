@@ -3,14 +3,15 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, newMetadata, str } from '../http/params.js';
-import { createSetupIntent, expireStaleIncomplete, succeedSetupIntent } from '../billing/lifecycle.js';
+import { catchUp } from '../billing/cycle.js';
+import { createSetupIntent, succeedSetupIntent } from '../billing/lifecycle.js';
 import { requireClientSecret } from '../http/auth.js';
 import { authenticatesOnSetup, cardDeclined, cardFromNumber, declineDetails, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
 import { customers, paymentMethods, setupIntents, type SetupIntentRecord } from '../billing/records.js';
 import type { EmuRequest, Route } from '../types.js';
 
 function requireIntent(core: EmulatorCore, id: string): SetupIntentRecord {
-  expireStaleIncomplete(core);
+  catchUp(core);
   const si = setupIntents(core).get(id);
   if (!si) throw resourceMissing('setup_intent', id);
   return si;

@@ -4,7 +4,8 @@ import { invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asBool, asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
 import { isMetered } from '../billing/invoice-builder.js';
-import { cancelNow, expireStaleIncomplete, newSubscriptionRecord, startSubscription } from '../billing/lifecycle.js';
+import { catchUp } from '../billing/cycle.js';
+import { cancelNow, newSubscriptionRecord, startSubscription } from '../billing/lifecycle.js';
 import { customers, invoices, paymentMethods, prices, setupIntents, subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from '../billing/records.js';
 import { renderItem, renderSubscription } from '../billing/render.js';
 import type { EmuRequest, Route } from '../types.js';
@@ -12,6 +13,8 @@ import type { EmuRequest, Route } from '../types.js';
 const PAYMENT_BEHAVIORS = ['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete'];
 const ENDED = new Set(['canceled', 'incomplete_expired']);
 const MAX_ITEMS = 20;
+/** Stripe's test clock limit: three subscriptions per customer. */
+const MAX_SUBSCRIPTIONS_ON_CLOCK = 3;
 
 function asArray(value: unknown, param: string): unknown[] {
   if (Array.isArray(value)) return value;
@@ -64,6 +67,10 @@ function create(req: EmuRequest): Stripe.Subscription {
   const b = req.body;
   if (b.customer === undefined) throw parameterMissing('customer');
   const customer = customers(core).require(asString(b.customer, 'customer'), 'customer', 'customer');
+  if (customer.test_clock) {
+    const live = subscriptions(core).all().filter((s) => s.customer === customer.id && !ENDED.has(s.status)).length;
+    if (live >= MAX_SUBSCRIPTIONS_ON_CLOCK) throw invalid('customer', `Customer ${customer.id} is on a test clock and already has ${MAX_SUBSCRIPTIONS_ON_CLOCK} subscriptions, the most a test clock allows per customer.`);
+  }
   const items = parseNewItems(core, b.items);
   const currency = items[0].price.currency;
   const other = items.findIndex((i) => i.price.currency !== currency);
@@ -98,7 +105,7 @@ function create(req: EmuRequest): Stripe.Subscription {
 }
 
 function requireSub(core: EmulatorCore, id: string): SubscriptionRecord {
-  expireStaleIncomplete(core);
+  catchUp(core);
   const sub = subscriptions(core).get(id);
   if (!sub) throw resourceMissing('subscription', id);
   return sub;
@@ -198,13 +205,16 @@ function cancel(req: EmuRequest): Stripe.Subscription {
 
 function list(req: EmuRequest) {
   const core = req.core;
-  expireStaleIncomplete(core);
+  catchUp(core);
   const customer = str(req, 'customer');
   const price = str(req, 'price');
   const status = str(req, 'status', { oneOf: ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid'] });
+  const clock = str(req, 'test_clock');
   const items = subscriptions(core)
     .all()
     .filter((s) => customer === undefined || s.customer === customer)
+    // Without test_clock or customer, Stripe leaves out the subscriptions on a test clock.
+    .filter((s) => (clock === undefined ? customer !== undefined || !s.test_clock : s.test_clock === clock))
     .filter((s) => price === undefined || s.items.some((i) => i.price === price))
     .filter((s) => {
       if (status === 'all') return true;
@@ -236,7 +246,7 @@ const UPDATE_PARAMS = ['items', 'metadata', 'cancel_at_period_end', 'default_pay
 
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/subscriptions', params: CREATE_PARAMS, handler: create },
-  { method: 'GET', path: '/v1/subscriptions', params: ['customer', 'price', 'status', 'limit', 'starting_after', 'ending_before', 'created'], handler: list },
+  { method: 'GET', path: '/v1/subscriptions', params: ['customer', 'price', 'status', 'test_clock', 'limit', 'starting_after', 'ending_before', 'created'], handler: list },
   { method: 'GET', path: '/v1/subscriptions/:id', params: [], handler: retrieve },
   { method: 'POST', path: '/v1/subscriptions/:id', params: UPDATE_PARAMS, handler: update },
   { method: 'DELETE', path: '/v1/subscriptions/:id', params: ['invoice_now', 'prorate', 'cancellation_details'], handler: cancel },
