@@ -88,8 +88,9 @@ const modulesEntry = (keys, sourcefile, head = '') => ({
 const cliOptions = {
   ...common,
   // stripe is loaded only by commands that call Stripe, cosmiconfig only when a settings file
-  // exists, the prompts only when a question is asked: ordinary dependencies from node_modules.
-  external: ['stripe', 'cosmiconfig', '@inquirer/prompts'],
+  // exists, the prompts only when a question is asked, NATS and prom-client only by `usage relay`:
+  // ordinary dependencies from node_modules.
+  external: ['stripe', 'cosmiconfig', '@inquirer/prompts', '@nats-io/transport-node', '@nats-io/jetstream', 'prom-client'],
   // yaml's "node" export is CommonJS; its ES module build (the same code) lets esbuild drop what
   // we never call.
   alias: { yaml: join(root, 'node_modules/yaml/browser/index.js') },

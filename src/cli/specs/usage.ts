@@ -70,6 +70,32 @@ export function registerUsageCommands(program: Command, act: Act): void {
   failures), 1 some valid lines not delivered (run again to resume) or stdin cut mid-line,
   3 unreadable file, invalid flags, or the journal in use by another ingest.`)
       .action(act(async () => (await import('../../commands/usage-ingest.js')).usageIngestCommand));
+
+    usage
+      .command('relay')
+      .description('relay usage events from a NATS JetStream stream to Stripe\'s meter event stream, exactly once, as one of any number of relays')
+      .requiredOption('--nats <urls>', 'NATS servers, comma-separated (nats://host:4222)')
+      .requiredOption('--stream <stream>', 'the JetStream stream your applications publish usage events to')
+      .requiredOption('--consumer <name>', 'durable pull consumer, created when missing; every relay with the same name shares the work')
+      .option('--subject <filter>', 'subject filter of the consumer when the relay creates it (default: the whole stream)')
+      .option('--meter <meter>', `meter for events without a meter field: ${METER}`)
+      .option('--max-rps <n>', 'requests per second at most, for this relay (default: 25 with a test key, Stripe\'s limit; 10,000 live; 0 = no limit)', intOption('--max-rps', { min: 0 }))
+      .option('--batch <n>', 'messages pulled at a time, and events per Stripe request (default 100)', intOption('--batch', { min: 1, max: 100 }))
+      .option('--concurrency <n>', 'batches in flight (default 4)', intOption('--concurrency', { min: 1, max: 64 }))
+      .option('--rejects-subject <subject>', 'where refused messages are published with their reason (default alpaca-billing.rejects)')
+      .option('--metrics-port <n>', 'serve Prometheus metrics on http://0.0.0.0:<n>/metrics', intOption('--metrics-port', { min: 0, max: 65535 }))
+      .option('--creds <file>', 'NATS credentials file')
+      .option('--interval <seconds>', 'seconds between progress lines (default 10)', intOption('--interval', { min: 1 }))
+      .addHelpText('after', `
+  Each message is one event, as a line of \`usage ingest\` NDJSON. It is acknowledged only after Stripe
+  acknowledged the batch holding it; an event without its own identifier gets one from the stream
+  name and the message's sequence, so a redelivered message is counted once by Stripe (within its
+  24-hour window). Invalid messages are terminated (never redelivered) and published to
+  --rejects-subject with the reason. A line per --interval on stderr (--json: one JSON object per
+  line on stdout). SIGTERM or Ctrl-C stops pulling, finishes the batches in hand and exits 0.
+  Exit codes: 0 stopped, 1 Stripe refused the key or NATS failed at start, 3 invalid flags, no such
+  stream, or an unusable consumer.`)
+      .action(act(async () => (await import('../../commands/usage-relay.js')).usageRelayCommand));
   });
 }
 
