@@ -4,6 +4,7 @@
 // emulator's; `runUntil` replays every due step of one such timeline in order. See SPEC.md.
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
+import { applyCredits } from './credits.js';
 import { attemptPayment, retryPayment, subscriptionOf } from './dunning.js';
 import { buildInvoice, buildLine, intervalOf, isMetered, itemPeriod, nextPeriod, priceOf, usageOf, type LinePlan } from './invoice-builder.js';
 import { assignNumber, persistInvoice, secretFor } from './invoice-ledger.js';
@@ -154,6 +155,8 @@ function finalize(core: EmulatorCore, invoiceId: string, at: number): void {
     });
     retotal(inv);
   }
+  // Stripe applies billing credits when the invoice finalizes, before it is charged.
+  applyCredits(core, inv, at);
   Object.assign(inv, {
     status: 'open',
     automatically_finalizes_at: null,

@@ -10,6 +10,7 @@ import * as paymentMethods from './payment-methods.js';
 import * as checkout from './checkout.js';
 import * as invoices from './invoices.js';
 import * as testClocks from './test-clocks.js';
+import * as creditGrants from './credit-grants.js';
 import * as metering from '../metering/routes.js';
 import * as events from '../events/routes.js';
 import * as stripeJs from '../stripe-js/routes.js';
@@ -27,6 +28,7 @@ export const routeModules: RouteModule[] = [
   checkout,
   invoices,
   testClocks,
+  creditGrants,
   metering,
   events,
   stripeJs,
