@@ -9,6 +9,7 @@ import { registerUsageCommands } from './specs/usage.js';
 import { registerEventCommands } from './specs/events.js';
 import { registerDemoCommands } from './specs/demo.js';
 import { registerClockCommands } from './specs/clock.js';
+import { registerCreditCommands } from './specs/credits.js';
 
 export { VERSION } from './version.js';
 
@@ -44,6 +45,7 @@ Exit codes: 0 success, 1 error (Stripe API, network, internal), 2 changes pendin
   registerEventCommands(program, act);
   registerDemoCommands(program, act);
   registerClockCommands(program, act);
+  registerCreditCommands(program, act);
   for (const command of program.commands) {
     const define = groupDefinitions.get(command);
     if (define && (!argv || argv.includes(command.name()))) define(command);

@@ -1,0 +1,113 @@
+// The credits commands in-process against the emulator: grant (money in major units, expiry from
+// the customer's clock, idempotent), list, balance after a renewal used some of it, void, refusals.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { run } from '../helpers/cli.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { createCatalog, type Catalog } from './fixtures.js';
+import { parseMajorAmount } from '../../src/customers/credits.js';
+
+const T0 = '2026-01-15T12:00:00Z';
+const T0_SEC = Date.parse(T0) / 1000;
+const FEB_SEC = Date.UTC(2026, 1, 15, 12) / 1000;
+const DAY = 86_400;
+
+let emu: TestEmulator;
+let catalog: Catalog;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  catalog = await createCatalog(emu.stripe);
+});
+afterAll(() => emu.close());
+
+const cli = (...args: string[]) => run(args, { env: emu.env });
+
+let n = 0;
+async function clockCustomer(): Promise<{ clock: string; customer: string }> {
+  n += 1;
+  const clock = (await cli('--json', 'clock', 'create', '--frozen-time', T0)).json().clock.id as string;
+  const customer = (await cli('--json', 'customers', 'create', '--email', `credits${n}@example.com`, '--test-clock', clock)).json().customer.id as string;
+  return { clock, customer };
+}
+
+describe('parseMajorAmount', () => {
+  it.each([
+    ['10.00', 'usd', 1000],
+    ['16.15', 'usd', 1615],
+    ['7', 'usd', 700],
+    ['500', 'jpy', 500],
+    ['1.234', 'kwd', 1234],
+  ])('%s %s is %d minor units', (text, currency, minor) => expect(parseMajorAmount(text, currency)).toBe(minor));
+
+  it.each([['10.001', 'usd', '3 decimals'], ['1,000', 'usd', 'not an amount'], ['-5', 'usd', 'not an amount'], ['0.00', 'usd', 'more than zero'], ['1.5', 'jpy', 'jpy has 0']])('refuses %s %s', (text, currency, message) => {
+    expect(() => parseMajorAmount(text, currency)).toThrow(message);
+  });
+});
+
+describe('credits commands', () => {
+  it('grant a promotional credit expiring 30 days after the customer\'s now, once even when repeated', async () => {
+    const { customer } = await clockCustomer();
+    const args = ['credits', 'grant', '--customer', customer, '--amount', '10.00', '--currency', 'USD', '--category', 'promotional', '--expires', '30d', '--name', 'Welcome'];
+    const first = await cli('--json', ...args);
+    expect(first.code).toBe(0);
+    expect(first.json()).toMatchObject({ created: true, grant: { customer, amount: 1000, currency: 'usd', category: 'promotional', priority: 50, applies_to: 'metered', effective_at: T0_SEC, expires_at: T0_SEC + 30 * DAY, name: 'Welcome' } });
+    const again = await cli(...args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('granted nothing new');
+    const list = await cli('--json', 'credits', 'list', '--customer', customer);
+    expect(list.json().grants).toEqual([expect.objectContaining({ id: first.json().grant.id, state: 'active' })]);
+    const human = await cli('credits', 'list', '--customer', customer);
+    expect(human.stdout).toContain(`${first.json().grant.id}  $10.00 promotional  priority 50  active  expires 2026-02-14 12:00 UTC  (Welcome)`);
+  });
+
+  it('balance shows what a renewal left of the credit', async () => {
+    const { clock, customer } = await clockCustomer();
+    expect((await cli('credits', 'grant', '--customer', customer, '--amount', '10', '--currency', 'usd')).code).toBe(0);
+    await emu.stripe.subscriptions.create({ customer, items: [{ price: catalog.tokens.id }] });
+    // 100,000 tokens at 4 cents per 1,000: $4.00 of usage, all paid by the credit.
+    await emu.stripe.billing.meterEvents.create({ event_name: 'alpaca_ai_tokens', payload: { stripe_customer_id: customer, value: '100000' }, timestamp: T0_SEC + 60 });
+    expect((await cli('clock', 'advance', clock, '--to', String(FEB_SEC + 3600 + 60))).code).toBe(0);
+    const balance = await cli('--json', 'credits', 'balance', '--customer', customer);
+    expect(balance.code).toBe(0);
+    expect(balance.json()).toMatchObject({ customer, balances: [{ currency: 'usd', available: 600, ledger: 600 }], grants: [{ amount: 1000, available: 600, state: 'active' }] });
+    const human = await cli('credits', 'balance', '--customer', customer);
+    expect(human.stdout).toContain(`${customer}  available $6.00  ledger $6.00`);
+    expect(human.stdout).toContain('  $6.00 left of credgr_');
+    const invoices = await emu.stripe.invoices.list({ customer });
+    expect(invoices.data.find((i) => i.billing_reason === 'subscription_cycle')).toMatchObject({ subtotal: 400, amount_due: 0 });
+  });
+
+  it('void needs --yes without a terminal, then leaves no credit', async () => {
+    const { customer } = await clockCustomer();
+    const id = (await cli('--json', 'credits', 'grant', '--customer', customer, '--amount', '5.00', '--currency', 'usd')).json().grant.id as string;
+    const refused = await cli('credits', 'void', id);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('--yes');
+    const voided = await cli('--json', 'credits', 'void', id, '--yes');
+    expect(voided.code).toBe(0);
+    expect(voided.json().grant).toMatchObject({ id, voided_at: T0_SEC });
+    expect((await cli('--json', 'credits', 'balance', '--customer', customer)).json()).toMatchObject({ balances: [{ available: 0 }], grants: [] });
+    const twice = await cli('credits', 'void', id, '--yes');
+    expect([twice.code, twice.stderr]).toEqual([3, expect.stringContaining('already voided')]);
+  });
+
+  it('refuses bad flags with exit 3, naming the flag, and grants nothing', async () => {
+    const { customer } = await clockCustomer();
+    const cases: Array<[string[], string]> = [
+      [['--amount', '10.001', '--currency', 'usd'], '--amount'],
+      [['--amount', '$10', '--currency', 'usd'], '--amount'],
+      [['--amount', '10', '--currency', 'dollars'], '--currency'],
+      [['--amount', '10', '--currency', 'usd', '--expires', '2026-01-01'], '--expires'],
+      [['--amount', '10', '--currency', 'usd', '--priority', '101'], '--priority'],
+      [['--amount', '10', '--currency', 'usd', '--category', 'gift'], '--category'],
+    ];
+    for (const [flags, flag] of cases) {
+      const r = await cli('credits', 'grant', '--customer', customer, ...flags);
+      expect([r.code, r.stderr.includes(flag)]).toEqual([3, true]);
+    }
+    const noCustomer = await cli('credits', 'grant', '--amount', '10', '--currency', 'usd');
+    expect([noCustomer.code, noCustomer.stderr]).toEqual([3, expect.stringContaining('--customer')]);
+    const unknown = await cli('credits', 'balance', '--customer', 'cus_nobody');
+    expect(unknown.code).toBe(3);
+    expect((await emu.stripe.billing.creditGrants.list({ customer })).data).toEqual([]);
+  });
+});
