@@ -168,4 +168,27 @@ describe('credits applied when a renewal invoice finalizes', () => {
     expect(invoice.amount_due).toBe(1615 + 100);
     expect(invoice.total_pretax_credit_amounts).toEqual([]);
   });
+
+  it('shows the credit that would apply on the preview, without spending it', async () => {
+    const { customer } = await clockCustomer();
+    await grant(customer, 1000, { category: 'promotional' });
+    const sub = await emu.stripe.subscriptions.create({ customer, items: [{ price: metered.id }] });
+    await tokens(customer, 323_000, T0 + 60);
+    const preview = await emu.stripe.invoices.createPreview({ customer, subscription: sub.id });
+    expect(preview).toMatchObject({ subtotal: 1615, total: 615, amount_due: 615 });
+    expect(preview.total_pretax_credit_amounts).toEqual([{ amount: 1000, credit_balance_transaction: null, type: 'credit_balance_transaction' }]);
+    expect(await available(customer)).toBe(1000);
+    expect((await emu.stripe.billing.creditBalanceTransactions.list({ customer })).data.filter((t) => t.type === 'debit')).toEqual([]);
+  });
+
+  it('applies credits to the final invoice of a subscription canceled with invoice_now', async () => {
+    const { customer } = await clockCustomer();
+    await grant(customer, 1000);
+    const sub = await emu.stripe.subscriptions.create({ customer, items: [{ price: metered.id }] });
+    await tokens(customer, 323_000, T0);
+    const canceled = await emu.stripe.subscriptions.cancel(sub.id, { invoice_now: true });
+    const final = await emu.stripe.invoices.retrieve(canceled.latest_invoice as string);
+    expect(final).toMatchObject({ subtotal: 1615, amount_due: 615, status: 'paid', amount_paid: 615 });
+    expect(await available(customer)).toBe(0);
+  });
 });

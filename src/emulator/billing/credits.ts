@@ -96,12 +96,14 @@ export function liveGrants(core: EmulatorCore, customer: CustomerRecord['id'], c
  * Applies the customer's credits to a finalizing invoice's metered lines (before tax, never below
  * zero): each line takes from the grants in spending order, with a `credits_applied` debit per
  * grant and line, shown in the line's and the invoice's pretax credit amounts. Returns the total.
+ * `preview`: the same amounts on an invoice that is never stored, with nothing spent or recorded.
  */
-export function applyCredits(core: EmulatorCore, inv: Stripe.Invoice, at: number): number {
+export function applyCredits(core: EmulatorCore, inv: Stripe.Invoice, at: number, { preview = false } = {}): number {
   const customer = typeof inv.customer === 'string' ? inv.customer : inv.customer?.id;
   if (!customer) return 0;
   const grants = liveGrants(core, customer, inv.currency, at);
   if (grants.length === 0) return 0;
+  const left = new Map(grants.map((r) => [r.id, r.remaining]));
   const totals: Stripe.Invoice.TotalPretaxCreditAmount[] = [];
   for (const line of inv.lines.data) {
     const priceId = line.pricing?.price_details?.price;
@@ -110,11 +112,16 @@ export function applyCredits(core: EmulatorCore, inv: Stripe.Invoice, at: number
     let due = line.amount - (line.pretax_credit_amounts ?? []).reduce((sum, c) => sum + c.amount, 0);
     for (const rec of grants) {
       if (due <= 0) break;
-      if (rec.remaining <= 0 || !appliesTo(rec.grant, price)) continue;
-      const take = Math.min(due, rec.remaining);
-      const txn = record(core, rec.grant, at, { type: 'debit', credit: null, debit: { amount: money(inv.currency, take), credits_applied: { invoice: inv.id, invoice_line_item: line.id }, type: 'credits_applied' } });
-      creditGrants(core).update(rec.id, { remaining: rec.remaining - take });
-      const applied = { amount: take, credit_balance_transaction: txn.id, type: 'credit_balance_transaction' as const };
+      const remaining = left.get(rec.id)!;
+      if (remaining <= 0 || !appliesTo(rec.grant, price)) continue;
+      const take = Math.min(due, remaining);
+      left.set(rec.id, remaining - take);
+      let txnId: string | null = null;
+      if (!preview) {
+        txnId = record(core, rec.grant, at, { type: 'debit', credit: null, debit: { amount: money(inv.currency, take), credits_applied: { invoice: inv.id, invoice_line_item: line.id }, type: 'credits_applied' } }).id;
+        creditGrants(core).update(rec.id, { remaining: remaining - take });
+      }
+      const applied = { amount: take, credit_balance_transaction: txnId, type: 'credit_balance_transaction' as const };
       line.pretax_credit_amounts = [...(line.pretax_credit_amounts ?? []), applied];
       totals.push(applied);
       due -= take;
@@ -130,7 +137,7 @@ export function applyCredits(core: EmulatorCore, inv: Stripe.Invoice, at: number
     amount_due: total,
     amount_remaining: total - inv.amount_paid,
   });
-  core.markDirty();
+  if (!preview) core.markDirty();
   return credited;
 }
 

@@ -3,6 +3,7 @@
 // cancellation, and the never-stored upcoming-invoice preview.
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
+import { applyCredits } from './credits.js';
 import { buildInvoice, buildLine, isMetered, itemPeriod, nextPeriod, priceOf, usageOf, type LinePlan } from './invoice-builder.js';
 import { declineOf } from './payment-methods.js';
 import { customers, invoices, nowFor, paymentMethods, type InvoiceRecord, type SubscriptionRecord } from './records.js';
@@ -69,6 +70,7 @@ export function issueFinalInvoice(core: EmulatorCore, sub: SubscriptionRecord, u
   const start = Math.min(until, ...plans.map((p) => p.period.start));
   const customer = customers(core).get(sub.customer);
   const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_cycle', lines, period: { start, end: until }, status: 'open', paid: false, at: until });
+  applyCredits(core, draft, until);
   const rec = persistInvoice(core, draft, draft.amount_due > 0);
   core.emit('invoice.created', rec.invoice);
   core.emit('invoice.finalized', rec.invoice);
@@ -103,5 +105,7 @@ export function previewInvoice(core: EmulatorCore, sub: SubscriptionRecord): Str
   const period = basis.length > 0 ? { start: Math.min(...basis.map((p) => p.period.start)), end: Math.max(...basis.map((p) => p.period.end)) } : { start: now, end: now };
   const customer = customers(core).get(sub.customer);
   const invoice = buildInvoice(core, { id, customer, customerId: sub.customer, sub, billingReason: 'upcoming', lines, period, status: 'draft', paid: false, at: now });
+  // ⚠ The credit that would apply if the invoice finalized now (grants live now, nothing spent).
+  applyCredits(core, invoice, now, { preview: true });
   return invoice;
 }
