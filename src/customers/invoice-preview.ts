@@ -35,6 +35,8 @@ export interface InvoicePreviewView {
   /** True when Stripe returned only the first page of lines. */
   lines_truncated: boolean;
   subtotal: number;
+  /** Billing credits taken off the metered lines (minor units), before tax. */
+  credits: number;
   total: number;
   amount_due: number;
 }
@@ -114,6 +116,7 @@ export function previewView(invoice: Stripe.Invoice, prices: ReadonlyMap<string,
     lines,
     lines_truncated: Boolean(invoice.lines.has_more),
     subtotal: invoice.subtotal,
+    credits: (invoice.total_pretax_credit_amounts ?? []).filter((c) => c.type === 'credit_balance_transaction').reduce((sum, c) => sum + c.amount, 0),
     total: invoice.total,
     amount_due: invoice.amount_due,
   };
@@ -141,7 +144,8 @@ export function renderPreview(view: InvoicePreviewView): string[] {
   }
   if (view.lines.length === 0) out.push('  (no lines)');
   if (view.lines_truncated) out.push('  (more lines on the invoice than shown)');
-  if (view.subtotal !== view.total) out.push(`  subtotal  ${money(view.subtotal)}`);
+  if (view.credits > 0) out.push(`  ${money(view.subtotal)} − ${money(view.credits)} billing credit = ${money(view.total)}`);
+  else if (view.subtotal !== view.total) out.push(`  subtotal  ${money(view.subtotal)}`);
   out.push(`  total  ${money(view.total)} ${view.currency.toUpperCase()}`);
   if (view.amount_due !== view.total) out.push(`  amount due  ${money(view.amount_due)} (after credit balance)`);
   return out;

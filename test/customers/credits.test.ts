@@ -76,6 +76,18 @@ describe('credits commands', () => {
     expect(invoices.data.find((i) => i.billing_reason === 'subscription_cycle')).toMatchObject({ subtotal: 400, amount_due: 0 });
   });
 
+  it('invoice preview shows the credit that would apply and what is left to pay', async () => {
+    const { customer } = await clockCustomer();
+    expect((await cli('credits', 'grant', '--customer', customer, '--amount', '1.00', '--currency', 'usd', '--category', 'promotional')).code).toBe(0);
+    await emu.stripe.subscriptions.create({ customer, items: [{ price: catalog.tokens.id }] });
+    await emu.stripe.billing.meterEvents.create({ event_name: 'alpaca_ai_tokens', payload: { stripe_customer_id: customer, value: '100000' }, timestamp: T0_SEC + 60 });
+    const json = await cli('--json', 'invoice', 'preview', customer);
+    expect(json.json().invoices[0]).toMatchObject({ subtotal: 400, credits: 100, total: 300, amount_due: 300 });
+    const human = await cli('invoice', 'preview', customer);
+    expect(human.stdout).toContain('  $4.00 − $1.00 billing credit = $3.00');
+    expect(human.stdout).toContain('  total  $3.00 USD');
+  });
+
   it('void needs --yes without a terminal, then leaves no credit', async () => {
     const { customer } = await clockCustomer();
     const id = (await cli('--json', 'credits', 'grant', '--customer', customer, '--amount', '5.00', '--currency', 'usd')).json().grant.id as string;
