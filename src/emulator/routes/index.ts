@@ -11,6 +11,7 @@ import * as checkout from './checkout.js';
 import * as invoices from './invoices.js';
 import * as testClocks from './test-clocks.js';
 import * as creditGrants from './credit-grants.js';
+import * as alerts from './alerts.js';
 import * as metering from '../metering/routes.js';
 import * as events from '../events/routes.js';
 import * as stripeJs from '../stripe-js/routes.js';
@@ -29,6 +30,7 @@ export const routeModules: RouteModule[] = [
   invoices,
   testClocks,
   creditGrants,
+  alerts,
   metering,
   events,
   stripeJs,
