@@ -75,6 +75,18 @@ describe('billing alerts', () => {
     expect((await triggered(emu.stripe, alert.id)).length).toBe(2);
   });
 
+  it('never triggers for a customer on a test clock, as Stripe documents', async () => {
+    const frozen = Math.floor(Date.now() / 60_000) * 60 + 3600;
+    const clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: frozen });
+    const onClock = await emu.stripe.customers.create({ test_clock: clock.id });
+    const alert = await emu.stripe.billing.alerts.create({ alert_type: 'usage_threshold', title: 'clock', usage_threshold: { gte: 10, meter: meter.id, recurrence: 'one_time', filters: [{ type: 'customer', customer: onClock.id }] } });
+    await emu.stripe.billing.meterEvents.create({ event_name: 'tokens', payload: { stripe_customer_id: onClock.id, value: '50' }, timestamp: frozen - 10 });
+    const summaries = await emu.stripe.billing.meters.listEventSummaries(meter.id, { customer: onClock.id, start_time: frozen - 60, end_time: frozen + 60 });
+    expect(summaries.data.reduce((sum, w) => sum + w.aggregated_value, 0)).toBe(50);
+    await emu.stripe.billing.alerts.retrieve(alert.id);
+    expect(await triggered(emu.stripe, alert.id)).toEqual([]);
+  });
+
   it('does not trigger before the usage is aggregated', async () => {
     const slow = await startTestEmulator({ aggregationDelayMs: 3_600_000 });
     try {
