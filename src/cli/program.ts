@@ -10,6 +10,7 @@ import { registerEventCommands } from './specs/events.js';
 import { registerDemoCommands } from './specs/demo.js';
 import { registerClockCommands } from './specs/clock.js';
 import { registerCreditCommands } from './specs/credits.js';
+import { registerAlertCommands } from './specs/alerts.js';
 
 export { VERSION } from './version.js';
 
@@ -46,6 +47,7 @@ Exit codes: 0 success, 1 error (Stripe API, network, internal), 2 changes pendin
   registerDemoCommands(program, act);
   registerClockCommands(program, act);
   registerCreditCommands(program, act);
+  registerAlertCommands(program, act);
   for (const command of program.commands) {
     const define = groupDefinitions.get(command);
     if (define && (!argv || argv.includes(command.name()))) define(command);
