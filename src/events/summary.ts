@@ -43,6 +43,12 @@ function amountOf(minor: unknown, currency: unknown): EventAmount | undefined {
   return { minor, currency };
 }
 
+/** Billing credits carry money as `{type: 'monetary', monetary: {currency, value}}`. */
+function monetaryOf(amount: unknown): EventAmount | undefined {
+  const monetary = (amount as Loose | null | undefined)?.monetary as Loose | null | undefined;
+  return amountOf(monetary?.value, monetary?.currency);
+}
+
 /** Since API 2025-03-31 an invoice names its subscription under `parent.subscription_details`. */
 function invoiceSubscription(invoice: Loose): string | undefined {
   const parent = invoice.parent as Loose | null | undefined;
@@ -72,6 +78,19 @@ export function summarizeEvent(event: Stripe.Event): EventSummary {
     summary.amount = amountOf(paid ? object.amount_paid : object.amount_due, object.currency);
   } else if (kind === 'checkout.session' || kind === 'payment_intent') {
     summary.amount = amountOf(kind === 'payment_intent' ? object.amount : object.amount_total, object.currency);
+  } else if (kind === 'billing.credit_grant') {
+    summary.amount = monetaryOf(object.amount);
+  } else if (kind === 'billing.credit_balance_transaction') {
+    // What the transaction did (credits_granted, credits_applied, credits_expired…) and how much.
+    const side = (object.credit ?? object.debit) as Loose | null | undefined;
+    summary.status = str(side?.type);
+    summary.amount = monetaryOf(side?.amount);
+  } else if (kind === 'billing.alert_triggered') {
+    // The payload has no id of its own: it is about its alert.
+    const alert = object.alert as Loose | undefined;
+    const gte = (alert?.usage_threshold as Loose | undefined)?.gte;
+    summary.object = idOf(alert);
+    if (typeof object.value === 'number') summary.status = `usage ${object.value}${typeof gte === 'number' ? ` ≥ ${gte}` : ''}`;
   }
   for (const key of Object.keys(summary) as (keyof EventSummary)[]) {
     if (summary[key] === undefined) delete summary[key];

@@ -111,3 +111,20 @@ describe('metering error reports', () => {
     expect(summarizeMeterError(noTotal).errorCount).toBe(5);
   });
 });
+
+describe('billing credit and alert event lines', () => {
+  test('a credit grant shows its customer and amount', () => {
+    const grant = { id: 'credgr_1', object: 'billing.credit_grant', customer: 'cus_1', amount: { type: 'monetary', monetary: { currency: 'usd', value: 1000 } } };
+    expect(formatEventLine(event('billing.credit_grant.created', grant))).toContain('credgr_1  cus_1  -  -  $10.00');
+  });
+
+  test('a credit balance transaction shows what it did and how much', () => {
+    const txn = { id: 'cbtxn_1', object: 'billing.credit_balance_transaction', credit_grant: 'credgr_1', type: 'debit', credit: null, debit: { type: 'credits_applied', amount: { type: 'monetary', monetary: { currency: 'usd', value: 615 } } } };
+    expect(formatEventLine(event('billing.credit_balance_transaction.created', txn))).toContain('cbtxn_1  -  -  credits_applied  $6.15');
+  });
+
+  test('a triggered alert shows the alert, the customer and the usage against the threshold', () => {
+    const triggered = { object: 'billing.alert_triggered', alert: { id: 'alrt_1', usage_threshold: { gte: 1000 } }, customer: 'cus_1', value: 1500 };
+    expect(formatEventLine(event('billing.alert.triggered', triggered))).toContain('alrt_1  cus_1  -  usage 1500 ≥ 1000  -');
+  });
+});
