@@ -49,6 +49,9 @@ export interface InvoiceLineView extends PreviewLineView {
 export interface InvoiceDetailView extends InvoiceView {
   lines: InvoiceLineView[];
   lines_truncated: boolean;
+  subtotal: number;
+  /** Billing credits taken off the metered lines (minor units). */
+  credits: number;
 }
 
 const idOf = (x: string | { id: string } | null | undefined): string | null => (x == null ? null : typeof x === 'string' ? x : x.id);
@@ -85,7 +88,7 @@ export function invoiceDetailView(inv: Stripe.Invoice, prices: ReadonlyMap<strin
     const invoiced = line.quantity ?? '0';
     return { ...line, usage_check: { meter: check.meter, invoiced, summarized: String(check.total), agrees: Number(invoiced) === check.total } };
   });
-  return { ...invoiceView(inv), lines, lines_truncated: preview.lines_truncated };
+  return { ...invoiceView(inv), lines, lines_truncated: preview.lines_truncated, subtotal: preview.subtotal, credits: preview.credits };
 }
 
 /** Summary windows start and end on whole minutes: a period bound inside a minute rounds down. */
@@ -130,6 +133,7 @@ export function renderInvoice(v: InvoiceDetailView): string[] {
   }
   if (v.lines.length === 0) out.push('  (no lines)');
   if (v.lines_truncated) out.push('  (more lines on the invoice than shown)');
+  if (v.credits > 0) out.push(`  ${money(v.subtotal)} − ${money(v.credits)} billing credit = ${money(v.amount_due)}`);
   out.push(`  total  ${money(v.amount_due)} ${v.currency.toUpperCase()}${v.amount_paid ? `  paid ${money(v.amount_paid)}` : ''}`);
   out.push(`  payment  ${paymentLine(v)}`);
   return out;

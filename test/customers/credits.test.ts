@@ -73,7 +73,11 @@ describe('credits commands', () => {
     expect(human.stdout).toContain(`${customer}  available $6.00  ledger $6.00`);
     expect(human.stdout).toContain('  $6.00 left of credgr_');
     const invoices = await emu.stripe.invoices.list({ customer });
-    expect(invoices.data.find((i) => i.billing_reason === 'subscription_cycle')).toMatchObject({ subtotal: 400, amount_due: 0 });
+    const renewal = invoices.data.find((i) => i.billing_reason === 'subscription_cycle')!;
+    expect(renewal).toMatchObject({ subtotal: 400, amount_due: 0 });
+    const shown = await cli('--json', 'invoice', 'show', renewal.id);
+    expect(shown.json().invoice).toMatchObject({ subtotal: 400, credits: 400, amount_due: 0 });
+    expect((await cli('invoice', 'show', renewal.id)).stdout).toContain('  $4.00 − $4.00 billing credit = $0.00');
   });
 
   it('invoice preview shows the credit that would apply and what is left to pay', async () => {
