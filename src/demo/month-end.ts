@@ -8,7 +8,8 @@ import type { StripeClient } from '../stripe/client.js';
 export interface MonthEndResult {
   clock: string;
   preview_total: number;
-  renewal: { id: string; status: string | null; amount_paid: number };
+  /** `credits`: the promotional sign-up credit the renewal took off the usage (minor units). */
+  renewal: { id: string; status: string | null; amount_paid: number; credits: number };
   failing: { customer: string; subscription_status: string; invoice: string; invoice_status: string | null; next_payment_attempt: number | null };
 }
 
@@ -39,6 +40,8 @@ export async function runMonthEnd({ stripe, cli, step, say }: MonthEndSteps): Pr
     if (setupIntent) await stripe.setupIntents.confirm(setupIntent, { payment_method: who.card });
     subs[who.externalId] = { customer: customer.id, subscription: sub.id, periodEnd: sub.items.data[0].current_period_end };
   }
+  say('Grace gets a promotional credit at sign-up: it pays for usage first, when her renewal invoice finalizes.');
+  await cli(['credits', 'grant', '--customer', GRACE.externalId, '--amount', '10.00', '--currency', 'usd', '--category', 'promotional', '--name', 'Welcome credit']);
   await cli(['usage', 'send', '--customer', GRACE.externalId, '--meter', 'tokens', '--value', '40377931']);
   await cli(['usage', 'send', '--customer', BOB.externalId, '--meter', 'tokens', '--value', '2500']);
 
@@ -69,7 +72,7 @@ export async function runMonthEnd({ stripe, cli, step, say }: MonthEndSteps): Pr
   return {
     clock: clock.id,
     preview_total: preview.amount_due,
-    renewal: { id: renewal.id, status: renewal.status, amount_paid: renewal.amount_paid },
+    renewal: { id: renewal.id, status: renewal.status, amount_paid: renewal.amount_paid, credits: (renewal.total_pretax_credit_amounts ?? []).reduce((sum, c) => sum + c.amount, 0) },
     failing: { customer: bob.customer, subscription_status: bobSub.status, invoice: failed.id, invoice_status: failed.status, next_payment_attempt: failed.next_payment_attempt },
   };
 }

@@ -19,8 +19,9 @@ describe('demo', () => {
     expect(res.stdout).not.toMatch(/sk_test_[A-Za-z0-9]/);
     // The end of the month on a test clock: the renewal is paid for exactly what the preview showed,
     // and the customer whose card fails is past_due with a retry scheduled.
-    expect(result.month_end.preview_total).toBe(40_378 * 4);
-    expect(result.month_end.renewal).toMatchObject({ status: 'paid', amount_paid: result.month_end.preview_total });
+    // Grace's $10.00 promotional sign-up credit comes off the usage on the preview and the renewal.
+    expect(result.month_end.preview_total).toBe(40_378 * 4 - 1000);
+    expect(result.month_end.renewal).toMatchObject({ status: 'paid', amount_paid: result.month_end.preview_total, credits: 1000 });
     expect(result.month_end.failing).toMatchObject({ subscription_status: 'past_due', invoice_status: 'open', next_payment_attempt: expect.any(Number) });
     expect(result.commands).toEqual(expect.arrayContaining([expect.stringMatching(/^alpaca-billing clock advance clock_\w+ --to \d+$/), expect.stringMatching(/^alpaca-billing events tail --customer cus_\w+$/)]));
   }, 60_000);
