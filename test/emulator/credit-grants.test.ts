@@ -120,6 +120,9 @@ describe('credit grants', () => {
     const debits = (await emu.stripe.billing.creditBalanceTransactions.list({ customer })).data.filter((t) => t.type === 'debit');
     expect(debits.map((t) => [t.credit_grant, t.debit?.type, t.debit?.amount.monetary?.value]).sort()).toEqual([[a.id, 'credits_voided', 700], [b.id, 'credits_expired', 300]].sort());
     expect((await fail(emu.stripe.billing.creditGrants.voidGrant(a.id))).statusCode).toBe(400);
+    const updates = (await emu.stripe.events.list({ type: 'billing.credit_grant.updated', limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === a.id);
+    // Newest first: the void, clearing expires_at, then the first update.
+    expect(updates.map((e) => e.data.previous_attributes)).toEqual([{ voided_at: null }, { expires_at: T0 + 10 * DAY }, { expires_at: null, metadata: {} }]);
   });
 });
 
@@ -155,6 +158,15 @@ describe('credits applied when a renewal invoice finalizes', () => {
     const used = async (id: string) => (await emu.stripe.billing.creditBalanceTransactions.list({ customer, credit_grant: id })).data.filter((t) => t.type === 'debit').reduce((sum, t) => sum + (t.debit?.amount.monetary?.value ?? 0), 0);
     expect([await used(first.id), await used(sooner.id), await used(later.id), await used(imagesOnly.id)]).toEqual([300, 1000, 315, 0]);
     expect(await available(customer)).toBe(685 + 10_000);
+  });
+
+  it('does not apply a grant in another currency than the invoice', async () => {
+    const { clock, customer } = await clockCustomer();
+    await emu.stripe.billing.creditGrants.create({ customer, amount: { type: 'monetary', monetary: { currency: 'eur', value: 1000 } }, applicability_config: { scope: { price_type: 'metered' } } });
+    const invoice = await renewalInvoice(clock, customer, [{ price: metered.id }], () => tokens(customer, 323_000, T0 + 60));
+    expect(invoice.amount_due).toBe(1615);
+    const summary = await emu.stripe.billing.creditBalanceSummaries.retrieve({ customer, filter: { type: 'applicability_scope', applicability_scope: { price_type: 'metered' } } });
+    expect(summary.balances).toEqual([{ available_balance: { type: 'monetary', monetary: { currency: 'eur', value: 1000 } }, ledger_balance: { type: 'monetary', monetary: { currency: 'eur', value: 1000 } } }]);
   });
 
   it('skips grants not yet effective or already expired at finalization', async () => {
