@@ -97,13 +97,16 @@ export async function migrateSubscriptionsCommand(ctx: CommandContext, options: 
   }
   const migrated: Outcome[] = [];
   const failed: Outcome[] = [];
+  const spinner = await ctx.out.spinner(`Migrating 0/${todo.length}…`);
   await Promise.all(todo.map(async (s) => {
     try {
       migrated.push(await swap(session, s, from, to));
     } catch (err) {
       failed.push({ id: s.id, customer: customerOf(s), error: (toStripeApiError(err) as Error).message });
     }
+    spinner.update(`Migrating ${migrated.length + failed.length}/${todo.length}…`);
   }));
+  spinner.stop();
   report(migrated, failed);
   return failed.length ? ExitCode.error : ExitCode.ok;
 }

@@ -100,6 +100,8 @@ describe('plan impact of price replaces', () => {
       { id: subs.pkg[1].id, customer: subs.pkg[1].customer, current_period_end: FEB15, quantity: 1_000, before: 4, after: 5 },
     ]));
     expect(changeOf(doc, 'impact_pkg')).toMatchObject({ action: 'replace', active_subscriptions: 2, blocked: '2 active subscriptions use this price' });
+    const oldId = changeOf(doc, 'impact_pkg').id;
+    expect(changeOf(doc, 'impact_pkg').notes).toContainEqual(expect.stringContaining(`\`alpaca-billing subscriptions migrate --from ${oldId} --to impact_pkg --at now\``));
   });
 
   it('gives the same "before" as the invoice the emulator would issue for each subscription', async () => {
