@@ -9,6 +9,7 @@
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { resolveCustomer } from '../customers/resolve.js';
 import { listLiveSubscriptions } from '../reconcile/read-state.js';
 import { NO_SDK_RETRIES } from '../reconcile/resources/kind.js';
 import { openSession, type Session } from '../reconcile/session.js';
@@ -17,6 +18,8 @@ export interface SubscriptionsMigrateOptions {
   from: string;
   to: string;
   at: string;
+  /** Only this customer's subscriptions (a cus_ id, email or external id). */
+  customer?: string;
   dryRun?: boolean;
   yes?: boolean;
   maxRps?: number;
@@ -69,7 +72,8 @@ export async function migrateSubscriptionsCommand(ctx: CommandContext, options: 
   const session = await openSession(ctx, { maxRps: options.maxRps });
   const [from, to] = [await resolvePrice(session, options.from, '--from'), await resolvePrice(session, options.to, '--to')];
   checkCompatible(from, to);
-  const subs = (await listLiveSubscriptions({ client: session.client, call: session.call, mode: session.mode }, [from.id]))[from.id];
+  const customer = options.customer ? (await resolveCustomer(session.client, options.customer)).id : undefined;
+  const subs = (await listLiveSubscriptions({ client: session.client, call: session.call, mode: session.mode }, [from.id]))[from.id].filter((s) => !customer || customerOf(s) === customer);
   const skipped: Outcome[] = subs.filter((s) => s.schedule).map((s) => ({ id: s.id, customer: customerOf(s), reason: 'has its own subscription schedule' }));
   const todo = subs.filter((s) => !s.schedule);
   const head = `${todo.length} subscription${todo.length === 1 ? '' : 's'} on ${from.lookup_key ?? from.id} (${from.id}) → ${to.lookup_key ?? to.id} (${to.id}), now`;

@@ -77,6 +77,15 @@ describe('subscriptions migrate --at now', () => {
     expect([item.price.id, item.quantity]).toEqual([seats2.id, 3]);
   });
 
+  it('moves only the subscriptions of --customer', async () => {
+    const a = await subscriber(catalog.tiered.id);
+    const b = await subscriber(catalog.tiered.id);
+    const r = await cli('--json', 'subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_tiered', '--to', 'alpaca_ai_tokens_monthly', '--at', 'now', '--yes', '--customer', a.customer);
+    expect(r.code).toBe(0);
+    expect(r.json().migrated.map((m: { id: string }) => m.id)).toEqual([a.sub.id]);
+    expect((await emu.stripe.subscriptions.retrieve(b.sub.id)).items.data[0].price.id).toBe(catalog.tiered.id);
+  });
+
   it('refuses incompatible prices, unknown prices, --at period-end and a missing --yes without a terminal (exit 3)', async () => {
     const incompatible = await cli('subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_per_unit', '--to', 'alpaca_seats_monthly_v2', '--at', 'now', '--yes');
     expect([incompatible.code, incompatible.stderr]).toEqual([3, expect.stringContaining('does not bill like --from')]);
