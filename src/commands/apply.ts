@@ -19,6 +19,8 @@ export interface ApplyCommandOptions {
   allowArchiveInUse?: boolean;
   maxRps?: number;
   secretsFile?: string;
+  /** false with --no-impact. */
+  impact?: boolean;
 }
 
 /** A saved plan, checked against the account as it is now: refused if anything changed since. */
@@ -57,9 +59,9 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
   const session = await openSession(ctx, { maxRps: opts.maxRps });
   const { plan, account, fingerprint } = planFile
     ? await loadSavedPlan(ctx, planFile, session)
-    : await planFromFile(ctx, planOptionsOf(opts), session).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
+    : await planFromFile(ctx, planOptionsOf(opts), session, opts.impact !== false).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
 
-  if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk)) ctx.out.line(line);
+  if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   const pending = pendingChanges(plan);
   const report = (result: ApplyResult) => {
     if (ctx.out.json) ctx.out.data({ ...planToJson(plan, account), result: { created: result.created, steps: result.steps, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } });

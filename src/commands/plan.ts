@@ -16,6 +16,8 @@ export interface PlanCommandOptions {
   detailedExitcode?: boolean;
   out?: string;
   maxRps?: number;
+  /** false with --no-impact. */
+  impact?: boolean;
 }
 
 export const planOptionsOf = (o: { prune?: boolean; adopt?: boolean; allowArchiveInUse?: boolean }): PlanOptions => ({
@@ -25,12 +27,15 @@ export const planOptionsOf = (o: { prune?: boolean; adopt?: boolean; allowArchiv
 });
 
 /** Reads the file (every problem reported before any Stripe call), then the account, with a spinner. */
-export async function planFromFile(ctx: CommandContext, options: PlanOptions, session?: Session): Promise<{ made: MadePlan; session: Session }> {
+export async function planFromFile(ctx: CommandContext, options: PlanOptions, session?: Session, impact = true): Promise<{ made: MadePlan; session: Session }> {
   const { config } = await loadPricing(ctx.settings.file, ctx.cwd);
   const s = session ?? (await openSession(ctx));
   const spinner = await ctx.out.spinner('Reading the account…');
   try {
-    const made = await makePlan({ client: s.client, call: s.call, mode: s.mode, apiBase: s.apiBase, desired: config, options });
+    const made = await makePlan({
+      client: s.client, call: s.call, mode: s.mode, apiBase: s.apiBase, desired: config, options, impact,
+      onImpactProgress: (done, total) => spinner.update(`Reading this period's usage of the affected subscriptions… ${done}/${total}`),
+    });
     spinner.stop();
     ctx.out.debug(`read the account with ${s.throttle.stats.requests} API calls`);
     return { made, session: s };
@@ -50,9 +55,9 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 /** `alpaca-billing plan`: what apply would do, without doing it. */
 export async function planCommand(ctx: CommandContext, opts: PlanCommandOptions): Promise<number> {
   const options = planOptionsOf(opts);
-  const { made } = await planFromFile(ctx, options, await openSession(ctx, { maxRps: opts.maxRps }));
+  const { made } = await planFromFile(ctx, options, await openSession(ctx, { maxRps: opts.maxRps }), opts.impact !== false);
   if (ctx.out.json) ctx.out.data(planToJson(made.plan, made.state.account));
-  else for (const line of renderPlan(made.plan, made.state.account, ctx.out.chalk)) ctx.out.line(line);
+  else for (const line of renderPlan(made.plan, made.state.account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   if (opts.out) {
     await writeFileAtomic(resolve(ctx.cwd, opts.out), JSON.stringify(toSavedPlan(made, options), null, 2) + '\n');
     ctx.out.info(`Saved the plan to ${opts.out}; apply exactly it with \`alpaca-billing apply ${opts.out}\`.`);

@@ -1,12 +1,15 @@
 /**
  * Plans against a live account: read, diff, then count the subscriptions of the prices the plan
  * would take out of service (only those: one list per such price) and diff again with the counts.
+ * With `impact`, those subscriptions' usage is then read and priced onto the plan (impact.ts).
  */
 import { createHash } from 'node:crypto';
 import type { PricingConfig } from '../config/model.js';
 import type { StripeClient } from '../stripe/client.js';
 import { computePlan } from './plan.js';
-import { countActiveSubscriptions, fingerprintState, readAccountState } from './read-state.js';
+import { withImpact } from './impact.js';
+import { readImpactUsage } from './read-impact.js';
+import { fingerprintState, listLiveSubscriptions, readAccountState } from './read-state.js';
 import type { Caller } from './resources/kind.js';
 import { pricesLeavingService } from './resources/prices.js';
 import type { AccountInfo, AccountState, Plan, PlanOptions } from './types.js';
@@ -34,14 +37,28 @@ export interface MadePlan {
   fingerprint: string;
 }
 
-export async function makePlan(input: { client: StripeClient; call: Caller; mode: 'test' | 'live'; apiBase: string; desired: PricingConfig; options: PlanOptions }): Promise<MadePlan> {
+export interface MakePlanInput {
+  client: StripeClient;
+  call: Caller;
+  mode: 'test' | 'live';
+  apiBase: string;
+  desired: PricingConfig;
+  options: PlanOptions;
+  /** Price the affected subscriptions' usage under the old and new prices (one call per subscription). */
+  impact?: boolean;
+  onImpactProgress?: (done: number, total: number) => void;
+}
+
+export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
   const { client, call, desired, options } = input;
   let state = await readAccountState({ client, call, mode: input.mode, apiBase: input.apiBase });
   let plan = computePlan(desired, state, options);
   const leaving = pricesLeavingService(plan.changes);
   if (leaving.length) {
-    state = { ...state, activeSubscriptions: await countActiveSubscriptions({ client, call }, leaving) };
+    const live = await listLiveSubscriptions({ client, call, mode: input.mode }, leaving);
+    state = { ...state, activeSubscriptions: Object.fromEntries(Object.entries(live).map(([price, subs]) => [price, subs.length])) };
     plan = computePlan(desired, state, options);
+    if (input.impact) plan = withImpact(plan, state.objects.price, await readImpactUsage({ client, call, onProgress: input.onImpactProgress }, live), desired);
   }
   return { state, plan, fingerprint: fingerprintState(state) };
 }

@@ -27,16 +27,27 @@ export async function readAccountState({ client, call, mode, apiBase }: ReadStat
   return { account: info, objects, activeSubscriptions: {} };
 }
 
-/** Subscriptions still running on each price (anything not canceled or expired), one list per price. */
-export async function countActiveSubscriptions({ client, call }: { client: StripeClient; call: Caller }, priceIds: string[]): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
+/**
+ * Subscriptions still running on each price (anything not canceled or expired), one list per price.
+ * Stripe leaves subscriptions on test clocks out of a list without `test_clock`, so in test mode
+ * each clock's subscriptions are listed too (one more list per price and clock).
+ */
+export async function listLiveSubscriptions({ client, call, mode }: { client: StripeClient; call: Caller; mode: 'test' | 'live' }, priceIds: string[]): Promise<Record<string, Stripe.Subscription[]>> {
+  const clocks: (string | undefined)[] = [undefined];
+  if (mode === 'test') {
+    const list: Stripe.TestHelpers.TestClock[] = await listAll({ client, call }, (params) => client.testHelpers.testClocks.list(params, NO_SDK_RETRIES));
+    clocks.push(...list.map((c) => c.id));
+  }
+  const out: Record<string, Stripe.Subscription[]> = {};
   await Promise.all(
     priceIds.map(async (price) => {
-      const subs: Stripe.Subscription[] = await listAll({ client, call }, (params) => client.subscriptions.list({ ...params, price }, NO_SDK_RETRIES));
-      counts[price] = subs.filter((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired').length;
+      const lists = await Promise.all(
+        clocks.map((clock) => listAll({ client, call }, (params) => client.subscriptions.list({ ...params, price, ...(clock ? { test_clock: clock } : {}) }, NO_SDK_RETRIES)) as Promise<Stripe.Subscription[]>),
+      );
+      out[price] = lists.flat().filter((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired');
     }),
   );
-  return counts;
+  return out;
 }
 
 /** A digest of the catalog as read: `apply plan.json` refuses when the account no longer matches it. */

@@ -4,8 +4,9 @@
  * it is off without a TTY, with NO_COLOR, CI or --json.
  */
 import type { ChalkInstance } from 'chalk';
+import { formatMoney } from '../core/money.js';
 import type { ApplyResult } from './apply.js';
-import type { AccountInfo, Action, Change, Plan, PlanSummary } from './types.js';
+import type { AccountInfo, Action, Change, ChangeImpact, Plan, PlanSummary } from './types.js';
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', archive: '-', noop: ' ' };
 
@@ -17,7 +18,12 @@ export function renderHeader(account: AccountInfo, chalk: ChalkInstance): string
   return `Account ${account.id}${name} · ${mode} · ${account.apiBase}`;
 }
 
-export function renderPlan(plan: Plan, account: AccountInfo, chalk: ChalkInstance): string[] {
+export interface RenderPlanOptions {
+  /** List each affected subscription under a change's impact. */
+  verbose?: boolean;
+}
+
+export function renderPlan(plan: Plan, account: AccountInfo, chalk: ChalkInstance, options: RenderPlanOptions = {}): string[] {
   const colour: Record<Action, (s: string) => string> = { create: chalk.green, update: chalk.yellow, replace: chalk.magenta, archive: chalk.red, noop: (s) => s };
   const lines = [renderHeader(account, chalk), ''];
   for (const c of plan.changes) {
@@ -33,11 +39,34 @@ export function renderPlan(plan: Plan, account: AccountInfo, chalk: ChalkInstanc
     for (const f of c.fields) {
       lines.push(c.action === 'create' || f.before === undefined && c.action !== 'update' ? `        ${f.field}: ${show(f.after)}` : `        ${f.field}: ${show(f.before)} → ${show(f.after)}`);
     }
+    if (c.impact) lines.push(...renderImpact(c.impact, options.verbose ?? false).map((l) => `        ${l}`));
     if (c.blocked) lines.push(chalk.red(`        ✗ cannot apply: ${c.blocked}`));
     for (const n of c.notes ?? []) lines.push(chalk.dim(`        ${n}`));
   }
   if (lines.length === 2) lines.push('No changes: the account matches the pricing file.');
   lines.push('', renderSummary(plan.summary));
+  return lines;
+}
+
+const signed = (minor: number, currency: string) => `${minor < 0 ? '-' : '+'}${formatMoney(Math.abs(minor), currency)}`;
+
+/** "1 subscription · this period so far $1,615.12 → $2,018.90 (+$403.78, +25.0%)", then the subscriptions with `verbose`. */
+export function renderImpact(impact: ChangeImpact, verbose: boolean): string[] {
+  const n = impact.subscriptions.length;
+  const money = (minor: number) => formatMoney(minor, impact.currency);
+  let figures = money(impact.before);
+  if (impact.after !== null && impact.delta !== null) {
+    const percent = impact.before === 0 ? '' : `, ${impact.delta < 0 ? '-' : '+'}${((Math.abs(impact.delta) / impact.before) * 100).toFixed(1)}%`;
+    figures += ` → ${money(impact.after)} (${signed(impact.delta, impact.currency)}${percent})`;
+  }
+  const lines = [`${n} subscription${n === 1 ? '' : 's'} · this period so far ${figures}`];
+  for (const note of impact.notes ?? []) lines.push(`  ${note}`);
+  if (verbose) {
+    for (const s of impact.subscriptions) {
+      const end = new Date(s.current_period_end * 1000).toISOString().slice(0, 10);
+      lines.push(`  ${s.id}  ${s.customer}  period ends ${end}  ${money(s.before)}${s.after !== null ? ` → ${money(s.after)}` : ''}`);
+    }
+  }
   return lines;
 }
 
@@ -55,6 +84,7 @@ export interface PlanJsonChange {
   id?: string;
   fields: { field: string; before?: unknown; after?: unknown }[];
   active_subscriptions?: number;
+  impact?: ChangeImpact;
   blocked?: string;
   unmanaged?: boolean;
   adopt?: boolean;
@@ -81,6 +111,7 @@ function changeToJson(c: Change): PlanJsonChange {
   if (c.id) out.id = c.id;
   out.fields = c.fields.map((f) => ({ field: f.field, ...(f.before !== undefined ? { before: f.before } : {}), ...(f.after !== undefined ? { after: f.after } : {}) }));
   if (c.activeSubscriptions !== undefined) out.active_subscriptions = c.activeSubscriptions;
+  if (c.impact) out.impact = c.impact;
   if (c.blocked) out.blocked = c.blocked;
   if (c.unmanaged) out.unmanaged = true;
   if (c.adopt) out.adopt = true;

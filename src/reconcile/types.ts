@@ -39,12 +39,37 @@ export interface Change {
   notes?: string[];
   /** Active (non-canceled) subscriptions using the price, for price replaces and archives. */
   activeSubscriptions?: number;
+  /** What the change means in money for the subscriptions on the price (price replaces and archives). */
+  impact?: ChangeImpact;
   /** The object exists without `metadata.managed_by` and --adopt was not given: left alone. */
   unmanaged?: boolean;
   /** This change takes over an unmanaged object (--adopt). */
   adopt?: boolean;
   /** What apply sends, specific to the resource type; references other objects by key. */
   payload?: Record<string, unknown>;
+}
+
+export interface ImpactSubscription {
+  id: string;
+  customer: string;
+  current_period_end: number;
+  /** The usage (metered) or quantity (licensed) priced. */
+  quantity: number;
+  /** Minor units under the old price, and under the new one (null: no new price to compare). */
+  before: number;
+  after: number | null;
+}
+
+/** The current period's usage so far, priced under the old price and the new one, summed. */
+export interface ChangeImpact {
+  basis: 'current_period';
+  currency: string;
+  subscriptions: ImpactSubscription[];
+  /** Minor units. */
+  before: number;
+  after: number | null;
+  delta: number | null;
+  notes?: string[];
 }
 
 export interface PlanOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Act } from '../run.js';
-import { group, intOption } from '../program.js';
+import { group, intOption, numberOption } from '../program.js';
 
 const CUSTOMER_REF = 'a cus_ id, an email (exact), or your external id (metadata.external_id)';
 
@@ -46,7 +46,7 @@ Exit codes: 0 subscribed (or Checkout created), 1 Stripe error, 3 unknown custom
 duplicate subscription, or invalid flags.`)
     .action(act(async () => (await import('../../commands/subscribe.js')).subscribeCommand));
 
-  group(program, 'subscriptions', 'list and cancel subscriptions', (subscriptions) => {
+  group(program, 'subscriptions', 'list, cancel and migrate subscriptions', (subscriptions) => {
     subscriptions
       .command('list')
       .description('list subscriptions (every status but canceled unless --status)')
@@ -63,6 +63,18 @@ duplicate subscription, or invalid flags.`)
       .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
       .addHelpText('after', '\nExit codes: 0 cancelled (or already cancelled, or declined at the prompt), 1 Stripe error,\n3 unknown subscription, invalid flags, or no terminal to confirm on without --yes.')
       .action(act(async () => (await import('../../commands/subscriptions.js')).cancelSubscriptionCommand));
+    subscriptions
+      .command('migrate')
+      .description("move every live subscription on one price to another by swapping the item's price")
+      .requiredOption('--from <price>', 'the old price: lookup key or price id (a price replaced by apply has lost its key: use its id)')
+      .requiredOption('--to <price>', 'the new price: lookup key or price id (same currency, interval and usage type)')
+      .requiredOption('--at <when>', "now: metered usage so far is invoiced on the old price at once, the rest of the period bills on the new one; licensed items renew on the new one")
+      .option('--customer <customer>', `only this customer's subscriptions: ${CUSTOMER_REF}`)
+      .option('--dry-run', 'only list the subscriptions that would move')
+      .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+      .option('--max-rps <n>', 'client-side limit on Stripe requests per second (default 20 in test mode, 80 in live)', numberOption('--max-rps', { min: 0.1 }))
+      .addHelpText('after', '\nExit codes: 0 done (or nothing to do, or declined), 1 a swap failed (re-run to finish), 3 unknown price,\nincompatible prices, invalid flags, or no terminal to confirm on without --yes.')
+      .action(act(async () => (await import('../../commands/subscriptions-migrate.js')).migrateSubscriptionsCommand));
   });
   group(program, 'invoice', 'invoices', (invoice) => {
     invoice

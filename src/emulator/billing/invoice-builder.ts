@@ -38,7 +38,10 @@ export function nextPeriod(sub: SubscriptionRecord, price: Stripe.Price, period:
 export function usageOf(core: EmulatorCore, sub: SubscriptionRecord, price: Stripe.Price, period: Period): number {
   const meterId = price.recurring?.meter;
   if (!meterId) return 0;
-  return core.usage.aggregate(meterOf(core, meterId), sub.customer, period.start, period.end);
+  // After a price swap whose earlier usage was invoiced on the old price, only later usage is this price's.
+  const since = sub.items.find((i) => i.price === price.id)?.usage_since ?? period.start;
+  const start = Math.min(Math.max(period.start, since), period.end);
+  return core.usage.aggregate(meterOf(core, meterId), sub.customer, start, period.end);
 }
 
 export function priceOf(core: EmulatorCore, item: SubscriptionItemRecord): Stripe.Price {

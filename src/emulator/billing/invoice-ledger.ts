@@ -53,11 +53,15 @@ export function markPaid(core: EmulatorCore, rec: InvoiceRecord, pmId: string | 
   core.markDirty();
 }
 
-/** Metered usage from the current period's start up to `until` (cancellation), on a persisted final invoice. */
-export function issueFinalInvoice(core: EmulatorCore, sub: SubscriptionRecord, until: number): InvoiceRecord {
+/**
+ * Metered usage from the current period's start up to `until` (cancellation; or a price swap, for
+ * the swapped `items` only, with `subscription_update`), on a persisted invoice.
+ */
+export function issueFinalInvoice(core: EmulatorCore, sub: SubscriptionRecord, until: number, only?: { items: string[]; billingReason: Stripe.Invoice.BillingReason }): InvoiceRecord {
   const invoiceId = core.id('in_');
   const plans: LinePlan[] = [];
   for (const item of sub.items) {
+    if (only && !only.items.includes(item.id)) continue;
     const price = priceOf(core, item);
     if (!isMetered(price)) continue;
     const current = itemPeriod(sub, price, until);
@@ -69,7 +73,7 @@ export function issueFinalInvoice(core: EmulatorCore, sub: SubscriptionRecord, u
   const lines = plans.map((plan) => buildLine(core, sub, plan, invoiceId));
   const start = Math.min(until, ...plans.map((p) => p.period.start));
   const customer = customers(core).get(sub.customer);
-  const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_cycle', lines, period: { start, end: until }, status: 'open', paid: false, at: until });
+  const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: only?.billingReason ?? 'subscription_cycle', lines, period: { start, end: until }, status: 'open', paid: false, at: until });
   applyCredits(core, draft, until);
   const rec = persistInvoice(core, draft, draft.amount_due > 0);
   core.emit('invoice.created', rec.invoice);

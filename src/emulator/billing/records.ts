@@ -16,6 +16,8 @@ export interface SubscriptionItemRecord {
   price: string;
   quantity?: number;
   metadata: Record<string, string>;
+  /** Set when a metered price was swapped in mid-period with the old usage invoiced: usage counts from here. */
+  usage_since?: number;
 }
 
 /** Stored subscription: wire fields that change, plus item records (prices rendered live). */

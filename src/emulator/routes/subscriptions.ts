@@ -6,7 +6,8 @@ import { asBool, asInt, asObject, asString, checkNested, mergeMetadata, newMetad
 import { isMetered } from '../billing/invoice-builder.js';
 import { catchUp } from '../billing/cycle.js';
 import { cancelNow, newSubscriptionRecord, startSubscription } from '../billing/lifecycle.js';
-import { customers, invoices, paymentMethods, prices, setupIntents, subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from '../billing/records.js';
+import { issueFinalInvoice } from '../billing/invoice-ledger.js';
+import { customers, invoices, nowFor, paymentMethods, prices, setupIntents, subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from '../billing/records.js';
 import { renderItem, renderSubscription } from '../billing/render.js';
 import type { EmuRequest, Route } from '../types.js';
 
@@ -153,6 +154,27 @@ function updateItems(core: EmulatorCore, sub: SubscriptionRecord, raw: unknown):
   return next;
 }
 
+/**
+ * A metered item whose price changes mid-period (flexible billing mode): with `always_invoice` the
+ * usage reported so far is invoiced at once on the old price, and the new price counts usage from
+ * the next whole minute (usage is kept per minute; the swap's minute goes to the old price); with
+ * `none` the earlier usage is not billed. ⚠ `create_prorations` (the default) would make Stripe a
+ * pending invoice item; invoice items are not modelled, so the whole period bills on the new price.
+ * Returns the id of the invoice issued, if any.
+ */
+function swapMeteredPrices(core: EmulatorCore, sub: SubscriptionRecord, next: SubscriptionItemRecord[], proration: string): string | undefined {
+  if (proration === 'create_prorations') return undefined;
+  const swapped = next.filter((n) => {
+    const old = sub.items.find((i) => i.id === n.id);
+    return old !== undefined && old.price !== n.price && isMetered(prices(core).require(old.price, 'price'));
+  });
+  if (swapped.length === 0) return undefined;
+  const now = nowFor(core, sub.customer);
+  const invoice = proration === 'always_invoice' ? issueFinalInvoice(core, sub, now, { items: swapped.map((i) => i.id), billingReason: 'subscription_update' }).id : undefined;
+  for (const item of swapped) item.usage_since = Math.floor(now / 60) * 60 + 60;
+  return invoice;
+}
+
 function update(req: EmuRequest): Stripe.Subscription {
   const core = req.core;
   const b = req.body;
@@ -177,6 +199,11 @@ function update(req: EmuRequest): Stripe.Subscription {
   const ps = paymentSettings(b.payment_settings);
   if (ps) patch.save_default_payment_method = ps;
   if (b.payment_behavior !== undefined) str(req, 'payment_behavior', { oneOf: PAYMENT_BEHAVIORS });
+  const proration = str(req, 'proration_behavior', { oneOf: ['always_invoice', 'create_prorations', 'none'] }) ?? 'create_prorations';
+  if (patch.items) {
+    const invoice = swapMeteredPrices(core, sub, patch.items, proration);
+    if (invoice) patch.latest_invoice = invoice;
+  }
   subscriptions(core).update(sub.id, patch);
   const after = renderSubscription(core, sub);
   const previous: Record<string, unknown> = {};

@@ -105,7 +105,10 @@ function checkInUse(change: Change, count: number | undefined, allow: boolean | 
   const out: Change = { ...change, activeSubscriptions: count };
   if (count > 0 && !allow) {
     out.blocked = `${count} active subscription${count === 1 ? '' : 's'} use${count === 1 ? 's' : ''} this price`;
-    out.notes = [...(change.notes ?? []), 'Archiving keeps those subscriptions billing on it but hides it from new ones; pass --allow-archive-in-use if that is what you want, or migrate them first.'];
+    const move = change.action === 'replace'
+      ? `; to move them onto the new price afterwards: \`alpaca-billing subscriptions migrate --from ${change.id} --to ${change.key} --at now\``
+      : ', or migrate them first';
+    out.notes = [...(change.notes ?? []), `Archiving keeps those subscriptions billing on it but hides it from new ones; pass --allow-archive-in-use if that is what you want${move}.`];
   }
   return out;
 }
