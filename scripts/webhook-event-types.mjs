@@ -1,7 +1,7 @@
 // Writes the list of webhook event types Stripe accepts in `enabled_events`, taken from the pinned
 // stripe SDK's types (WebhookEndpointCreateParams.EnabledEvent), into the two places that check it:
 // the pricing.yaml validator and the emulator (which share no runtime code). Run it after upgrading
-// the SDK: `node scripts/webhook-event-types.mjs`; test/config/webhook-event-types.test.ts fails until then.
+// the SDK: `node scripts/webhook-event-types.mjs`; test/config/stripe-limits.test.ts fails until then.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 

@@ -86,3 +86,12 @@ export function isStripeSdkError(err: unknown): err is { type: string; rawType?:
 export function toStripeApiError(err: unknown): unknown {
   return isStripeSdkError(err) ? new StripeApiError(err) : err;
 }
+
+/** Runs one SDK call and turns its failure into a StripeApiError (anything else passes through). */
+export async function callStripe<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toStripeApiError(err);
+  }
+}

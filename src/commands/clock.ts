@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { CancelledError, UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { CancelledError, UserError, isStripeSdkError, toStripeApiError, callStripe } from '../errors.js';
 import { formatDateTime } from '../customers/views.js';
 import { addDuration, clockView, parseTime, planAdvance, shortestInterval, type ClockView } from '../customers/test-clock.js';
 
@@ -11,14 +11,6 @@ const POLL_MS = 250;
 async function testStripe(ctx: CommandContext): Promise<Stripe> {
   if (ctx.mode() === 'live') throw new UserError('Test clocks exist only in test mode; refusing to use a live key.', { hint: 'Use a sk_test_ key (or a sandbox\'s).' });
   return ctx.stripe();
-}
-
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
 }
 
 function checkClockId(id: string): void {
@@ -47,7 +39,7 @@ export async function createClockCommand(ctx: CommandContext, options: ClockCrea
   const frozen = options.frozenTime === undefined ? Math.floor(Date.now() / 1000) : parseTime(options.frozenTime, '--frozen-time');
   if (options.name !== undefined && options.name.length > 300) throw new UserError(`--name is ${options.name.length} characters; Stripe allows 300.`);
   const stripe = await testStripe(ctx);
-  const clock = clockView(await call(() => stripe.testHelpers.testClocks.create({ frozen_time: frozen, ...(options.name !== undefined ? { name: options.name } : {}) })));
+  const clock = clockView(await callStripe(() => stripe.testHelpers.testClocks.create({ frozen_time: frozen, ...(options.name !== undefined ? { name: options.name } : {}) })));
   if (ctx.out.json) {
     ctx.out.data({ clock });
     return 0;
@@ -64,12 +56,12 @@ export interface ClockAdvanceOptions {
 
 /** The subscriptions of the clock's customers, which set how far one advance may go. */
 async function clockSubscriptions(stripe: Stripe, clockId: string): Promise<Stripe.Subscription[]> {
-  return call(() => stripe.subscriptions.list({ test_clock: clockId, status: 'all', limit: 100 }).autoPagingToArray({ limit: 1000 }));
+  return callStripe(() => stripe.subscriptions.list({ test_clock: clockId, status: 'all', limit: 100 }).autoPagingToArray({ limit: 1000 }));
 }
 
 async function waitReady(stripe: Stripe, id: string, signal: AbortSignal): Promise<Stripe.TestHelpers.TestClock> {
   for (;;) {
-    const clock = await call(() => stripe.testHelpers.testClocks.retrieve(id));
+    const clock = await callStripe(() => stripe.testHelpers.testClocks.retrieve(id));
     if (clock.status !== 'advancing') return clock;
     await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) throw new CancelledError(`Stopped waiting; test clock ${id} is still advancing on Stripe's side.`, { hint: 'See it with `alpaca-billing clock list`.' });
@@ -93,7 +85,7 @@ export async function advanceClockCommand(ctx: CommandContext, options: ClockAdv
   for (const [i, step] of steps.entries()) {
     const label = `advancing ${id} to ${formatDateTime(step)}${steps.length > 1 ? ` (step ${i + 1} of ${steps.length})` : ''}`;
     const spinner = await ctx.out.spinner(`${label}…`);
-    await call(() => stripe.testHelpers.testClocks.advance(id, { frozen_time: step }));
+    await callStripe(() => stripe.testHelpers.testClocks.advance(id, { frozen_time: step }));
     const clock = clockView(await waitReady(stripe, id, signal));
     if (clock.status !== 'ready') {
       spinner.fail(`${label}: the clock is ${clock.status}`);
@@ -114,7 +106,7 @@ export async function advanceClockCommand(ctx: CommandContext, options: ClockAdv
 /** `clock list`: newest first. */
 export async function listClocksCommand(ctx: CommandContext): Promise<number> {
   const stripe = await testStripe(ctx);
-  const clocks = (await call(() => stripe.testHelpers.testClocks.list({ limit: 100 }).autoPagingToArray({ limit: 1000 }))).map(clockView);
+  const clocks = (await callStripe(() => stripe.testHelpers.testClocks.list({ limit: 100 }).autoPagingToArray({ limit: 1000 }))).map(clockView);
   if (ctx.out.json) {
     ctx.out.data({ clocks });
     return 0;
@@ -139,7 +131,7 @@ export async function deleteClockCommand(ctx: CommandContext, options: ClockDele
       return 0;
     }
   }
-  await call(() => stripe.testHelpers.testClocks.del(clock.id));
+  await callStripe(() => stripe.testHelpers.testClocks.del(clock.id));
   if (ctx.out.json) {
     ctx.out.data({ deleted: clock.id });
     return 0;

@@ -1,18 +1,10 @@
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
 import { formatMoney } from '../core/money.js';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { UserError, isStripeSdkError, toStripeApiError, callStripe } from '../errors.js';
 import { creditGrantView, grantIdempotencyKey, grantState, parseCurrency, parseExpiry, parseMajorAmount, type CreditGrantView } from '../customers/credits.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { clockOf, formatDateTime } from '../customers/views.js';
-
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
-}
 
 /** The customer and its "now" (its test clock's time, else the machine's). */
 async function customerAndNow(stripe: Stripe, ref: string | undefined, command: string): Promise<{ customer: Stripe.Customer; now: number }> {
@@ -78,7 +70,7 @@ export async function grantCreditsCommand(ctx: CommandContext, options: CreditsG
 }
 
 async function listGrants(stripe: Stripe, customer: string): Promise<CreditGrantView[]> {
-  return (await call(() => stripe.billing.creditGrants.list({ customer, limit: 100 }).autoPagingToArray({ limit: 1000 }))).map(creditGrantView);
+  return (await callStripe(() => stripe.billing.creditGrants.list({ customer, limit: 100 }).autoPagingToArray({ limit: 1000 }))).map(creditGrantView);
 }
 
 export interface CreditsCustomerOptions {
@@ -100,7 +92,7 @@ export async function listCreditsCommand(ctx: CommandContext, options: CreditsCu
 }
 
 async function balanceOf(stripe: Stripe, customer: string, filter: Stripe.Billing.CreditBalanceSummaryRetrieveParams.Filter) {
-  const summary = await call(() => stripe.billing.creditBalanceSummaries.retrieve({ customer, filter }));
+  const summary = await callStripe(() => stripe.billing.creditBalanceSummaries.retrieve({ customer, filter }));
   return summary.balances.map((b) => ({ currency: b.available_balance.monetary?.currency ?? '', available: b.available_balance.monetary?.value ?? 0, ledger: b.ledger_balance.monetary?.value ?? 0 }));
 }
 
@@ -149,7 +141,7 @@ export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVo
       return 0;
     }
   }
-  const voided = creditGrantView(await call(() => stripe.billing.creditGrants.voidGrant(id)));
+  const voided = creditGrantView(await callStripe(() => stripe.billing.creditGrants.voidGrant(id)));
   if (ctx.out.json) {
     ctx.out.data({ grant: voided });
     return 0;

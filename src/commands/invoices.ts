@@ -1,20 +1,12 @@
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { UserError, isStripeSdkError, toStripeApiError, callStripe } from '../errors.js';
 import { loadLinePrices } from '../customers/invoice-preview.js';
 import { invoiceDetailView, invoiceRows, invoiceView, paymentLine, renderInvoice, toMinute } from '../customers/invoice-history.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { fetchTotal } from '../usage/summary.js';
 
 const STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'];
-
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
-}
 
 function checkInvoiceId(id: string): void {
   if (!/^in_[A-Za-z0-9]+$/.test(id)) throw new UserError(`'${id}' is not an invoice id (in_…).`, { hint: 'See the ids with `alpaca-billing invoice list --customer <customer>`.' });
@@ -50,7 +42,7 @@ export async function listInvoicesCommand(ctx: CommandContext, options: InvoiceL
     ...(options.status ? { status: options.status as Stripe.InvoiceListParams.Status } : {}),
     limit: Math.min(limit, 100),
   };
-  const invoices = (await call(() => stripe.invoices.list(params).autoPagingToArray({ limit }))).map(invoiceView);
+  const invoices = (await callStripe(() => stripe.invoices.list(params).autoPagingToArray({ limit }))).map(invoiceView);
   if (ctx.out.json) {
     ctx.out.data({ invoices });
     return 0;
@@ -103,7 +95,7 @@ export async function payInvoiceCommand(ctx: CommandContext, options: InvoicePay
   const stripe = await ctx.stripe();
   const before = await retrieveInvoice(stripe, id);
   if (before.status !== 'open') throw new UserError(`Invoice ${id} is ${before.status}; only an open invoice can be paid.`, before.status === 'draft' ? { hint: 'A renewal draft is finalized and charged about an hour after the period ends.' } : undefined);
-  const paid = invoiceView(await call(() => stripe.invoices.pay(id, options.paymentMethod ? { payment_method: options.paymentMethod } : {})));
+  const paid = invoiceView(await callStripe(() => stripe.invoices.pay(id, options.paymentMethod ? { payment_method: options.paymentMethod } : {})));
   if (ctx.out.json) {
     ctx.out.data({ invoice: paid });
     return 0;
