@@ -2,7 +2,8 @@
 // spawn the real binary (bin/alpaca-billing.cjs → dist/) then all see one complete, current build,
 // and no test file rebuilds it under another's feet. (In CI, `npm ci` has just built it.)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function newestMtime(dir) {
@@ -17,6 +18,9 @@ function newestMtime(dir) {
 }
 
 export default function globalSetup(config) {
+  // Every emulator of the run (in-process, or spawned with recordEnv()) records what it sends here;
+  // test/global-teardown.ts checks it all against the stripe SDK's types.
+  process.env.ALPACA_EMULATOR_RECORD_DIR = mkdtempSync(join(tmpdir(), 'alpaca-shapes-'));
   const root = config.rootDir;
   const main = join(root, 'dist/bundle/alpaca-billing.cjs.cache');
   const sources = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'scripts/build.mjs')).mtimeMs);

@@ -134,7 +134,8 @@ function removeClock(core: EmulatorCore, id: string): void {
   timersOf(core).delete(id);
   for (const customer of customersOnClock(core, id)) deleteCustomer(core, customers(core).get(customer.id)!);
   testClocks(core).delete(id);
-  core.emit('test_helpers.test_clock.deleted', { ...clock, deleted: true });
+  // As Stripe's deleted events, the payload is the object as it last was (no `deleted` flag).
+  core.emit('test_helpers.test_clock.deleted', clock);
 }
 
 function remove(req: EmuRequest): Stripe.TestHelpers.DeletedTestClock {
