@@ -17,7 +17,7 @@ export default async function globalTeardown(config) {
   let result;
   try {
     const { checkRecorded } = await import(pathToFileURL(outfile).href);
-    result = checkRecorded(dir);
+    result = await checkRecorded(dir);
   } finally {
     rmSync(outfile, { force: true });
     rmSync(dir, { recursive: true, force: true });

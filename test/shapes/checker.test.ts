@@ -15,7 +15,7 @@ let subscription: Record<string, any>;
 
 beforeAll(async () => {
   // Deriving the schema from the .d.ts files takes ~10 s once; later runs read the cache.
-  schema = loadSchema();
+  schema = await loadSchema();
   emu = await startTestEmulator();
   // The wire JSON, as the suite records it (the SDK turns decimal strings into objects).
   const raw = (path: string) => fetch(`${emu.url}${path}`, { headers: { Authorization: `Bearer ${emu.env.STRIPE_API_KEY}` } }).then((r) => r.json() as Promise<Record<string, any>>);
@@ -77,11 +77,11 @@ test('a field sent only on request is reported when present without the request,
   expect(paths({ ...result, total_count: 0 }, ['total_count'])).toEqual([]);
 });
 
-test('the recorded responses of a run are checked and each divergence names the request it came from', () => {
+test('the recorded responses of a run are checked and each divergence names the request it came from', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shapes-recorded-'));
   try {
     writeFileSync(join(dir, '1.ndjson'), `${JSON.stringify({ request: 'GET /v1/customers/cus_1 req_abc', expand: [], body: { ...customer, balance: null } })}\n{"cut short`);
-    const { responses, report } = checkRecorded(dir);
+    const { responses, report } = await checkRecorded(dir);
     expect(responses).toBe(1);
     expect(report).toContain('customer  balance: expected number, got null  (1× , first in GET /v1/customers/cus_1 req_abc)');
   } finally {

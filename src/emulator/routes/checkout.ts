@@ -96,7 +96,7 @@ function create(req: EmuRequest): Stripe.Checkout.Session {
     subscription: null,
     success_url: str(req, 'success_url') ?? null,
     total_details: null,
-    ui_mode: 'hosted',
+    ui_mode: 'hosted_page',
     url: `${baseUrl(req)}/checkout/${id}`,
     wallet_options: null,
   } satisfies Stripe.Checkout.Session;

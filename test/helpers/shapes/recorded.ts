@@ -13,10 +13,10 @@ export interface RecordedCheck {
   report: string;
 }
 
-export function checkRecorded(dir: string): RecordedCheck {
+export async function checkRecorded(dir: string): Promise<RecordedCheck> {
   const files = readdirSync(dir).filter((f) => f.endsWith('.ndjson'));
   if (files.length === 0) return { responses: 0, processes: 0, report: '' };
-  const schema = loadSchema();
+  const schema = await loadSchema();
   const groups = new Map<string, { d: Divergence; count: number; request: string }>();
   let responses = 0;
   for (const file of files) {
