@@ -5,7 +5,7 @@ import type { EmulatorCore } from '../core.js';
 import { RawResponse, type EmuRequest, type HttpMethod } from '../types.js';
 import { authenticateClient, authenticateSecret, bearerToken } from './auth.js';
 import { StripeHttpError, authenticationError, invalid, type StripeErrorBody } from './errors.js';
-import { applyExpansions } from './expand.js';
+import { applyExpansions, omitIncludable } from './expand.js';
 import { pickFault, RateLimiter, type Fault } from './faults.js';
 import { IdempotencyStore } from './idempotency.js';
 import { responseRecorder } from './record.js';
@@ -170,7 +170,7 @@ async function execute(req: EmuRequest, handler: (req: EmuRequest) => unknown, a
   if (result instanceof Promise) result = await result;
   if (result instanceof RawResponse) return { status: result.status, body: result.body, contentType: result.contentType, headers: result.headers };
   const expanded = req.body.expand === undefined ? result : applyExpansions(result, req.body.expand, req.core);
-  return { status: 200, body: JSON.stringify(expanded) };
+  return { status: 200, body: JSON.stringify(omitIncludable(expanded, req.body.expand)) };
 }
 
 function errorOutcome(err: unknown, core: EmulatorCore, requestId: string): Outcome {

@@ -267,6 +267,7 @@ export const routes: Route[] = [
 ];
 
 export function setup(core: EmulatorCore): void {
+  core.registerRetriever('checkout.session', (id) => checkoutSessions(core).get(id)?.session);
   core.registerExpander('checkout.session', 'line_items', (_value, parent) => {
     const rec = typeof parent.id === 'string' ? checkoutSessions(core).get(parent.id) : undefined;
     return rec ? { object: 'list', data: lineItemsOf(core, rec), has_more: false, url: `/v1/checkout/sessions/${rec.id}/line_items` } : undefined;

@@ -189,6 +189,5 @@ export function setup(core: EmulatorCore): void {
       finishAdvance(core, id);
     }
   });
-  core.registerExpander('customer', 'test_clock', (value) => (typeof value === 'string' ? testClocks(core).get(value) : undefined));
-  for (const type of ['subscription', 'invoice']) core.registerExpander(type, 'test_clock', (value) => (typeof value === 'string' ? testClocks(core).get(value) : undefined));
+  core.registerRetriever('test_helpers.test_clock', (id) => testClocks(core).get(id));
 }
