@@ -83,7 +83,7 @@ function union(ctx: Context, value: unknown, members: Shape[], path: string, fro
   const objectMembers = members.filter((m): m is { ref: string } => typeof m === 'object' && 'ref' in m);
   if (isObject(value) && objectMembers.length) {
     // Members whose literal fields (`object`, `type`, `deleted`) all match; the report uses the best.
-    const candidates = objectMembers.filter((m) => discriminantsMatch(ctx.schema.defs[m.ref], value));
+    const candidates = membersFor(ctx.schema, members, objectMembers, value).filter((m) => discriminantsMatch(ctx.schema.defs[m.ref], value));
     let best: Divergence[] | undefined;
     for (const m of candidates.length ? candidates : objectMembers) {
       const trial: Context = { ...ctx, out: [] };
@@ -102,12 +102,30 @@ function union(ctx: Context, value: unknown, members: Shape[], path: string, fro
   return gotOf(value);
 }
 
-function discriminantsMatch(def: Definition, value: Record<string, unknown>): boolean {
-  for (const [name, field] of Object.entries(def.fields)) {
-    const s = field.shape;
-    if (typeof s === 'object' && 'lit' in s && (name in value || !field.optional) && value[name] !== s.lit) return false;
+/** An event is one of ~250 types told apart by `type`: index such unions once, by that literal. */
+const byType = new WeakMap<object, Map<unknown, Array<{ ref: string }>> | null>();
+
+function membersFor(schema: Schema, union: Shape[], members: Array<{ ref: string }>, value: Record<string, unknown>): Array<{ ref: string }> {
+  let index = byType.get(union);
+  if (index === undefined) {
+    const types = members.map((m) => schema.defs[m.ref].fields.type?.shape);
+    index = types.every((t) => typeof t === 'object' && 'lit' in t) ? new Map() : null;
+    members.forEach((m, i) => index?.set((types[i] as { lit: unknown }).lit, [...(index.get((types[i] as { lit: unknown }).lit) ?? []), m]));
+    byType.set(union, index);
   }
-  return true;
+  return index ? (index.get(value.type) ?? []) : members;
+}
+
+/** Each definition's literal-typed fields (`object`, `type`, `deleted`), found once. */
+const literalFields = new WeakMap<Definition, Array<{ name: string; lit: unknown; optional: boolean }>>();
+
+function discriminantsMatch(def: Definition, value: Record<string, unknown>): boolean {
+  let lits = literalFields.get(def);
+  if (!lits) {
+    lits = Object.entries(def.fields).flatMap(([name, f]) => (typeof f.shape === 'object' && 'lit' in f.shape ? [{ name, lit: f.shape.lit, optional: !!f.optional }] : []));
+    literalFields.set(def, lits);
+  }
+  return lits.every(({ name, lit, optional }) => (!(name in value) && optional) || value[name] === lit);
 }
 
 function checkFields(ctx: Context, value: Record<string, unknown>, def: Definition, path: string, from: string, expand: Set<string>): void {
