@@ -1,6 +1,8 @@
 // Standalone PaymentIntents, driven with the real SDK: the status machine of the test cards, the
 // client-side (publishable key + client secret) retrieve and confirm, events and idempotency.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type Stripe from 'stripe';
 import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
@@ -193,4 +195,35 @@ describe('update, cancel, list, idempotency', () => {
     expect(await fail(emu.stripe.paymentIntents.create({ amount: 800, currency: 'usd', allowed_payment_method_types: ['card'] }, { idempotencyKey: key }))).toMatchObject({ type: 'StripeIdempotencyError' });
     expect((await eventsFor(first.id)).filter((t) => t === 'payment_intent.created')).toHaveLength(1);
   });
+});
+
+test('a webhook endpoint receives payment_intent.payment_failed and .succeeded, signed', async () => {
+  const received: Stripe.Event[] = [];
+  let secret = '';
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push(emu.stripe.webhooks.constructEvent(Buffer.concat(chunks).toString('utf8'), String(req.headers['stripe-signature']), secret));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    const endpoint = await emu.stripe.webhookEndpoints.create({ url, enabled_events: ['payment_intent.succeeded', 'payment_intent.payment_failed'] });
+    secret = endpoint.secret!;
+    const pi = await cardIntent();
+    await fail(emu.stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_chargeDeclined' }));
+    await emu.stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
+    for (let i = 0; i < 500 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    // Deliveries may arrive in either order.
+    expect(received.map((e) => [e.type, (e.data.object as Stripe.PaymentIntent).status]).sort()).toEqual([
+      ['payment_intent.payment_failed', 'requires_payment_method'],
+      ['payment_intent.succeeded', 'succeeded'],
+    ]);
+    await emu.stripe.webhookEndpoints.del(endpoint.id);
+  } finally {
+    await new Promise((r) => receiver.close(r));
+  }
 });
