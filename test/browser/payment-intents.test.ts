@@ -119,7 +119,7 @@ test('without redirect: if_required, success goes to return_url with payment_int
     const pi = await order();
     await openCheckout(page, pi, '5555 5555 5555 4444');
     const landed = page.waitForURL((url) => url.pathname === '/done');
-    await page.evaluate(() => void (globalThis as any).stripe.confirmPayment({ elements: (globalThis as any).elements, confirmParams: { return_url: `${location.origin}/done` } }));
+    await page.evaluate(() => void (globalThis as any).stripe.confirmPayment({ elements: (globalThis as any).elements, confirmParams: { return_url: `${(globalThis as any).location.origin}/done` } }));
     await landed;
     expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ payment_intent: pi.id, payment_intent_client_secret: pi.client_secret, redirect_status: 'succeeded' });
   });
@@ -131,7 +131,7 @@ test('confirmCardPayment with a card element; a SetupIntent secret given to conf
     await page.goto(`${origin}/checkout?secret=${encodeURIComponent(pi.client_secret!)}`);
     await page.evaluate(() => {
       const w = globalThis as any;
-      document.getElementById('payment-element')!.innerHTML = '';
+      w.document.getElementById('payment-element').innerHTML = '';
       w.card = w.elements.create('card');
       w.card.mount('#payment-element');
     });
