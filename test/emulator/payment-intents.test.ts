@@ -134,6 +134,14 @@ describe('3-D Secure', () => {
     const c = await customer();
     const err = await fail(cardIntent({ customer: c.id, payment_method: 'pm_card_threeDSecure2Required', confirm: true, off_session: true }));
     expect(err).toMatchObject({ type: 'StripeCardError', code: 'authentication_required', decline_code: 'authentication_required' });
+    expect((err.raw as { payment_intent?: Stripe.PaymentIntent }).payment_intent).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'authentication_required' } });
+  });
+
+  test('off-session, a 3DS card saved on the customer is charged without a challenge', async () => {
+    const c = await customer();
+    const saved = await emu.stripe.paymentMethods.attach('pm_card_threeDSecure2Required', { customer: c.id });
+    const pi = await cardIntent({ customer: c.id, payment_method: saved.id, confirm: true, off_session: true });
+    expect(pi).toMatchObject({ status: 'succeeded', next_action: null });
   });
 });
 
