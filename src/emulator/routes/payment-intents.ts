@@ -7,7 +7,7 @@ import { StripeHttpError, invalid, parameterMissing } from '../http/errors.js';
 import { filterCreated, listResponse, listUrl } from '../http/list.js';
 import { asBool, asInt, asObject, asString, asStringArray, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
 import { isPublishableKey, requireClientSecret } from '../http/auth.js';
-import { isStripeCurrency } from '../catalog/currencies.js';
+import { isStripeCurrency } from '../../core/stripe-currencies.js';
 import { methodFromData } from '../billing/card-data.js';
 import { resolvePaymentMethod } from '../billing/payment-methods.js';
 import { customers, paymentMethods, type PaymentMethodRecord } from '../billing/records.js';
