@@ -139,10 +139,17 @@ export function reportError(err: unknown, out: Output, context: { apiBase?: stri
     return reportError(new UserError(`Cannot ${fsErr.syscall ?? 'use'} ${fsErr.path}: ${PATH_ERRORS[fsErr.code]}.`), out);
   }
   const apiErr = err instanceof StripeApiError ? err : isStripeSdkError(err) ? new StripeApiError(err) : undefined;
-  if (apiErr?.type === 'StripeConnectionError' && context.apiBase && !apiErr.message.includes(context.apiBase)) {
-    // The SDK's message says "our connection to Stripe", even when the API base is an emulator.
+  if (apiErr?.type === 'StripeConnectionError') {
+    // The SDK says "An error occurred with our connection to Stripe", even when the API base is an
+    // emulator: say where we tried, what the network said, and what to check.
     const detail = (apiErr.cause as { detail?: { code?: string } } | undefined)?.detail?.code;
-    apiErr.message = `${apiErr.message} (tried ${context.apiBase}${detail ? `: ${detail}` : ''})`;
+    const retried = /retried (\d+) times?/.exec(apiErr.message);
+    const where = context.apiBase ?? 'Stripe';
+    const message = `cannot reach ${where}${detail ? ` (${detail})` : ''}${retried ? ` after ${Number(retried[1]) + 1} attempts` : ''}.`;
+    const hint = where.startsWith('https://api.stripe.com') ? 'Check the network (and any proxy).' : 'Is the server running? Check --api-base / STRIPE_API_BASE (or the profile\'s api_base).';
+    if (out.json) out.data({ ok: false, error: { type: 'stripe', stripe_type: apiErr.type, message, hint } });
+    else out.error(`${message}\n  hint: ${hint}`);
+    return ExitCode.error;
   }
   if (apiErr) {
     const parts = [apiErr.type, apiErr.code].filter(Boolean).join('/');
