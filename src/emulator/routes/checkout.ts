@@ -23,7 +23,7 @@ function create(req: EmuRequest): Stripe.Checkout.Session {
   if (b.mode === undefined) throw parameterMissing('mode');
   const mode = asString(b.mode, 'mode') as Stripe.Checkout.Session.Mode;
   if (mode === 'payment') throw invalid('mode', 'The emulator models Checkout in `subscription` and `setup` modes only (see src/emulator/SPEC.md).');
-  if (mode !== 'subscription' && mode !== 'setup') throw invalid('mode', `Invalid mode: must be one of payment, setup or subscription.`);
+  if (mode !== 'subscription' && mode !== 'setup') throw invalid('mode', `Invalid mode: must be one of payment, setup, or subscription.`);
   const customerId = str(req, 'customer');
   if (customerId !== undefined) customers(core).require(customerId, 'customer', 'customer');
   let items: CheckoutSessionRecord['items'] = [];
