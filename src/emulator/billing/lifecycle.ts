@@ -230,14 +230,17 @@ export function payInvoice(core: EmulatorCore, rec: InvoiceRecord, pmId: string)
 }
 
 
-/** Ends a subscription now (DELETE /v1/subscriptions/:id, or its customer's deletion). */
-export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: { invoiceNow?: boolean; details?: Stripe.Subscription.CancellationDetails; at?: number }): void {
+/**
+ * Ends a subscription now (DELETE /v1/subscriptions/:id, its customer's deletion, or a scheduled
+ * cancellation coming due, which keeps the `canceled_at` of the request that scheduled it).
+ */
+export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: { invoiceNow?: boolean; details?: Stripe.Subscription.CancellationDetails; at?: number; scheduled?: boolean }): void {
   const now = options.at ?? nowFor(core, sub.customer);
   if (options.invoiceNow) sub.latest_invoice = issueFinalInvoice(core, sub, now).id;
   const reason = options.details?.reason ?? 'cancellation_requested';
   Object.assign(sub, {
     status: 'canceled',
-    canceled_at: now,
+    canceled_at: options.scheduled ? (sub.canceled_at ?? now) : now,
     ended_at: now,
     cancel_at: sub.cancel_at,
     cancellation_details: { comment: options.details?.comment ?? null, feedback: options.details?.feedback ?? null, feedback_option: null, reason },
