@@ -116,7 +116,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
           let stored: Outcome | undefined;
           try {
             await wait();
-            stored = await execute(emuReq, match.route.handler, match.route.params);
+            stored = await execute(emuReq, match.route.handler, match.route.params, idemKey);
           } catch (err) {
             stored = errorOutcome(err, core, requestId);
           }
@@ -162,9 +162,9 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
   };
 }
 
-async function execute(req: EmuRequest, handler: (req: EmuRequest) => unknown, allowed: readonly string[] | undefined): Promise<Outcome> {
+async function execute(req: EmuRequest, handler: (req: EmuRequest) => unknown, allowed: readonly string[] | undefined, idempotencyKey?: string): Promise<Outcome> {
   if (allowed) checkParams(req.body, allowed);
-  let result = handler(req);
+  let result = req.core.withRequest({ id: req.requestId, idempotency_key: idempotencyKey ?? null }, () => handler(req));
   if (result instanceof Promise) result = await result;
   if (result instanceof RawResponse) return { status: result.status, body: result.body, contentType: result.contentType, headers: result.headers };
   const expanded = req.body.expand === undefined ? result : applyExpansions(result, req.body.expand, req.core);

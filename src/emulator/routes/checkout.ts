@@ -34,6 +34,9 @@ function create(req: EmuRequest): Stripe.Checkout.Session {
     items = parsed.map(({ record }) => ({ price: record.price, ...(record.quantity !== undefined ? { quantity: record.quantity } : {}) }));
   } else if (b.line_items !== undefined) {
     throw invalid('line_items', 'You cannot pass `line_items` in `setup` mode.');
+  } else if (currency === null && b.allowed_payment_method_types === undefined && b.payment_method_types === undefined) {
+    // The SDK's type: currency is "Required in `setup` mode when `allowed_payment_method_types` is not set."
+    throw parameterMissing('currency');
   }
   const subscriptionData = b.subscription_data === undefined ? {} : checkNested(b.subscription_data, 'subscription_data', ['metadata', 'description']);
   const id = core.id('cs_test_');
@@ -230,7 +233,7 @@ function expire(req: EmuRequest): Stripe.Checkout.Session {
   return rec.session;
 }
 
-const CREATE_PARAMS = ['mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'client_reference_id', 'metadata', 'subscription_data', 'payment_method_types', 'currency', 'ui_mode'];
+const CREATE_PARAMS = ['mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'client_reference_id', 'metadata', 'subscription_data', 'payment_method_types', 'allowed_payment_method_types', 'currency', 'ui_mode'];
 
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/checkout/sessions', params: CREATE_PARAMS, handler: create },
