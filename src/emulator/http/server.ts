@@ -130,6 +130,11 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
         outcome = await execute(emuReq, match.route.handler, match.route.params);
       }
     } catch (err) {
+      if (err instanceof ClientGoneError) {
+        // Nobody is left to answer (the client hung up, or close() cut the connection).
+        log(core, method, path, 'closed by the client before its body arrived', started, requestId);
+        return;
+      }
       outcome = errorOutcome(err, core, requestId);
     }
 
@@ -230,9 +235,15 @@ function readBody(req: IncomingMessage): Promise<string> {
       chunks.push(c);
     });
     req.on('end', () => resolve(chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientGoneError()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGoneError());
+    });
   });
 }
+
+/** The connection closed while the request's body was still being read. */
+class ClientGoneError extends Error {}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
