@@ -7,7 +7,7 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError } from '../http/errors.js';
 import { buildInvoice, buildLine, isMetered, itemPeriod, priceOf, type LinePlan } from './invoice-builder.js';
 import { defaultPaymentMethod, issueFinalInvoice, markPaid, persistInvoice, secretFor } from './invoice-ledger.js';
-import { attachPaymentMethod, cardDeclined, declineOf } from './payment-methods.js';
+import { AUTHENTICATION_REQUIRED, attachPaymentMethod, cardDeclined, declineOf } from './payment-methods.js';
 import {
   billingSettings,
   customers,
@@ -107,7 +107,7 @@ export interface CreateOutcome {
  * Issues the first invoice of a new (not yet stored) subscription, charges it when a payment method
  * is on file, and decides the status. A refused `error_if_incomplete` throws before anything is stored.
  */
-export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): CreateOutcome {
+export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord, options: { authenticated?: boolean } = {}): CreateOutcome {
   const customer = customers(core).get(sub.customer);
   const invoiceId = core.id('in_');
   const lines = firstInvoicePlans(core, sub).map((plan) => buildLine(core, sub, plan, invoiceId));
@@ -117,7 +117,9 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
   const due = draft.amount_due;
   const pmId = defaultPaymentMethod(core, sub);
   const pm = pmId ? paymentMethods(core).get(pmId) : undefined;
-  const decline = pm ? declineOf(pm) : undefined;
+  let decline = pm ? declineOf(pm) : undefined;
+  // A payment page (Checkout) has the cardholder at hand to authenticate the first payment.
+  if (options.authenticated && decline === AUTHENTICATION_REQUIRED) decline = undefined;
 
   const events: Array<[string, object]> = [];
   if (sub.collection_method === 'send_invoice') {
@@ -160,6 +162,7 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
     }
   } else {
     sub.status = 'incomplete';
+    if (decline === AUTHENTICATION_REQUIRED) events.push(['invoice.payment_action_required', rec.invoice]);
     if (decline) events.push(['invoice.payment_failed', rec.invoice]);
   }
   return { sub, invoice: rec, setupIntent, events };
