@@ -61,6 +61,17 @@ describe('idempotency misuse', () => {
   });
 });
 
+describe('v2 errors', () => {
+  it('keep their own shape, without the v1 links', async () => {
+    const res = await fetch(`${emu.url}/v2/billing/meter_events`, { method: 'POST', headers: { Authorization: 'Bearer sk_test_errors', 'Content-Type': 'application/json' }, body: JSON.stringify({ payload: {} }) });
+    const body = (await res.json()) as { error: Record<string, unknown> };
+    expect(res.status).toBe(400);
+    expect(body.error.code).toBeDefined();
+    expect(body.error).not.toHaveProperty('doc_url');
+    expect(body.error).not.toHaveProperty('request_log_url');
+  });
+});
+
 describe('errors outside a request’s account', () => {
   it('a 401 carries no request_log_url (no account to log it under)', async () => {
     const res = await fetch(`${emu.url}/v1/customers`);

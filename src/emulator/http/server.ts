@@ -118,7 +118,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
             await wait();
             stored = await execute(emuReq, match.route.handler, match.route.params, idemKey);
           } catch (err) {
-            stored = errorOutcome(err, core, requestId);
+            stored = errorOutcome(err, core, requestId, isV2);
           }
           // Validation failures (4xx other than card errors) are not stored: they can be retried.
           const keep = stored.status < 300 || stored.status === 402 || (!isV2 && stored.status >= 500);
@@ -135,7 +135,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
         log(core, method, path, 'closed by the client before its body arrived', started, requestId);
         return;
       }
-      outcome = errorOutcome(err, core, requestId);
+      outcome = errorOutcome(err, core, requestId, path.startsWith('/v2/'));
     }
 
     await wait();
@@ -176,9 +176,10 @@ async function execute(req: EmuRequest, handler: (req: EmuRequest) => unknown, a
   return { status: 200, body: JSON.stringify(expanded) };
 }
 
-function errorOutcome(err: unknown, core: EmulatorCore, requestId: string): Outcome {
+function errorOutcome(err: unknown, core: EmulatorCore, requestId: string, isV2: boolean): Outcome {
   if (err instanceof StripeHttpError) {
-    const body: { error: StripeErrorBody } = { error: withLinks(err, core, requestId) };
+    // ⚠ v2 errors have their own shape, without the v1 links.
+    const body: { error: StripeErrorBody } = { error: isV2 ? err.body : withLinks(err, core, requestId) };
     return { status: err.status, body: JSON.stringify(body), headers: err.headers };
   }
   const e = err as Error;
