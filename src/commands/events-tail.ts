@@ -1,6 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { EventFeed, type FeedItem } from '../events/feed.js';
-import { DEFAULT_TYPE_PATTERNS, parseSince, parseTypePatterns, wantsMeterErrors } from '../events/filters.js';
+import { DEFAULT_TYPE_PATTERNS, parseTypePatterns, wantsMeterErrors } from '../events/filters.js';
+import { timeFlag } from '../core/time.js';
 import { followFeed } from '../events/follow.js';
 import { formatEventLine, formatV2Event, type Painter } from '../events/format.js';
 import { toStripeApiError } from '../errors.js';
@@ -30,7 +31,7 @@ export function printFeedItem(ctx: CommandContext, item: FeedItem): void {
 export async function eventsTailCommand(ctx: CommandContext, options: EventsTailOptions): Promise<number> {
   const explicit = Boolean(options.type?.length);
   const patterns = explicit ? parseTypePatterns(options.type ?? []) : DEFAULT_TYPE_PATTERNS;
-  const since = options.since === undefined ? undefined : parseSince(options.since, Math.floor(Date.now() / 1000));
+  const since = options.since === undefined ? undefined : timeFlag('--since', options.since, { ago: Math.floor(Date.now() / 1000) });
   const stripe = await ctx.stripe();
   // Metering error reports name a meter, not a customer, so a customer filter leaves them out.
   const v2Types = options.customer ? [] : wantsMeterErrors(patterns, explicit);
