@@ -87,7 +87,7 @@ describe('the decline table', () => {
     const { si, confirm } = await confirmNumber(DECLINES.find((d) => d.decline === decline)!.number);
     const err = await fail(confirm);
     expect(err).toMatchObject({ statusCode: 402, rawType: 'card_error', code, decline_code: decline });
-    expect(await emu.stripe.setupIntents.retrieve(si.id)).toMatchObject({ status: 'requires_payment_method', last_setup_error: { code, decline_code: decline } });
+    expect(await emu.stripe.setupIntents.retrieve(si.id)).toMatchObject({ status: 'requires_payment_method', last_setup_error: { code, decline_code: decline, doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}` } });
   });
 
   it.each(DECLINES)('$token fails a SetupIntent confirm and Checkout', async ({ token, decline }) => {

@@ -3,7 +3,7 @@
 // the decline that a later charge or setup returns as a 402 card error.
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
-import { StripeHttpError, resourceMissing } from '../http/errors.js';
+import { StripeHttpError, docUrlOf, resourceMissing } from '../http/errors.js';
 import { paymentMethods, type PaymentMethodRecord } from './records.js';
 
 interface TestCard {
@@ -227,6 +227,7 @@ export function declineDetails(declineCode: string, method: PaymentMethodRecord)
   return {
     code: declineErrorCode(declineCode),
     decline_code: declineCode,
+    doc_url: docUrlOf(declineErrorCode(declineCode)),
     message: DECLINE_MESSAGES[declineCode] ?? 'Your card was declined.',
     payment_method: method,
     type: 'card_error',
