@@ -70,6 +70,13 @@ describe('cancel_at', () => {
     expect(cleared).toMatchObject({ cancel_at: null, canceled_at: null });
   });
 
+  it('the upcoming invoice leaves out the next period of licensed items when cancel_at ends it first', async () => {
+    const { sub } = await subscribed();
+    expect((await emu.stripe.invoices.createPreview({ subscription: sub.id })).amount_due).toBe(500);
+    await emu.stripe.subscriptions.update(sub.id, { cancel_at: 'min_period_end' });
+    expect((await emu.stripe.invoices.createPreview({ subscription: sub.id })).amount_due).toBe(0);
+  });
+
   it('refuses a time in the past, an unknown keyword, and cancel_at with cancel_at_period_end', async () => {
     const { sub } = await subscribed();
     await expect(fail(emu.stripe.subscriptions.update(sub.id, { cancel_at: T0 - 60 }))).resolves.toMatchObject({ statusCode: 400, param: 'cancel_at' });
