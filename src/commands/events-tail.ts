@@ -3,7 +3,7 @@ import { EventFeed, type FeedItem } from '../events/feed.js';
 import { DEFAULT_TYPE_PATTERNS, parseTypePatterns, wantsMeterErrors } from '../events/filters.js';
 import { timeFlag } from '../core/time.js';
 import { followFeed } from '../events/follow.js';
-import { formatEventLine, formatV2Event, type Painter } from '../events/format.js';
+import { printFeedItem } from '../events/print.js';
 import { toStripeApiError } from '../errors.js';
 
 export interface EventsTailOptions {
@@ -13,18 +13,6 @@ export interface EventsTailOptions {
   follow?: boolean;
   /** Seconds between polls with --follow. */
   pollInterval?: number;
-}
-
-/** Renders one feed item: NDJSON (the event object as Stripe sent it) or readable lines. */
-export function printFeedItem(ctx: CommandContext, item: FeedItem): void {
-  if (ctx.out.json) {
-    ctx.out.data(item.event, { ndjson: true });
-    return;
-  }
-  const { chalk } = ctx.out;
-  const paint: Painter = { good: chalk.green, bad: chalk.red, pending: chalk.yellow, dim: chalk.dim };
-  const lines = item.kind === 'v1' ? [formatEventLine(item.event, paint)] : formatV2Event(item.event, paint);
-  for (const line of lines) ctx.out.line(line);
 }
 
 /** `alpaca-billing events tail`: list events oldest first, then optionally keep following. */
@@ -41,7 +29,7 @@ export async function eventsTailCommand(ctx: CommandContext, options: EventsTail
 
   let shown = 0;
   const print = (items: FeedItem[]) => {
-    for (const item of items) printFeedItem(ctx, item);
+    for (const item of items) printFeedItem(ctx.out, item);
     shown += items.length;
   };
   try {

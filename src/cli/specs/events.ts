@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Act } from '../run.js';
-import { group, intOption, numberOption } from '../program.js';
+import { group, intOption, numberOption } from './define.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
