@@ -16,6 +16,7 @@ let subscription: Stripe.Subscription;
 let invoice: Stripe.Invoice;
 let tiered: Stripe.Price;
 let session: Stripe.Checkout.Session;
+let intent: Stripe.PaymentIntent;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
@@ -36,6 +37,7 @@ beforeAll(async () => {
   await stripe.billing.alerts.create({ alert_type: 'usage_threshold', title: 'Big', usage_threshold: { gte: 1000, meter: meter.id, recurrence: 'one_time' } });
   session = await stripe.checkout.sessions.create({ mode: 'subscription', customer: customer.id, line_items: [{ price: seat.id, quantity: 1 }], success_url: 'https://example.com/ok' });
   await stripe.setupIntents.create({ customer: customer.id });
+  intent = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: customer.id, payment_method: customer.invoice_settings.default_payment_method as string, allowed_payment_method_types: ['card'], confirm: true });
 });
 afterAll(() => emu.close());
 
@@ -98,6 +100,7 @@ const retrievers: Record<string, (expand: string[]) => Promise<Record<string, an
   subscription_item: (expand) => stripe.subscriptionItems.retrieve(subscription.items.data[0].id, { expand }),
   price: (expand) => stripe.prices.retrieve(tiered.id, { expand }),
   product: async (expand) => (await stripe.products.list({ expand: expand.map((p) => `data.${p}`) })).data.find((p) => p.default_price)!,
+  payment_intent: (expand) => stripe.paymentIntents.retrieve(intent.id, { expand }),
   payment_method: (expand) => stripe.paymentMethods.retrieve(customer.invoice_settings.default_payment_method as string, { expand }),
   setup_intent: async (expand) => (await stripe.setupIntents.list({ customer: customer.id, expand: expand.map((p) => `data.${p}`) })).data[0],
   'checkout.session': (expand) => stripe.checkout.sessions.retrieve(session.id, { expand }),

@@ -71,6 +71,17 @@ export const EXPANDABLE: Readonly<Record<string, Readonly<Record<string, readonl
     'pricing.price_details.price': ['price'],
     subscription: ['subscription'],
   },
+  payment_intent: {
+    application: ['application'],
+    customer: ['customer'],
+    latest_charge: ['charge'],
+    on_behalf_of: ['account'],
+    payment_method: ['payment_method'],
+    payment_record: ['payment_record'],
+    review: ['review'],
+    source: ['account', 'bank_account', 'card', 'source'],
+    'transfer_data.destination': ['account'],
+  },
   payment_method: {
     'card.generated_from.setup_attempt': ['setup_attempt'],
     customer: ['customer'],

@@ -24,6 +24,7 @@ export const OBJECT_TYPES: Record<string, string> = {
   item: 'Stripe.LineItem',
   line_item: 'Stripe.InvoiceLineItem',
   list: 'Stripe.ApiList<DispatchByObject>',
+  payment_intent: 'Stripe.PaymentIntent',
   payment_method: 'Stripe.PaymentMethod',
   plan: 'Stripe.Plan | Stripe.DeletedPlan',
   price: 'Stripe.Price | Stripe.DeletedPrice',
