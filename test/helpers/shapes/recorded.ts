@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { checkResponse, type Divergence } from './check.js';
 import { loadSchema } from './derive.js';
 
+export { loadSchema };
+
 export interface RecordedCheck {
   responses: number;
   processes: number;
