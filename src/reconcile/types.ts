@@ -16,6 +16,8 @@ export interface CatalogObjects {
   product: Stripe.Product[];
   price: Stripe.Price[];
   webhook_endpoint: Stripe.WebhookEndpoint[];
+  /** Optional so states built by hand (tests) need not list it; readAccountState always sets it. */
+  alert?: Stripe.Billing.Alert[];
 }
 export type ResourceType = keyof CatalogObjects;
 
@@ -28,7 +30,7 @@ export interface FieldChange {
 export interface Change {
   action: Action;
   type: ResourceType;
-  /** The identity in Stripe: a meter's event_name, a product's id, a price's lookup_key. */
+  /** The identity in Stripe: a meter's event_name, a product's id, a price's lookup_key, an alert's or endpoint's local key. */
   key: string;
   /** The Stripe id of the existing object (absent for creates). */
   id?: string;
