@@ -107,4 +107,12 @@ describe('alerts: reconciled by plan/apply', () => {
     expect(pulled.pricing.alerts).toEqual({ big_month: { meter: 'alpaca_ai_tokens_alerts', threshold: 777, title: 'A big month' } });
     expect(pulled.skipped).toContainEqual(expect.stringMatching(/^1 alert not made from a pricing\.yaml/));
   });
+
+  it('an alert for a customer the account does not have stops apply with exit 3, naming the field', async () => {
+    const w = workdir(yaml(forGrace('cus_NoSuchCustomer1')));
+    const result = await cli(w.dir, 'apply', '--yes');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("alerts.grace.customer: no customer 'cus_NoSuchCustomer1' in this Stripe account");
+    expect((await liveAlerts()).map((a) => a.title)).not.toContain('Grace is busy [alpaca-billing:grace]');
+  });
 });

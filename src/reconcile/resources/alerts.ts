@@ -6,6 +6,7 @@
  */
 import type Stripe from 'stripe';
 import { alertStripeTitle, parseAlertTitle, type AlertSpec } from '../../config/model.js';
+import { UserError, isStripeSdkError } from '../../errors.js';
 import type { Change, DiffInput, FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ResourceKind, type Step } from './kind.js';
 
@@ -86,9 +87,18 @@ function createStep(change: Change): Step {
         title: p.title,
         usage_threshold: { gte: p.gte, meter: ctx.resolve('meter', p.meter), recurrence: 'one_time', ...(p.customer ? { filters: [{ type: 'customer', customer: p.customer }] } : {}) },
       };
-      const alert = await createOnce(ctx, change, params,
-        (idempotencyKey) => ctx.client.billing.alerts.create(params, { ...NO_SDK_RETRIES, idempotencyKey }),
-        (id) => ctx.client.billing.alerts.retrieve(id, {}, NO_SDK_RETRIES));
+      let alert: Alert;
+      try {
+        alert = await createOnce(ctx, change, params,
+          (idempotencyKey) => ctx.client.billing.alerts.create(params, { ...NO_SDK_RETRIES, idempotencyKey }),
+          (id) => ctx.client.billing.alerts.retrieve(id, {}, NO_SDK_RETRIES));
+      } catch (err) {
+        // The file's customer id is the one thing validate cannot check offline: say which field it is.
+        if (p.customer && isStripeSdkError(err) && err.code === 'resource_missing' && err.param?.includes('customer')) {
+          throw new UserError(`alerts.${change.key}.customer: no customer '${p.customer}' in this Stripe account.`, { hint: 'Fix the id in pricing.yaml (see `alpaca-billing customers show <email>`), or drop customer to watch every customer of the meter.' });
+        }
+        throw err;
+      }
       ctx.record('alert', change.key, alert.id);
     },
   };
