@@ -18,6 +18,7 @@ import {
   subscriptions,
   type InvoiceRecord,
   type SetupIntentRecord,
+  type CustomerRecord,
   type SubscriptionRecord,
 } from './records.js';
 import { renderSubscription } from './render.js';
@@ -259,4 +260,20 @@ export function hasOpenInvoiceOf(core: EmulatorCore, subId: string): boolean {
     if (rec.invoice.status === 'open' && rec.invoice.parent?.subscription_details?.subscription === subId) return true;
   }
   return false;
+}
+
+/** Deleted customers stay retrievable as `{deleted: true}` stubs, as on Stripe. */
+export function tombstones(core: EmulatorCore): Record<string, true> {
+  return core.slice<Record<string, true>>('deleted_customers', () => ({}));
+}
+
+/** Deletes a customer (its subscriptions are canceled); a test clock's deletion uses it too. */
+export function deleteCustomer(core: EmulatorCore, customer: CustomerRecord): void {
+  for (const sub of subscriptions(core).all()) {
+    if (sub.customer === customer.id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') cancelNow(core, sub, {});
+  }
+  customers(core).delete(customer.id);
+  tombstones(core)[customer.id] = true;
+  core.markDirty();
+  core.emit('customer.deleted', customer);
 }
