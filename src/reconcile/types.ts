@@ -107,6 +107,8 @@ export interface AccountState {
   objects: CatalogObjects;
   /** Active subscription counts by price id, for the prices a plan would replace or archive. */
   activeSubscriptions: Record<string, number>;
+  /** Customer ids that alerts to be created name and the account does not have (checked only for those). */
+  missingCustomers?: string[];
 }
 
 /** What a kind's differ gets: the file, the account, and what other kinds' objects map to. */

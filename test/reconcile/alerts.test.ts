@@ -108,11 +108,14 @@ describe('alerts: reconciled by plan/apply', () => {
     expect(pulled.skipped).toContainEqual(expect.stringMatching(/^1 alert not made from a pricing\.yaml/));
   });
 
-  it('an alert for a customer the account does not have stops apply with exit 3, naming the field', async () => {
-    const w = workdir(yaml(forGrace('cus_NoSuchCustomer1')));
+  it('an alert for a customer the account does not have is a blocked change: apply exits 3 and creates nothing', async () => {
+    const w = workdir(yaml(forGrace('cus_NoSuchCustomer1')).replace('alpaca_ai_tokens_alerts', 'alpaca_ai_tokens_ghost'));
+    const planned = await cli(w.dir, 'plan', '--json');
+    expect(planned.json().changes.find((c: { key: string }) => c.key === 'grace')).toMatchObject({ action: 'create', blocked: "no customer 'cus_NoSuchCustomer1' in this Stripe account" });
+    expect((await cli(w.dir, 'plan')).stdout).toContain("✗ cannot apply: no customer 'cus_NoSuchCustomer1' in this Stripe account");
     const result = await cli(w.dir, 'apply', '--yes');
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain("alerts.grace.customer: no customer 'cus_NoSuchCustomer1' in this Stripe account");
-    expect((await liveAlerts()).map((a) => a.title)).not.toContain('Grace is busy [alpaca-billing:grace]');
+    expect(result.stderr).toContain("alert grace (no customer 'cus_NoSuchCustomer1' in this Stripe account). Nothing was changed.");
+    expect((await emu.stripe.billing.meters.list({ limit: 100 })).data.map((m) => m.event_name)).not.toContain('alpaca_ai_tokens_ghost');
   });
 });

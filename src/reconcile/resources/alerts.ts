@@ -8,7 +8,7 @@ import type Stripe from 'stripe';
 import { alertStripeTitle, parseAlertTitle, type AlertSpec } from '../../config/model.js';
 import { UserError, isStripeSdkError } from '../../errors.js';
 import type { Change, DiffInput, FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ReadContext, type ResourceKind, type Step } from './kind.js';
 
 /** What apply sends; the meter by event name (it may be created in the same apply). */
 interface AlertPayload {
@@ -51,7 +51,7 @@ export function diffAlerts({ desired, state, options }: DiffInput): Change[] {
     const alert = ours.find((a) => parseAlertTitle(a.title)!.key === key && !claimed.has(a.id));
     if (!alert) {
       const fields = Object.entries(want).filter(([, v]) => v !== undefined).map(([field, after]) => ({ field, after }));
-      changes.push({ action: 'create', type: 'alert', key, fields, notes: ["counts usage reported from its creation on; Stripe does not evaluate alerts for customers on a test clock"], payload: { ...payload } });
+      changes.push(withCustomerCheck({ action: 'create', type: 'alert', key, fields, notes: ["counts usage reported from its creation on; Stripe does not evaluate alerts for customers on a test clock"], payload: { ...payload } }, spec, state.missingCustomers));
       continue;
     }
     claimed.add(alert.id);
@@ -59,7 +59,7 @@ export function diffAlerts({ desired, state, options }: DiffInput): Change[] {
     const have: Shown = { title: parseAlertTitle(alert.title)!.title, meter: (meterId && eventNameById.get(meterId)) ?? meterId, threshold: alert.usage_threshold?.gte, customer: customerOf(alert) };
     const fields: FieldChange[] = (Object.keys(want) as (keyof Shown)[]).filter((f) => want[f] !== have[f]).map((field) => ({ field, before: have[field], after: want[field] }));
     if (fields.length) {
-      changes.push({ action: 'replace', type: 'alert', key, id: alert.id, fields, notes: ['alerts cannot be edited: a new alert is created and this one archived; the new one counts usage from its creation on, so it can trigger again for customers the old one already warned'], payload: { ...payload } });
+      changes.push(withCustomerCheck({ action: 'replace', type: 'alert', key, id: alert.id, fields, notes: ['alerts cannot be edited: a new alert is created and this one archived; the new one counts usage from its creation on, so it can trigger again for customers the old one already warned'], payload: { ...payload } }, spec, state.missingCustomers));
     } else if (alert.status === 'inactive') {
       changes.push({ action: 'update', type: 'alert', key, id: alert.id, fields: [{ field: 'status', before: 'inactive', after: 'active' }], payload: { ...payload, activate: true } });
     } else {
@@ -73,6 +73,32 @@ export function diffAlerts({ desired, state, options }: DiffInput): Change[] {
     }
   }
   return changes;
+}
+
+/** A create naming a customer the account lacks would fail half-way through apply: blocked instead. */
+function withCustomerCheck(change: Change, spec: AlertSpec, missing: string[] | undefined): Change {
+  if (!spec.customer || !missing?.includes(spec.customer)) return change;
+  return { ...change, blocked: `no customer '${spec.customer}' in this Stripe account`, notes: [`Fix alerts.${change.key}.customer in pricing.yaml, or drop it to watch every customer of the meter.`] };
+}
+
+/** The customers the plan's alert creates name: the only ones plan needs to look up. */
+export function alertCustomers(changes: Change[]): string[] {
+  const ids = changes.filter((c) => c.type === 'alert' && (c.action === 'create' || c.action === 'replace')).map((c) => (c.payload as unknown as AlertPayload).customer);
+  return [...new Set(ids.filter((id): id is string => Boolean(id)))];
+}
+
+/** Of these customer ids, the ones the account does not have (one retrieve each; deleted customers count as missing). */
+export async function findMissingCustomers(ctx: ReadContext, ids: string[]): Promise<string[]> {
+  const found = await Promise.all(ids.map(async (id) => {
+    try {
+      const customer = await ctx.call(() => ctx.client.customers.retrieve(id, {}, NO_SDK_RETRIES));
+      return !customer.deleted;
+    } catch (err) {
+      if (isStripeSdkError(err) && err.statusCode === 404) return false;
+      throw err;
+    }
+  }));
+  return ids.filter((_, i) => !found[i]);
 }
 
 function createStep(change: Change): Step {
