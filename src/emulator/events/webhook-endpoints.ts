@@ -7,7 +7,7 @@ import { listResponse, listUrl } from '../http/list.js';
 import { asBool, asString, asStringArray, mergeMetadata, newMetadata } from '../http/params.js';
 import type { EmuRequest, Route } from '../types.js';
 import { newWebhookSecret } from './signing.js';
-import { WEBHOOK_EVENT_TYPES } from './webhook-event-types.js';
+import { WEBHOOK_EVENT_TYPES } from '../../core/webhook-event-types.js';
 
 export type EndpointRecord = Omit<Stripe.WebhookEndpoint, 'secret'>;
 

@@ -7,6 +7,7 @@ import * as customers from './customers.js';
 import * as subscriptions from './subscriptions.js';
 import * as setupIntents from './setup-intents.js';
 import * as paymentMethods from './payment-methods.js';
+import * as paymentIntents from './payment-intents.js';
 import * as checkout from './checkout.js';
 import * as invoices from './invoices.js';
 import * as testClocks from './test-clocks.js';
@@ -26,6 +27,7 @@ export const routeModules: RouteModule[] = [
   subscriptions,
   setupIntents,
   paymentMethods,
+  paymentIntents,
   checkout,
   invoices,
   testClocks,
