@@ -2,14 +2,14 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { ExitCode, UserError, toStripeApiError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { customerResolver } from '../customers/resolve.js';
 import { parseUsageRecord } from '../usage/event.js';
 import { emptyStats, ingest, type ProblemKind } from '../usage/ingest.js';
 import { Journal, refuseVersion1Journals } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
 import { formatFromName, readRecordBatches, type UsageFormat } from '../usage/readers.js';
-import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
+import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
 import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
@@ -84,7 +84,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     const sender = stripe && !dryRun
       ? new StreamSender({
         stripe,
-        limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(ctx.mode())),
+        limiter: new RateLimiter(options.maxRps ?? defaultRps(ctx.mode(), 'meterEventStream')),
         meterFor: (name) => catalog.byEvent(name),
         maxAttempts: options.maxAttempts,
         connections: options.concurrency ?? 8,
@@ -144,6 +144,5 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
 }
 
 function describeError(err: unknown): string {
-  const e = toStripeApiError(err) as Error;
-  return e?.message ?? String(err);
+  return (err as Error)?.message ?? String(err);
 }

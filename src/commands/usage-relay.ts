@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { customerResolver } from '../customers/resolve.js';
-import { ExitCode, UserError, toStripeApiError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { StripeClient } from '../stripe/client.js';
 import { parseUsageRecord } from '../usage/event.js';
-import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
+import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
 import { serveMetrics, type MetricsServer } from '../usage/relay/metrics.js';
 import { openNatsSource } from '../usage/relay/nats-source.js';
 import { runRelay, type RelayStats } from '../usage/relay/relay.js';
@@ -88,7 +88,7 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
     signal.addEventListener('abort', () => setTimeout(() => hardStop.abort(), DRAIN_MS).unref(), { once: true });
     const sender = new StreamSender({
       stripe,
-      limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(ctx.mode())),
+      limiter: new RateLimiter(options.maxRps ?? defaultRps(ctx.mode(), 'meterEventStream')),
       meterFor: (name) => catalog.byEvent(name),
       signal: hardStop.signal,
       onRetry: ({ attempt, reason, delayMs }) => ctx.out.debug(`retry ${attempt} in ${delayMs} ms: ${reason}`),
@@ -105,7 +105,7 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
       if (ctx.out.json) ctx.out.data(report, { ndjson: true });
       else ctx.out.info(renderInterval(report));
     }, (options.interval ?? 10) * 1000);
-    ctx.out.info(`relaying to Stripe${options.maxRps === 0 ? '' : ` at most ${options.maxRps ?? defaultMaxRps(ctx.mode())} requests/s`}; SIGTERM or Ctrl-C stops after the batches in hand.`);
+    ctx.out.info(`relaying to Stripe${options.maxRps === 0 ? '' : ` at most ${options.maxRps ?? defaultRps(ctx.mode(), 'meterEventStream')} requests/s`}; SIGTERM or Ctrl-C stops after the batches in hand.`);
     result = await runRelay({
       source,
       stats,
@@ -134,12 +134,12 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
   const summary = { ok: result.error === undefined, relayed: stats.relayed, rejected: stats.rejected, redelivered: stats.redelivered, ...(result.error !== undefined ? { error: describe(result.error) } : {}) };
   if (ctx.out.json) ctx.out.data(summary, { ndjson: true });
   else ctx.out.info(`relay stopped: ${stats.relayed} relayed, ${stats.rejected} rejected, ${stats.redelivered} handed back for redelivery.`);
-  if (result.error !== undefined) throw toStripeApiError(result.error);
+  if (result.error !== undefined) throw result.error;
   return ExitCode.ok;
 }
 
 function describe(err: unknown): string {
-  return (toStripeApiError(err) as Error)?.message ?? String(err);
+  return (err as Error)?.message ?? String(err);
 }
 
 /** `--nats`: a comma-separated list of servers (nats://host:port, or host:port). */

@@ -3,10 +3,10 @@
  * it into money (src/core/price-cost.ts), and the total in the invoice currency.
  */
 import type Stripe from 'stripe';
-import { toStripeApiError } from '../errors.js';
 import { formatMoney } from '../core/money.js';
 import { priceCost } from '../core/price-cost.js';
 import { formatDate } from './views.js';
+import { renderCreditLine, sumCredits, type CreditKind } from './credit-applied.js';
 
 export interface PreviewLineView {
   description: string | null;
@@ -37,6 +37,8 @@ export interface InvoicePreviewView {
   subtotal: number;
   /** Billing credits taken off the metered lines (minor units), before tax. */
   credits: number;
+  /** The category of the grants that pay (`mixed`: both kinds), null without credit. */
+  credit_kind: CreditKind | null;
   total: number;
   amount_due: number;
 }
@@ -56,14 +58,10 @@ const priceIdOfLine = (line: Stripe.InvoiceLineItem): string | null => {
 export async function loadLinePrices(stripe: Stripe, invoice: Stripe.Invoice): Promise<Map<string, PriceInfo>> {
   const ids = [...new Set(invoice.lines.data.map(priceIdOfLine).filter((id): id is string => id !== null))];
   const out = new Map<string, PriceInfo>();
-  try {
-    for (const id of ids) {
-      // `tiers` is sent only when expanded; the explanation of a tiered line needs it.
-      const price = await stripe.prices.retrieve(id, { expand: ['product', 'tiers'] });
-      out.set(id, { price, unit: await unitName(stripe, price) });
-    }
-  } catch (err) {
-    throw toStripeApiError(err);
+  for (const id of ids) {
+    // `tiers` is sent only when expanded; the explanation of a tiered line needs it.
+    const price = await stripe.prices.retrieve(id, { expand: ['product', 'tiers'] });
+    out.set(id, { price, unit: await unitName(stripe, price) });
   }
   return out;
 }
@@ -85,7 +83,8 @@ export async function unitName(stripe: Stripe, price: Stripe.Price, meterName?: 
   return price.recurring?.usage_type === 'licensed' ? 'seats' : 'units';
 }
 
-export function previewView(invoice: Stripe.Invoice, prices: ReadonlyMap<string, PriceInfo>): InvoicePreviewView {
+/** `creditKind` is credit-applied.ts's answer for this invoice (it needs Stripe calls, so the caller makes them). */
+export function previewView(invoice: Stripe.Invoice, prices: ReadonlyMap<string, PriceInfo>, creditKind: CreditKind | null = null): InvoicePreviewView {
   const lines = invoice.lines.data.map((line): PreviewLineView => {
     const priceId = priceIdOfLine(line);
     const info = priceId ? prices.get(priceId) : undefined;
@@ -117,7 +116,8 @@ export function previewView(invoice: Stripe.Invoice, prices: ReadonlyMap<string,
     lines,
     lines_truncated: Boolean(invoice.lines.has_more),
     subtotal: invoice.subtotal,
-    credits: (invoice.total_pretax_credit_amounts ?? []).filter((c) => c.type === 'credit_balance_transaction').reduce((sum, c) => sum + c.amount, 0),
+    credits: sumCredits(invoice.total_pretax_credit_amounts),
+    credit_kind: creditKind,
     total: invoice.total,
     amount_due: invoice.amount_due,
   };
@@ -145,7 +145,7 @@ export function renderPreview(view: InvoicePreviewView): string[] {
   }
   if (view.lines.length === 0) out.push('  (no lines)');
   if (view.lines_truncated) out.push('  (more lines on the invoice than shown)');
-  if (view.credits > 0) out.push(`  ${money(view.subtotal)} − ${money(view.credits)} billing credit = ${money(view.total)}`);
+  if (view.credits > 0) out.push(`  ${renderCreditLine({ usage: view.subtotal, credit: view.credits, due: view.total, currency: view.currency, kind: view.credit_kind })}`);
   else if (view.subtotal !== view.total) out.push(`  subtotal  ${money(view.subtotal)}`);
   out.push(`  total  ${money(view.total)} ${view.currency.toUpperCase()}`);
   if (view.amount_due !== view.total) out.push(`  amount due  ${money(view.amount_due)} (after credit balance)`);
