@@ -90,9 +90,30 @@ export interface PlanSummary {
   blocked: number;
 }
 
+/**
+ * What one apply step writes: an object and some of its fields. `object` is `<type>:<id>` for an
+ * object that exists and `<type>:new <key>` for one the plan creates; `*` stands for every field
+ * of a new object. In a plan, each field of an object has exactly one writer.
+ */
+export interface Write {
+  object: string;
+  fields: string[];
+}
+
+/** One apply step as data: the change it belongs to, when it runs, and what it writes. */
+export interface PlannedStep {
+  type: ResourceType;
+  key: string;
+  phase: string;
+  name: string;
+  writes: Write[];
+}
+
 export interface Plan {
   changes: Change[];
   summary: PlanSummary;
+  /** The steps apply runs, phase by phase (none for noops, unmanaged and blocked changes). */
+  steps: PlannedStep[];
 }
 
 export interface AccountInfo {

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { Chalk } from 'chalk';
 import type { PricingConfig } from '../../src/config/model.js';
-import { computePlan, pendingChanges } from '../../src/reconcile/plan.js';
+import { computePlan, findConflict, pendingChanges } from '../../src/reconcile/plan.js';
 import { planToJson, renderPlan } from '../../src/reconcile/render.js';
 import type { AccountState, Change } from '../../src/reconcile/types.js';
 
@@ -72,13 +72,30 @@ describe('computePlan', () => {
     expect(JSON.stringify([desired, actual])).toBe(before);
   });
 
-  it('replaces a price whose amount changed, repointing the product default that used it', () => {
+  it('replaces a price whose amount changed; the product repoints its default to the replacement, in the plan', () => {
     const desired = config();
     desired.products.ai.prices.monthly.amount = { kind: 'package', unit_amount: '5', divide_by: 1000, round: 'up' };
-    const change = find(computePlan(desired, state()).changes, 'price', 'ai_monthly');
+    const plan = computePlan(desired, state());
+    const change = find(plan.changes, 'price', 'ai_monthly');
     expect(change).toMatchObject({ action: 'replace', id: 'price_monthly' });
     expect(change.fields).toEqual([{ field: 'amount', before: '4 per 1000 units (round up)', after: '5 per 1000 units (round up)' }]);
-    expect(change.payload).toMatchObject({ repoint_products: ['ai'], create: { lookup_key: 'ai_monthly', transfer_lookup_key: true, unit_amount_decimal: '5' } });
+    expect(change.payload).toMatchObject({ create: { lookup_key: 'ai_monthly', transfer_lookup_key: true, unit_amount_decimal: '5' } });
+    expect(find(plan.changes, 'product', 'ai')).toMatchObject({ action: 'update', fields: [{ field: 'default_price', before: 'ai_monthly', after: 'ai_monthly (its replacement)' }] });
+    // The steps are part of the plan, each with what it writes; the product alone writes default_price.
+    expect(plan.steps.filter((s) => s.writes.some((w) => w.object === 'product:ai'))).toEqual([
+      { type: 'product', key: 'ai', phase: 'default prices', name: 'set default price', writes: [{ object: 'product:ai', fields: ['default_price'] }] },
+    ]);
+    expect(plan.steps.filter((s) => s.type === 'price').map((s) => [s.phase, s.name, s.writes])).toEqual([
+      ['prices', 'create replacement', [{ object: 'price:new ai_monthly', fields: ['*'] }, { object: 'price:price_monthly', fields: ['lookup_key'] }]],
+      ['archives', 'archive old', [{ object: 'price:price_monthly', fields: ['active'] }]],
+    ]);
+  });
+
+  it('refuses a plan in which two steps write the same field of one object', () => {
+    const step = (name: string, fields: string[]) => ({ type: 'product' as const, key: 'ai', phase: 'products', name, writes: [{ object: 'product:ai', fields }] });
+    expect(findConflict([step('update', ['name', 'active']), step('set default price', ['default_price'])])).toBeUndefined();
+    expect(findConflict([step('update', ['name', 'default_price']), step('set default price', ['default_price'])])).toEqual({ object: 'product:ai', field: 'default_price', by: ['product ai: update', 'product ai: set default price'] });
+    expect(findConflict([step('create', ['*']), step('set default price', ['default_price'])])).toMatchObject({ field: 'default_price' });
   });
 
   it('updates tax_behavior while it is unspecified, but replaces a price to change a set one', () => {
@@ -151,7 +168,7 @@ describe('rendering a plan', () => {
     const doc = planToJson(plan, state().account);
     expect(doc.summary).toMatchObject({ update: 1, replace: 1, noop: 2 });
     expect(doc.changes).toEqual([
-      { action: 'update', type: 'product', key: 'ai', id: 'ai', fields: [{ field: 'name', before: 'AI', after: 'AI Platform' }] },
+      { action: 'update', type: 'product', key: 'ai', id: 'ai', fields: [{ field: 'name', before: 'AI', after: 'AI Platform' }, { field: 'default_price', before: 'ai_monthly', after: 'ai_monthly (its replacement)' }] },
       expect.objectContaining({ action: 'replace', type: 'price', key: 'ai_monthly', id: 'price_monthly' }),
     ]);
   });

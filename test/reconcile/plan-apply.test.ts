@@ -55,7 +55,8 @@ describe('plan and apply against the emulator', () => {
 
     const human = await run(['plan'], { env: emu.env, cwd: w.dir });
     expect(human.stdout).toMatch(/-\/\+ replace price alpaca_ai_tokens_monthly_b/);
-    expect(human.stdout).toMatch(/Plan: 0 to create, 0 to update, 1 to replace, 0 to archive/);
+    expect(human.stdout).toMatch(/~ update product alpaca_ai_b\n\s+default_price: "alpaca_ai_tokens_monthly_b" → "alpaca_ai_tokens_monthly_b \(its replacement\)"/);
+    expect(human.stdout).toMatch(/Plan: 0 to create, 1 to update, 1 to replace, 0 to archive/);
 
     expect((await apply(w.dir)).code).toBe(0);
     const oldNow = await emu.stripe.prices.retrieve(old.id);

@@ -151,8 +151,9 @@ describe('who sets a product\'s default price', () => {
     const throttle = createThrottle({ rps: 10_000, concurrency: 8 });
     const io = { client: emu.stripe, call: throttle.run.bind(throttle) as typeof throttle.run, mode: 'test' as const, apiBase: emu.url };
     const { plan } = await makePlan({ ...io, desired: config('2', 'price1'), options: {} });
-    const replace = plan.changes.find((c) => c.type === 'price' && c.action === 'replace')!;
-    expect((replace.payload as { repoint_products?: string[] }).repoint_products).toEqual([]);
+    // One writer of the product's default price in the plan: the product's own step.
+    const writers = plan.steps.filter((s) => s.writes.some((w) => w.object === 'product:prod_race' && w.fields.includes('default_price')));
+    expect(writers.map((s) => `${s.type} ${s.key}: ${s.name}`)).toEqual(['product prod_race: set default price']);
     const after = await converge(config('2', 'price1'));
     expect(pendingChanges(after.plan)).toEqual([]);
     const product = await emu.stripe.products.retrieve('prod_race');

@@ -65,7 +65,8 @@ describe('--prune', () => {
     const planned = (await cli(w.dir, 'plan', '--prune', '--json')).json();
     // (Earlier tests' objects are pruned too; this test looks at its own.)
     const summary = planned.changes.map((c: { action: string; type: string; key: string }) => `${c.action} ${c.type} ${c.key}`).filter((c: string) => /_m(_v2)?$/.test(c)).sort();
-    expect(summary).toEqual(['archive meter alpaca_ai_tokens_m', 'create meter alpaca_ai_tokens_m_v2', 'replace price alpaca_ai_tokens_monthly_m', 'replace price alpaca_pro_volume_m']);
+    // The product's default price moves to the replacement of the price it was: shown as its update.
+    expect(summary).toEqual(['archive meter alpaca_ai_tokens_m', 'create meter alpaca_ai_tokens_m_v2', 'replace price alpaca_ai_tokens_monthly_m', 'replace price alpaca_pro_volume_m', 'update product alpaca_ai_m']);
     expect(planned.changes.find((c: { key: string }) => c.key === 'alpaca_pro_volume_m').fields).toContainEqual({ field: 'meter', before: 'alpaca_ai_tokens_m', after: 'alpaca_ai_tokens_m_v2' });
     expect((await cli(w.dir, 'apply', '--yes', '--prune')).code).toBe(0);
     const meters = (await emu.stripe.billing.meters.list({ limit: 100 })).data;

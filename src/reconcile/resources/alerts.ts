@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import { alertStripeTitle, parseAlertTitle, type AlertSpec } from '../../config/model.js';
 import { UserError, isStripeSdkError } from '../../errors.js';
 import type { Change, DiffInput, FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ReadContext, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, createOnce, listAll, newObjectOf, objectOf, type ReadContext, type ResourceKind, type Step } from './kind.js';
 
 /** What apply sends; the meter by event name (it may be created in the same apply). */
 interface AlertPayload {
@@ -103,6 +103,7 @@ function createStep(change: Change): Step {
   return {
     phase: Phase.prices,
     name: 'create',
+    writes: [{ object: newObjectOf(change), fields: ['*'] }],
     run: async (ctx) => {
       const params: Stripe.Billing.AlertCreateParams = {
         alert_type: 'usage_threshold',
@@ -129,6 +130,7 @@ function createStep(change: Change): Step {
 const archiveStep = (id: string, name: string): Step => ({
   phase: Phase.archives,
   name,
+  writes: [{ object: `alert:${id}`, fields: ['status'] }],
   run: async (ctx) => { await ctx.call(() => ctx.client.billing.alerts.archive(id, {}, NO_SDK_RETRIES)); },
 });
 
@@ -140,7 +142,7 @@ function alertSteps(change: Change): Step[] {
       // The new alert first, so a failure in between leaves the key watched (by the old alert).
       return [createStep(change), archiveStep(change.id!, 'archive old')];
     case 'update':
-      return [{ phase: Phase.prices, name: 'activate', run: async (ctx) => { await ctx.call(() => ctx.client.billing.alerts.activate(change.id!, {}, NO_SDK_RETRIES)); } }];
+      return [{ phase: Phase.prices, name: 'activate', writes: [{ object: objectOf(change), fields: ['status'] }], run: async (ctx) => { await ctx.call(() => ctx.client.billing.alerts.activate(change.id!, {}, NO_SDK_RETRIES)); } }];
     case 'archive':
       return [archiveStep(change.id!, 'archive')];
     default:

@@ -4,7 +4,7 @@
  * module implementing `ResourceKind`, one line in `CatalogObjects` and one in the registry.
  */
 import type { StripeClient } from '../../stripe/client.js';
-import type { CatalogObjects, Change, DiffInput, ResourceType } from '../types.js';
+import type { CatalogObjects, Change, DiffInput, ResourceType, Write } from '../types.js';
 
 /** Calls Stripe through the rate limiter and retry policy, counting every request. */
 export type Caller = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -50,10 +50,17 @@ export interface RevealedSecret {
 
 export interface Step {
   phase: PhaseValue;
-  /** e.g. `create`, `repoint default price`, `archive old`. */
+  /** e.g. `create`, `set default price`, `archive old`. */
   name: string;
+  /** The objects and fields it writes (see Write): checked at planning time for a single writer per field. */
+  writes: Write[];
   run(ctx: ApplyContext): Promise<void>;
 }
+
+/** The object a change is about, as a Write names it: the existing one (by id), else the one it creates. */
+export const objectOf = (change: Change): string => (change.id ? `${change.type}:${change.id}` : newObjectOf(change));
+/** The object a create (or a replacement) makes. */
+export const newObjectOf = (change: Change): string => `${change.type}:new ${change.key}`;
 
 export interface ResourceKind<K extends ResourceType = ResourceType> {
   type: K;

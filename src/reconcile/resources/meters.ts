@@ -5,7 +5,7 @@
 import type Stripe from 'stripe';
 import type { MeterSpec } from '../../config/model.js';
 import { isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, listAll, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, listAll, type ResourceKind, type Step, newObjectOf, objectOf } from './kind.js';
 
 interface MeterPayload {
   display_name: string;
@@ -69,6 +69,7 @@ function meterSteps(change: Change): Step[] {
       return [{
         phase: Phase.meters,
         name: 'create',
+        writes: [{ object: newObjectOf(change), fields: ['*'] }],
         run: async (ctx) => {
           const params: Stripe.Billing.MeterCreateParams = {
             display_name: p!.display_name,
@@ -85,16 +86,16 @@ function meterSteps(change: Change): Step[] {
       const steps: Step[] = [];
       const id = change.id!;
       if (p?.reactivate) {
-        steps.push({ phase: Phase.meters, name: 'reactivate', run: async (ctx) => { await ctx.call(() => ctx.client.billing.meters.reactivate(id, {}, NO_SDK_RETRIES)); } });
+        steps.push({ phase: Phase.meters, name: 'reactivate', writes: [{ object: objectOf(change), fields: ['status'] }], run: async (ctx) => { await ctx.call(() => ctx.client.billing.meters.reactivate(id, {}, NO_SDK_RETRIES)); } });
       }
       if (change.fields.some((f) => f.field === 'display_name')) {
         const params = { display_name: p!.display_name };
-        steps.push({ phase: Phase.meters, name: 'update', run: async (ctx) => { await ctx.call(() => ctx.client.billing.meters.update(id, params, NO_SDK_RETRIES)); } });
+        steps.push({ phase: Phase.meters, name: 'update', writes: [{ object: objectOf(change), fields: ['display_name'] }], run: async (ctx) => { await ctx.call(() => ctx.client.billing.meters.update(id, params, NO_SDK_RETRIES)); } });
       }
       return steps;
     }
     case 'archive':
-      return [{ phase: Phase.archives, name: 'deactivate', run: async (ctx) => { await ctx.call(() => ctx.client.billing.meters.deactivate(change.id!, {}, NO_SDK_RETRIES)); } }];
+      return [{ phase: Phase.archives, name: 'deactivate', writes: [{ object: objectOf(change), fields: ['status'] }], run: async (ctx) => { await ctx.call(() => ctx.client.billing.meters.deactivate(change.id!, {}, NO_SDK_RETRIES)); } }];
     default:
       return [];
   }

@@ -1,20 +1,19 @@
 /**
  * Prices, matched by `lookup_key`. Amount, currency, recurrence, meter and product cannot change on
  * a Stripe price: such a change is a replace (new price taking the lookup key with
- * `transfer_lookup_key`, product default repointed, old price archived), never an edit.
+ * `transfer_lookup_key`, old price archived), never an edit. When the old price was its product's
+ * default, the product's change repoints it (products alone write `default_price`: replacedDefaults).
  */
 import type Stripe from 'stripe';
 import type { PriceSpec, PricingConfig } from '../../config/model.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, type ApplyContext, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, type ApplyContext, type ResourceKind, type Step } from './kind.js';
 import { amountOf, amountParams, describeAmount, sameAmount } from './price-amount.js';
 
 interface PricePayload {
   /** Create parameters, except the meter (by event name: it may be created in the same apply). */
   create?: Omit<Stripe.PriceCreateParams, 'recurring'> & { recurring: Omit<Stripe.PriceCreateParams.Recurring, 'meter'> };
   meter_event_name?: string;
-  /** Products whose default price is the price being replaced. */
-  repoint_products?: string[];
   update?: Stripe.PriceUpdateParams;
 }
 
@@ -118,11 +117,6 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
   const meterEventOf = new Map(state.objects.meter.map((m) => [m.id, m.event_name]));
   const byKey = new Map<string, Stripe.Price>();
   for (const price of state.objects.price) if (price.lookup_key) byKey.set(price.lookup_key, price);
-  const defaultOf = new Map<string, string[]>();
-  for (const product of state.objects.product) {
-    const d = typeof product.default_price === 'string' ? product.default_price : product.default_price?.id;
-    if (d) defaultOf.set(d, [...(defaultOf.get(d) ?? []), product.id]);
-  }
   const counts = state.activeSubscriptions;
   const changes: Change[] = [];
 
@@ -150,15 +144,7 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
     const adopt = !managed || undefined;
     if (immutable.length) {
       const { fields } = mutableDiff(w, price);
-      // Only the product the price belongs to can take the new price as its default, and only an
-      // active price can be a default (an archived replacement leaves the default where it was).
-      // And only when the file does not name another default: then the product's own "set default
-      // price" step owns the field, and two steps writing it in one phase raced (issue 16).
-      const product = desired.products[w.productId];
-      const namedDefault = product?.default_price ? product.prices[product.default_price]?.lookup_key : undefined;
-      const ownsDefault = namedDefault === undefined || namedDefault === key;
-      const repoint = w.spec.active && ownsDefault ? (defaultOf.get(price.id) ?? []).filter((id) => id === w.productId) : [];
-      const payload: PricePayload = { ...createPayload(w, true), repoint_products: repoint };
+      const payload: PricePayload = createPayload(w, true);
       const change: Change = { action: 'replace', type: 'price', key, id: price.id, fields: [...immutable, ...fields.filter((f) => f.field !== 'tax_behavior')], adopt, payload: { ...payload }, notes: ['a new price takes over the lookup key; the old one is archived'] };
       changes.push(checkInUse(change, counts[price.id], options.allowArchiveInUse));
       continue;
@@ -187,6 +173,21 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
   return changes;
 }
 
+/**
+ * The prices a plan replaces that can take over as their product's default: old price id → the
+ * lookup key moving to the replacement. Only for the product the price belongs to, and only an
+ * active replacement (an archived one cannot be a default). The products differ writes the repoint.
+ */
+export function replacedDefaults(input: DiffInput): Map<string, { key: string; productId: string }> {
+  const want = desiredPrices(input.desired);
+  const out = new Map<string, { key: string; productId: string }>();
+  for (const change of diffPrices(input)) {
+    const w = want.get(change.key);
+    if (change.action === 'replace' && w?.spec.active) out.set(change.id!, { key: change.key, productId: w.productId });
+  }
+  return out;
+}
+
 async function createPrice(ctx: ApplyContext, change: Change, p: PricePayload): Promise<string> {
   const params: Stripe.PriceCreateParams = { ...p.create!, recurring: { ...p.create!.recurring, ...(p.meter_event_name ? { meter: ctx.resolve('meter', p.meter_event_name) } : {}) } };
   const price = await ctx.call(() => ctx.client.prices.create(params, { ...NO_SDK_RETRIES, idempotencyKey: ctx.idempotencyKey(change, 'create', params) }));
@@ -202,28 +203,22 @@ function priceSteps(change: Change): Step[] {
   const p = (change.payload ?? {}) as unknown as PricePayload;
   switch (change.action) {
     case 'create':
-      return [{ phase: Phase.prices, name: 'create', run: async (ctx) => { await createPrice(ctx, change, p); } }];
+      return [{ phase: Phase.prices, name: 'create', writes: [{ object: newObjectOf(change), fields: ['*'] }], run: async (ctx) => { await createPrice(ctx, change, p); } }];
     case 'update':
       return [{
         phase: Phase.prices,
         name: 'update',
+        writes: [{ object: objectOf(change), fields: Object.keys(p.update ?? {}) }],
         run: async (ctx) => { await ctx.call(() => ctx.client.prices.update(change.id!, p.update!, NO_SDK_RETRIES)); },
       }];
     case 'replace':
       return [
-        { phase: Phase.prices, name: 'create replacement', run: async (ctx) => { await createPrice(ctx, change, p); } },
-        ...(p.repoint_products ?? []).map((productId): Step => ({
-          phase: Phase.defaultPrices,
-          name: `repoint ${productId}`,
-          run: async (ctx) => {
-            const params = { default_price: ctx.resolve('price', change.key) };
-            await ctx.call(() => ctx.client.products.update(productId, params, NO_SDK_RETRIES));
-          },
-        })),
-        { phase: Phase.archives, name: 'archive old', run: (ctx) => archivePrice(ctx, change, change.id!) },
+        // transfer_lookup_key takes the lookup key from the old price: a write of the old price too.
+        { phase: Phase.prices, name: 'create replacement', writes: [{ object: newObjectOf(change), fields: ['*'] }, { object: objectOf(change), fields: ['lookup_key'] }], run: async (ctx) => { await createPrice(ctx, change, p); } },
+        { phase: Phase.archives, name: 'archive old', writes: [{ object: objectOf(change), fields: ['active'] }], run: (ctx) => archivePrice(ctx, change, change.id!) },
       ];
     case 'archive':
-      return [{ phase: Phase.archives, name: 'archive', run: (ctx) => archivePrice(ctx, change, change.id!) }];
+      return [{ phase: Phase.archives, name: 'archive', writes: [{ object: objectOf(change), fields: ['active'] }], run: (ctx) => archivePrice(ctx, change, change.id!) }];
     default:
       return [];
   }

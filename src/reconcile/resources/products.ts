@@ -3,8 +3,9 @@
  * compared by lookup key, since a replaced price keeps its lookup key but gets a new id.
  */
 import type Stripe from 'stripe';
+import { replacedDefaults } from './prices.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, createOnce, diffMetadata, listAll, metadataUpdate, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, createOnce, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, type ResourceKind, type Step } from './kind.js';
 
 interface ProductPayload {
   name: string;
@@ -18,10 +19,15 @@ interface ProductPayload {
   default_price?: string;
 }
 
+/** What a product's create and update send (the default price is a step of its own). */
+const PRODUCT_FIELDS = ['name', 'description', 'unit_label', 'active', 'metadata'];
+
 const priceIdOf = (p: Stripe.Product['default_price']) => (typeof p === 'string' ? p : p?.id ?? null);
 
-export function diffProducts({ desired, state, options }: DiffInput): Change[] {
+export function diffProducts(input: DiffInput): Change[] {
+  const { desired, state, options } = input;
   const byId = new Map(state.objects.product.map((p) => [p.id, p]));
+  const replaced = replacedDefaults(input);
   const lookupKeyOf = new Map(state.objects.price.map((p) => [p.id, p.lookup_key]));
   const changes: Change[] = [];
   for (const [id, spec] of Object.entries(desired.products)) {
@@ -52,10 +58,13 @@ export function diffProducts({ desired, state, options }: DiffInput): Change[] {
     fields.push(...diffMetadata(product.metadata ?? {}, metadata));
     const currentDefault = priceIdOf(product.default_price);
     const currentKey = currentDefault ? lookupKeyOf.get(currentDefault) ?? null : null;
-    // A default price the file does not name is left as it is (it may be set in the Dashboard).
-    const setDefault = defaultKey !== undefined && currentKey !== defaultKey;
-    if (setDefault) fields.push({ field: 'default_price', before: currentKey ?? currentDefault ?? undefined, after: defaultKey });
-    const payload: ProductPayload = { name: spec.name, description: spec.description, unit_label: spec.unit_label, active: spec.active, metadata, metadata_update: metadataUpdate(product.metadata ?? {}, metadata), default_price: setDefault ? defaultKey : undefined };
+    // A default price the file does not name is left as it is (it may be set in the Dashboard),
+    // unless the plan replaces it: then the replacement, which takes over its lookup key, takes
+    // over as the default too.
+    const replacement = currentDefault ? replaced.get(currentDefault) : undefined;
+    const newDefault = defaultKey !== undefined && currentKey !== defaultKey ? defaultKey : replacement?.productId === id ? replacement.key : undefined;
+    if (newDefault !== undefined) fields.push({ field: 'default_price', before: currentKey ?? currentDefault ?? undefined, after: newDefault === currentKey ? `${newDefault} (its replacement)` : newDefault });
+    const payload: ProductPayload = { name: spec.name, description: spec.description, unit_label: spec.unit_label, active: spec.active, metadata, metadata_update: metadataUpdate(product.metadata ?? {}, metadata), default_price: newDefault };
     changes.push({ action: fields.length ? 'update' : 'noop', type: 'product', key: id, id: product.id, fields, adopt: !managed || undefined, payload: { ...payload } });
   }
   if (options.prune) {
@@ -78,6 +87,7 @@ function productSteps(change: Change): Step[] {
     steps.push({
       phase: Phase.products,
       name: 'create',
+      writes: [{ object: newObjectOf(change), fields: PRODUCT_FIELDS }],
       run: async (ctx) => {
         const params: Stripe.ProductCreateParams = { id: change.key, name: p!.name, active: p!.active, metadata: p!.metadata, ...(p!.description !== undefined ? { description: p!.description } : {}), ...(p!.unit_label !== undefined ? { unit_label: p!.unit_label } : {}) };
         const product = await createOnce(ctx, change, params,
@@ -91,6 +101,7 @@ function productSteps(change: Change): Step[] {
       steps.push({
         phase: Phase.products,
         name: 'update',
+        writes: [{ object: objectOf(change), fields: PRODUCT_FIELDS }],
         run: async (ctx) => {
           const params: Stripe.ProductUpdateParams = { name: p!.name, description: p!.description ?? '', unit_label: p!.unit_label ?? '', active: p!.active, metadata: p!.metadata_update ?? p!.metadata };
           await ctx.call(() => ctx.client.products.update(change.key, params, NO_SDK_RETRIES));
@@ -101,13 +112,15 @@ function productSteps(change: Change): Step[] {
     steps.push({
       phase: Phase.archives,
       name: 'archive',
+      writes: [{ object: objectOf(change), fields: ['active'] }],
       run: async (ctx) => {
         await ctx.call(() => ctx.client.products.update(change.key, { active: false }, NO_SDK_RETRIES));
       },
     });
   }
   if ((change.action === 'create' || change.action === 'update') && p?.default_price) {
-    steps.push({ phase: Phase.defaultPrices, name: 'set default price', run: async (ctx) => { await setDefault(ctx); } });
+    // The one writer of a product's default price (a replaced default price is repointed here too).
+    steps.push({ phase: Phase.defaultPrices, name: 'set default price', writes: [{ object: objectOf(change), fields: ['default_price'] }], run: async (ctx) => { await setDefault(ctx); } });
   }
   return steps;
 }

@@ -8,7 +8,7 @@
 import type Stripe from 'stripe';
 import type { WebhookSpec } from '../../config/model.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ResourceKind, type Step, newObjectOf, objectOf } from './kind.js';
 
 /** Which pricing.yaml key an endpoint belongs to. */
 export const WEBHOOK_KEY_METADATA = 'alpaca_billing_key';
@@ -121,6 +121,7 @@ function webhookSteps(change: Change): Step[] {
       return [{
         phase: Phase.meters,
         name: 'create',
+        writes: [{ object: newObjectOf(change), fields: ['*'] }],
         run: async (ctx) => {
           const endpoint = await createOnce(ctx, change, params,
             (idempotencyKey) => ctx.client.webhookEndpoints.create(params, { ...NO_SDK_RETRIES, idempotencyKey }),
@@ -132,10 +133,10 @@ function webhookSteps(change: Change): Step[] {
     }
     case 'update': {
       const params = change.payload as unknown as Stripe.WebhookEndpointUpdateParams;
-      return [{ phase: Phase.meters, name: 'update', run: async (ctx) => { await ctx.call(() => ctx.client.webhookEndpoints.update(change.id!, params, NO_SDK_RETRIES)); } }];
+      return [{ phase: Phase.meters, name: 'update', writes: [{ object: objectOf(change), fields: Object.keys(params) }], run: async (ctx) => { await ctx.call(() => ctx.client.webhookEndpoints.update(change.id!, params, NO_SDK_RETRIES)); } }];
     }
     case 'archive':
-      return [{ phase: Phase.archives, name: 'delete', run: async (ctx) => { await ctx.call(() => ctx.client.webhookEndpoints.del(change.id!, {}, NO_SDK_RETRIES)); } }];
+      return [{ phase: Phase.archives, name: 'delete', writes: [{ object: objectOf(change), fields: ['*'] }], run: async (ctx) => { await ctx.call(() => ctx.client.webhookEndpoints.del(change.id!, {}, NO_SDK_RETRIES)); } }];
     default:
       return [];
   }
