@@ -6,7 +6,7 @@ import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/appl
 import { digestSavedPlan, parseSavedPlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { fingerprintState, readAccountState } from '../reconcile/read-state.js';
-import { planToJson, renderApplyResult, renderPlan } from '../reconcile/render.js';
+import { planToJson, renderApplyResult, renderMigrations, renderPlan } from '../reconcile/render.js';
 import { openSession, type Session } from '../reconcile/session.js';
 import type { AccountInfo, Plan } from '../reconcile/types.js';
 import { planFromFile, planOptionsOf } from './plan.js';
@@ -17,6 +17,7 @@ export interface ApplyCommandOptions {
   prune?: boolean;
   adopt?: boolean;
   allowArchiveInUse?: boolean;
+  migrateSubscriptions?: string;
   maxRps?: number;
   secretsFile?: string;
   /** false with --no-impact. */
@@ -64,16 +65,16 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
   if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   const pending = pendingChanges(plan);
   const report = (result: ApplyResult) => {
-    if (ctx.out.json) ctx.out.data({ ...planToJson(plan, account), result: { created: result.created, steps: result.steps, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } });
+    if (ctx.out.json) ctx.out.data({ ...planToJson(plan, account), result: { created: result.created, steps: result.steps, migrations: result.migrations, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } });
   };
   if (!pending.length) {
-    report({ created: [], steps: 0 });
+    report({ created: [], steps: 0, migrations: [] });
     return ExitCode.ok;
   }
   const blocked = plan.changes.filter((c) => c.blocked);
   if (blocked.length) {
     throw new UserError(`${blocked.length} change${blocked.length === 1 ? '' : 's'} cannot be applied: ${blocked.map((c) => `${c.type} ${c.key} (${c.blocked})`).join('; ')}. Nothing was changed.`, {
-      hint: blocked.some((c) => c.activeSubscriptions) ? 'Pass --allow-archive-in-use to archive prices that subscriptions use, or change the file.' : 'See the notes under each blocked change.',
+      hint: blocked.some((c) => c.activeSubscriptions) ? 'Pass --migrate-subscriptions period-end (or now) to move the subscriptions of a replaced price first, --allow-archive-in-use to archive prices that subscriptions use, or change the file.' : 'See the notes under each blocked change.',
     });
   }
   // Before anything is created: a new webhook endpoint's secret must have somewhere to go.
@@ -94,6 +95,7 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
       client: session.client,
       call: session.call,
       fingerprint,
+      mode: session.mode,
       // From here Ctrl-C lets the steps in flight finish (their results are recorded), then stops.
       signal: ctx.interruptible(),
       onSecret,
@@ -108,12 +110,16 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
       throw new CancelledError(`apply stopped after the steps in flight: ${err.result.steps} step${err.result.steps === 1 ? '' : 's'} done, the rest not started.`, { hint: rerun });
     }
     spinner.fail(`Stopped after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
+    if (!ctx.out.json) for (const line of renderMigrations(err.result.migrations)) ctx.out.line(line);
     ctx.out.info(rerun);
     throw err.cause;
   }
   const seconds = (Date.now() - started) / 1000;
   spinner.succeed(renderApplyResult(result, seconds));
   if (ctx.out.json) report(result);
-  else for (const c of result.created) ctx.out.line(`created ${c.type} ${c.key}: ${c.id}`);
+  else {
+    for (const c of result.created) ctx.out.line(`created ${c.type} ${c.key}: ${c.id}`);
+    for (const line of renderMigrations(result.migrations)) ctx.out.line(line);
+  }
   return ExitCode.ok;
 }

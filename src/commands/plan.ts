@@ -2,7 +2,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { loadPricing } from '../config/load.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { makePlan, toSavedPlan, type MadePlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { planToJson, renderPlan } from '../reconcile/render.js';
@@ -13,6 +13,7 @@ export interface PlanCommandOptions {
   prune?: boolean;
   adopt?: boolean;
   allowArchiveInUse?: boolean;
+  migrateSubscriptions?: string;
   detailedExitcode?: boolean;
   out?: string;
   maxRps?: number;
@@ -20,11 +21,20 @@ export interface PlanCommandOptions {
   impact?: boolean;
 }
 
-export const planOptionsOf = (o: { prune?: boolean; adopt?: boolean; allowArchiveInUse?: boolean }): PlanOptions => ({
-  prune: Boolean(o.prune),
-  adopt: Boolean(o.adopt),
-  allowArchiveInUse: Boolean(o.allowArchiveInUse),
-});
+const MIGRATE_AT = ['period-end', 'now'] as const;
+
+export const planOptionsOf = (o: { prune?: boolean; adopt?: boolean; allowArchiveInUse?: boolean; migrateSubscriptions?: string }): PlanOptions => {
+  const at = o.migrateSubscriptions;
+  if (at !== undefined && !(MIGRATE_AT as readonly string[]).includes(at)) {
+    throw new UserError(`--migrate-subscriptions '${at}' is not one of ${MIGRATE_AT.join(', ')}.`, { hint: 'period-end: each subscription moves when its current period ends (that period bills on the old price); now: at once.' });
+  }
+  return {
+    prune: Boolean(o.prune),
+    adopt: Boolean(o.adopt),
+    allowArchiveInUse: Boolean(o.allowArchiveInUse),
+    ...(at ? { migrateSubscriptions: at as (typeof MIGRATE_AT)[number] } : {}),
+  };
+};
 
 /** Reads the file (every problem reported before any Stripe call), then the account, with a spinner. */
 export async function planFromFile(ctx: CommandContext, options: PlanOptions, session?: Session, impact = true): Promise<{ made: MadePlan; session: Session }> {

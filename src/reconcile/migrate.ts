@@ -16,7 +16,14 @@
 import type Stripe from 'stripe';
 import { isStripeSdkError, toStripeApiError } from '../errors.js';
 import { NO_SDK_RETRIES } from './resources/kind.js';
-import type { Session } from './session.js';
+import type { Caller } from './resources/kind.js';
+import type { StripeClient } from '../stripe/client.js';
+
+/** What migrating needs: a Session, or apply's context. */
+export interface MigrateContext {
+  client: StripeClient;
+  call: Caller;
+}
 
 export type MigrateAt = 'now' | 'period-end';
 
@@ -51,7 +58,7 @@ export function migrationKey(subId: string, step: 'swap' | 'schedule' | 'phases'
 }
 
 /** Sorts the subscriptions into those to move, those an earlier run has moved, and those to leave alone. */
-export async function classifyForMigration(session: Session, subs: Stripe.Subscription[], from: Stripe.Price, to: Stripe.Price, at: MigrateAt): Promise<{ todo: Stripe.Subscription[] } & Omit<MigrationReport, 'migrated' | 'failed'>> {
+export async function classifyForMigration(session: MigrateContext, subs: Stripe.Subscription[], from: Stripe.Price, to: Stripe.Price, at: MigrateAt): Promise<{ todo: Stripe.Subscription[] } & Omit<MigrationReport, 'migrated' | 'failed'>> {
   const todo: Stripe.Subscription[] = [];
   const already: MigrationOutcome[] = [];
   const skipped: MigrationOutcome[] = [];
@@ -70,7 +77,7 @@ export async function classifyForMigration(session: Session, subs: Stripe.Subscr
   return { todo, already_migrated: already, skipped };
 }
 
-async function swapNow(session: Session, sub: Stripe.Subscription, from: Stripe.Price, to: Stripe.Price): Promise<MigrationOutcome> {
+async function swapNow(session: MigrateContext, sub: Stripe.Subscription, from: Stripe.Price, to: Stripe.Price): Promise<MigrationOutcome> {
   const item = sub.items.data.find((i) => i.price.id === from.id)!;
   const metered = from.recurring?.usage_type === 'metered';
   const params: Stripe.SubscriptionUpdateParams = {
@@ -91,7 +98,7 @@ function phaseItems(sub: Stripe.Subscription, swap?: { from: string; to: string 
   }));
 }
 
-async function scheduleAtPeriodEnd(session: Session, sub: Stripe.Subscription, from: Stripe.Price, to: Stripe.Price): Promise<MigrationOutcome> {
+async function scheduleAtPeriodEnd(session: MigrateContext, sub: Stripe.Subscription, from: Stripe.Price, to: Stripe.Price): Promise<MigrationOutcome> {
   const base = { id: sub.id, customer: customerOf(sub) };
   const own = idOf(sub.schedule as string | { id: string } | null);
   let sched: Stripe.SubscriptionSchedule;
@@ -123,7 +130,7 @@ async function scheduleAtPeriodEnd(session: Session, sub: Stripe.Subscription, f
 }
 
 /** Migrates each subscription (concurrently, through the session's rate limiter); failures are collected, not thrown. */
-export async function migrateSubscriptions(session: Session, todo: Stripe.Subscription[], from: Stripe.Price, to: Stripe.Price, at: MigrateAt, onProgress?: (done: number, total: number) => void): Promise<Pick<MigrationReport, 'migrated' | 'skipped' | 'failed'>> {
+export async function migrateSubscriptions(session: MigrateContext, todo: Stripe.Subscription[], from: Stripe.Price, to: Stripe.Price, at: MigrateAt, onProgress?: (done: number, total: number) => void): Promise<Pick<MigrationReport, 'migrated' | 'skipped' | 'failed'>> {
   const report: Pick<MigrationReport, 'migrated' | 'skipped' | 'failed'> = { migrated: [], skipped: [], failed: [] };
   let done = 0;
   await Promise.all(todo.map(async (sub) => {

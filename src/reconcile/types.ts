@@ -41,6 +41,8 @@ export interface Change {
   activeSubscriptions?: number;
   /** What the change means in money for the subscriptions on the price (price replaces and archives). */
   impact?: ChangeImpact;
+  /** --migrate-subscriptions: apply moves the price's subscriptions onto `to` (a lookup key) before archiving it. */
+  migrate?: { at: 'period-end' | 'now'; to: string; allowInUse?: boolean };
   /** The object exists without `metadata.managed_by` and --adopt was not given: left alone. */
   unmanaged?: boolean;
   /** This change takes over an unmanaged object (--adopt). */
@@ -76,6 +78,8 @@ export interface PlanOptions {
   prune?: boolean;
   adopt?: boolean;
   allowArchiveInUse?: boolean;
+  /** Move the subscriptions on a replaced price onto its replacement (then archive it). */
+  migrateSubscriptions?: 'period-end' | 'now';
 }
 
 export interface PlanSummary {
