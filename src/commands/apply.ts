@@ -9,7 +9,7 @@ import { fingerprintState, readAccountState } from '../reconcile/read-state.js';
 import { planToJson, renderApplyResult, renderMigrations, renderPlan } from '../reconcile/render.js';
 import { openSession, type Session } from '../reconcile/session.js';
 import type { AccountInfo, Plan } from '../reconcile/types.js';
-import { planFromFile, planOptionsOf } from './plan.js';
+import { impactOf, planFromFile, planOptionsOf } from './plan.js';
 import { prepareSecretHandler } from '../webhooks/secrets.js';
 
 export interface ApplyCommandOptions {
@@ -22,6 +22,8 @@ export interface ApplyCommandOptions {
   secretsFile?: string;
   /** false with --no-impact. */
   impact?: boolean;
+  /** current (default) or last. */
+  impactPeriod?: string;
 }
 
 /** A saved plan, checked against the account as it is now: refused if anything changed since. */
@@ -60,7 +62,7 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
   const session = await openSession(ctx, { maxRps: opts.maxRps });
   const { plan, account, fingerprint } = planFile
     ? await loadSavedPlan(ctx, planFile, session)
-    : await planFromFile(ctx, planOptionsOf(opts), session, opts.impact !== false).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
+    : await planFromFile(ctx, planOptionsOf(opts), session, impactOf(opts)).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
 
   if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   const pending = pendingChanges(plan);

@@ -7,6 +7,7 @@ import { makePlan, toSavedPlan, type MadePlan } from '../reconcile/make-plan.js'
 import { pendingChanges } from '../reconcile/plan.js';
 import { planToJson, renderPlan } from '../reconcile/render.js';
 import { openSession, type Session } from '../reconcile/session.js';
+import type { ImpactPeriod } from '../reconcile/read-impact.js';
 import type { PlanOptions } from '../reconcile/types.js';
 
 export interface PlanCommandOptions {
@@ -19,6 +20,8 @@ export interface PlanCommandOptions {
   maxRps?: number;
   /** false with --no-impact. */
   impact?: boolean;
+  /** current (default) or last. */
+  impactPeriod?: string;
 }
 
 const MIGRATE_AT = ['period-end', 'now'] as const;
@@ -36,15 +39,22 @@ export const planOptionsOf = (o: { prune?: boolean; adopt?: boolean; allowArchiv
   };
 };
 
+/** `--no-impact` and `--impact-period current|last` as one value: false, or the period impact prices. */
+export function impactOf(o: { impact?: boolean; impactPeriod?: string }): false | ImpactPeriod {
+  const period = o.impactPeriod ?? 'current';
+  if (period !== 'current' && period !== 'last') throw new UserError(`--impact-period '${period}' is not one of current, last.`, { hint: 'current: the usage of the current period so far; last: the last closed period, as its invoice billed it.' });
+  return o.impact === false ? false : period;
+}
+
 /** Reads the file (every problem reported before any Stripe call), then the account, with a spinner. */
-export async function planFromFile(ctx: CommandContext, options: PlanOptions, session?: Session, impact = true): Promise<{ made: MadePlan; session: Session }> {
+export async function planFromFile(ctx: CommandContext, options: PlanOptions, session?: Session, impact: false | ImpactPeriod = 'current'): Promise<{ made: MadePlan; session: Session }> {
   const { config } = await loadPricing(ctx.settings.file, ctx.cwd);
   const s = session ?? (await openSession(ctx));
   const spinner = await ctx.out.spinner('Reading the account…');
   try {
     const made = await makePlan({
-      client: s.client, call: s.call, mode: s.mode, apiBase: s.apiBase, desired: config, options, impact,
-      onImpactProgress: (done, total) => spinner.update(`Reading this period's usage of the affected subscriptions… ${done}/${total}`),
+      client: s.client, call: s.call, mode: s.mode, apiBase: s.apiBase, desired: config, options, impact: impact !== false, impactPeriod: impact || undefined,
+      onImpactProgress: (done, total) => spinner.update(`Reading ${impact === 'last' ? "the last period's invoices" : "this period's usage"} of the affected subscriptions… ${done}/${total}`),
     });
     spinner.stop();
     ctx.out.debug(`read the account with ${s.throttle.stats.requests} API calls`);
@@ -65,7 +75,8 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 /** `alpaca-billing plan`: what apply would do, without doing it. */
 export async function planCommand(ctx: CommandContext, opts: PlanCommandOptions): Promise<number> {
   const options = planOptionsOf(opts);
-  const { made } = await planFromFile(ctx, options, await openSession(ctx, { maxRps: opts.maxRps }), opts.impact !== false);
+  const impact = impactOf(opts);
+  const { made } = await planFromFile(ctx, options, await openSession(ctx, { maxRps: opts.maxRps }), impact);
   if (ctx.out.json) ctx.out.data(planToJson(made.plan, made.state.account));
   else for (const line of renderPlan(made.plan, made.state.account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   if (opts.out) {

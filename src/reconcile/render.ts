@@ -51,7 +51,7 @@ export function renderPlan(plan: Plan, account: AccountInfo, chalk: ChalkInstanc
 
 const signed = (minor: number, currency: string) => `${minor < 0 ? '-' : '+'}${formatMoney(Math.abs(minor), currency)}`;
 
-/** "1 subscription · this period so far $1,615.12 → $2,018.90 (+$403.78, +25.0%)", then the subscriptions with `verbose`. */
+/** "1 subscription · this period so far $1,615.12 → $2,018.90 (+$403.78, +25.0%)" (or "last period"), then the subscriptions with `verbose`. */
 export function renderImpact(impact: ChangeImpact, verbose: boolean): string[] {
   const n = impact.subscriptions.length;
   const money = (minor: number) => formatMoney(minor, impact.currency);
@@ -60,12 +60,14 @@ export function renderImpact(impact: ChangeImpact, verbose: boolean): string[] {
     const percent = impact.before === 0 ? '' : `, ${impact.delta < 0 ? '-' : '+'}${((Math.abs(impact.delta) / impact.before) * 100).toFixed(1)}%`;
     figures += ` → ${money(impact.after)} (${signed(impact.delta, impact.currency)}${percent})`;
   }
-  const lines = [`${n} subscription${n === 1 ? '' : 's'} · this period so far ${figures}`];
+  const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
+  const basis = impact.basis === 'last_period' ? 'last period' : 'this period so far';
+  const lines = [`${n} subscription${n === 1 ? '' : 's'} · ${basis} ${figures}`];
   for (const note of impact.notes ?? []) lines.push(`  ${note}`);
   if (verbose) {
     for (const s of impact.subscriptions) {
-      const end = new Date(s.current_period_end * 1000).toISOString().slice(0, 10);
-      lines.push(`  ${s.id}  ${s.customer}  period ends ${end}  ${money(s.before)}${s.after !== null ? ` → ${money(s.after)}` : ''}`);
+      const period = s.period_start !== undefined && s.period_end !== undefined ? `period ${day(s.period_start)} – ${day(s.period_end)} (${s.invoice ?? 'no invoice: priced from the meter'})` : `period ends ${day(s.current_period_end)}`;
+      lines.push(`  ${s.id}  ${s.customer}  ${period}  ${money(s.before)}${s.after !== null ? ` → ${money(s.after)}` : ''}`);
     }
   }
   return lines;

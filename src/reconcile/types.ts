@@ -60,11 +60,15 @@ export interface ImpactSubscription {
   /** Minor units under the old price, and under the new one (null: no new price to compare). */
   before: number;
   after: number | null;
+  /** basis last_period: the closed period priced, and the invoice its figures come from (null: none, read from the meter). */
+  period_start?: number;
+  period_end?: number;
+  invoice?: string | null;
 }
 
-/** The current period's usage so far, priced under the old price and the new one, summed. */
+/** The current period's usage so far (or the last closed period's), priced under the old price and the new one, summed. */
 export interface ChangeImpact {
-  basis: 'current_period';
+  basis: 'current_period' | 'last_period';
   currency: string;
   subscriptions: ImpactSubscription[];
   /** Minor units. */
