@@ -55,7 +55,8 @@ function itemOn(sub: Stripe.Subscription, priceId: string): Stripe.SubscriptionI
 const customerOf = (sub: Stripe.Subscription) => (typeof sub.customer === 'string' ? sub.customer : sub.customer.id);
 
 async function meterTotal(client: StripeClient, call: Caller, item: Stripe.SubscriptionItem, customer: string, start: number, end: number): Promise<number> {
-  const meter = item.price.recurring?.meter!;
+  // Only called for metered items (isMetered), which have a meter.
+  const meter = item.price.recurring?.meter ?? '';
   const from = minute(start);
   const to = Math.max(minute(end), from + 60);
   const summaries = await call(() => client.billing.meters.listEventSummaries(meter, { customer, start_time: from, end_time: to, limit: 1 }, NO_SDK_RETRIES));
