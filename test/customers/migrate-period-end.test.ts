@@ -2,8 +2,10 @@
 // gets a schedule whose next phase has the new price from its period end, so the closing invoice
 // bills the old price for the whole closed period and the next one the new price; a subscription
 // with its own schedule is skipped and reported; a run cut off between its steps converges.
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type Stripe from 'stripe';
+import { builtCli } from '../usage/helpers/built-cli.js';
 import { run } from '../helpers/cli.js';
 import { advanceTo } from '../helpers/clock.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -103,5 +105,35 @@ describe('subscriptions migrate --at period-end', () => {
 
     await advanceTo(emu.stripe, clock, FEB15 + 2 * HOUR);
     expect((await emu.stripe.subscriptions.retrieve(sub.id)).items.data[0].price.id).toBe(catalog.tokens.id);
+  });
+
+  it('the built CLI killed with SIGKILL mid-run: the re-run gives every subscription exactly one finished schedule', async () => {
+    const from = await emu.stripe.prices.create({ product: 'alpaca_seats', currency: 'usd', unit_amount: 700, lookup_key: 'kill_from', recurring: { interval: 'month' } });
+    const to = await emu.stripe.prices.create({ product: 'alpaca_seats', currency: 'usd', unit_amount: 800, lookup_key: 'kill_to', recurring: { interval: 'month' } });
+    const subs = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+      const customer = await emu.stripe.customers.create({ email: `killed-${i}@example.com` });
+      return emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: from.id, quantity: i + 1 }] });
+    }));
+    const args = [...(await builtCli()), '--json', 'subscriptions', 'migrate', '--from', 'kill_from', '--to', 'kill_to', '--at', 'period-end', '--yes', '--max-rps', '4'];
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, CI: 'true', ...emu.env }, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+    // Kill it as soon as its first schedule exists: the others are cut off before or between their two steps.
+    const scheduled = async () => (await Promise.all(subs.map((s) => emu.stripe.subscriptions.retrieve(s.id)))).filter((s) => s.schedule).length;
+    while ((await scheduled()) === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const r = await migrate('kill_from', 'kill_to');
+    expect(r.code).toBe(0);
+    const report = r.json();
+    expect(report.failed).toEqual([]);
+    expect(report.skipped).toEqual([]);
+    expect([...report.migrated, ...report.already_migrated].map((m: { id: string }) => m.id).sort()).toEqual(subs.map((s) => s.id).sort());
+    for (const [i, sub] of subs.entries()) {
+      const schedules = await schedulesOf(sub.customer as string);
+      expect(schedules).toHaveLength(1);
+      expect(schedules[0].metadata).toEqual({ [MIGRATION_METADATA_KEY]: to.id });
+      expect(schedules[0].phases.map((p) => p.items.map((it) => [it.price, it.quantity]))).toEqual([[[from.id, i + 1]], [[to.id, i + 1]]]);
+    }
   });
 });
