@@ -1,5 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.alpaca-billing/'] },
@@ -25,9 +27,36 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/stripe/**'],
+    ignores: ['src/stripe/**', 'src/output/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'stripe', message: 'Only src/stripe/ imports the SDK at runtime; use `import type` elsewhere.', allowTypeImports: true }] }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [
+          { name: 'stripe', message: 'Only src/stripe/ imports the SDK at runtime; use `import type` elsewhere.', allowTypeImports: true },
+          ...['chalk', 'ora', 'cli-progress', '@inquirer/prompts'].map((name) => ({ name, message: 'Only src/output/ draws on the terminal; use ctx.out (Output) elsewhere.', allowTypeImports: true })),
+        ],
+      }],
     },
+  },
+  {
+    files: ['src/output/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'stripe', message: 'Only src/stripe/ imports the SDK at runtime; use `import type` elsewhere.', allowTypeImports: true }] }],
+    },
+  },
+  {
+    // A command is an entry point: what two commands share lives in the modules they both import.
+    files: ['src/commands/**/*.ts'],
+    ignores: ['src/commands/apply.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\./', message: 'Commands do not import other commands; move what they share out of src/commands/.' }] }],
+    },
+  },
+  {
+    // Dependencies point one way: no module reaches itself through its imports (type-only imports
+    // included, since a cycle of types is still two modules that cannot be read apart).
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()], 'import-x/extensions': ['.ts', '.js'], 'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] } },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: true }] },
   },
 );

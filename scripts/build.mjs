@@ -22,12 +22,22 @@ tsc('tsconfig.build.json');
 // Type declarations of the one programmatic API, `alpaca-billing/emulator` (package.json exports).
 tsc('tsconfig.emulator-types.json');
 
+/**
+ * The patches below reach into dependencies' internal paths. Each records that it matched, and the
+ * build fails if one did not: an update of the dependency must not silently undo the patch.
+ */
+const patchesMatched = new Set();
+const matched = (name, result) => {
+  if (result) patchesMatched.add(name);
+  return result;
+};
+
 /** zod ships the error messages of ~40 languages (a third of validate's start-up); we use English. */
 const englishOnlyZod = {
   name: 'english-only-zod',
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${'node_modules'}/zod/`) ? { path: 'zod-locales-en', namespace: 'zod-locales' } : undefined);
+      matched('zod locales', args.importer.includes(`${'node_modules'}/zod/`) ? { path: 'zod-locales-en', namespace: 'zod-locales' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
       contents: `export { default as en } from ${JSON.stringify(join(root, 'node_modules/zod/v4/locales/en.js'))};`,
       loader: 'js',
@@ -42,14 +52,14 @@ const lazyBuiltins = {
   setup(b) {
     // commander requires child_process (and with it net, dgram…) for executable subcommands: we have none.
     b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      args.importer.includes(`${'node_modules'}/commander/`) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined);
+      matched('commander child_process', args.importer.includes(`${'node_modules'}/commander/`) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
       contents: `let m; module.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:${args.path}'))[key] });`,
       loader: 'js',
     }));
     // chalk detects colour support (loading tty and os) when imported; Output always tells chalk
     // the level, so chalk's detector for browsers, which loads nothing, is the one we bundle.
-    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: join(root, 'node_modules/chalk/source/vendor/supports-color/browser.js') }));
+    b.onResolve({ filter: /^#supports-color$/ }, () => matched('chalk supports-color', { path: join(root, 'node_modules/chalk/source/vendor/supports-color/browser.js') }));
   },
 };
 
@@ -161,6 +171,8 @@ const inlineStripeJs = {
     b.onLoad({ filter: /stripe-js[\\/]script\.ts$/ }, () => ({ contents: `export const stripeJsSource = () => ${JSON.stringify(readFileSync(stripeJsSource, 'utf8'))};`, loader: 'js' }));
   },
 };
+const unmatched = ['zod locales', 'commander child_process', 'chalk supports-color'].filter((name) => !patchesMatched.has(name));
+if (unmatched.length) throw new Error(`build: the patch for ${unmatched.join(', ')} no longer matches the dependency's files (did it change?); update scripts/build.mjs`);
 await build({ ...common, entryPoints: [join(root, 'src/emulator/index.ts')], outfile: join(root, 'dist/bundle/emulator.cjs'), plugins: [inlineStripeJs] });
 // tsc's dist/emulator/ (the benchmarks' programmatic API) reads it from beside its module.
 copyFileSync(stripeJsSource, join(root, 'dist/emulator/stripe-js/stripe-v3.js'));

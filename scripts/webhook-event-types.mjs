@@ -1,6 +1,6 @@
 // Writes the list of webhook event types Stripe accepts in `enabled_events`, taken from the pinned
-// stripe SDK's types (WebhookEndpointCreateParams.EnabledEvent), into the two places that check it:
-// the pricing.yaml validator and the emulator (which share no runtime code). Run it after upgrading
+// stripe SDK's types (WebhookEndpointCreateParams.EnabledEvent), into src/core/, for the two places
+// that check it: the pricing.yaml validator and the emulator. Run it after upgrading
 // the SDK: `node scripts/webhook-event-types.mjs`; test/config/stripe-limits.test.ts fails until then.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,6 @@ ${types.map((t) => `  '${t}',`).join('\n')}
 
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   const text = render(sdkEventTypes());
-  for (const file of ['src/config/webhook-event-types.ts', 'src/emulator/events/webhook-event-types.ts']) writeFileSync(join(root, file), text);
-  console.log('wrote src/config/webhook-event-types.ts and src/emulator/events/webhook-event-types.ts');
+  writeFileSync(join(root, 'src/core/webhook-event-types.ts'), text);
+  console.log('wrote src/core/webhook-event-types.ts');
 }

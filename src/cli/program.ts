@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { Act } from './run.js';
 import { VERSION } from './version.js';
+import { defineGroup } from './specs/define.js';
 import { registerConfigCommands } from './specs/config.js';
 import { registerEmulatorCommands } from './specs/emulator.js';
 import { registerReconcileCommands } from './specs/reconcile.js';
@@ -49,42 +50,7 @@ Exit codes: 0 success, 1 error (Stripe API, network, internal), 2 changes pendin
   registerCreditCommands(program, act);
   registerAlertCommands(program, act);
   for (const command of program.commands) {
-    const define = groupDefinitions.get(command);
-    if (define && (!argv || argv.includes(command.name()))) define(command);
+    if (!argv || argv.includes(command.name())) defineGroup(command);
   }
   return program;
 }
-
-const groupDefinitions = new WeakMap<Command, (group: Command) => void>();
-
-/** A command group whose subcommands `define` adds (see buildProgram). */
-export function group(program: Command, name: string, description: string, define: (group: Command) => void): void {
-  groupDefinitions.set(program.command(name).description(description), define);
-}
-
-/** Parses a whole number flag, naming the flag in the error. */
-export function intOption(flag: string, { min, max }: { min?: number; max?: number } = {}) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
-      const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : '';
-      throw new InvalidFlagError(`${flag} takes a whole number${range}, got '${value}'`);
-    }
-    return n;
-  };
-}
-
-/** Parses a number flag (decimals allowed). */
-export function numberOption(flag: string, { min, max }: { min?: number; max?: number } = {}) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
-      throw new InvalidFlagError(`${flag} takes a number${min !== undefined ? ` ≥ ${min}` : ''}${max !== undefined ? ` ≤ ${max}` : ''}, got '${value}'`);
-    }
-    return n;
-  };
-}
-
-export { Option };
-import { InvalidArgumentError } from 'commander';
-class InvalidFlagError extends InvalidArgumentError {}

@@ -37,7 +37,10 @@ export interface ActOptions {
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  let out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env });
+  // --json is known before settings are read, so a bad settings file is a JSON document too.
+  const dashes = argv.indexOf('--');
+  const json = (dashes === -1 ? argv : argv.slice(0, dashes)).includes('--json');
+  let out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env, json });
   let apiBase: string | undefined;
   const act: Act = (load, { settings: readSettings = true } = {}) => async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
@@ -110,6 +113,7 @@ export function reportError(err: unknown, out: Output, context: { apiBase?: stri
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
     // commander already printed its message; unknown flags and missing arguments are invalid input.
+    if (out.json) out.data({ ok: false, error: { type: 'usage', message: err.message.replace(/^error: /, '') } });
     return ExitCode.invalidInput;
   }
   if (err instanceof ConfigError) {
@@ -135,10 +139,17 @@ export function reportError(err: unknown, out: Output, context: { apiBase?: stri
     return reportError(new UserError(`Cannot ${fsErr.syscall ?? 'use'} ${fsErr.path}: ${PATH_ERRORS[fsErr.code]}.`), out);
   }
   const apiErr = err instanceof StripeApiError ? err : isStripeSdkError(err) ? new StripeApiError(err) : undefined;
-  if (apiErr?.type === 'StripeConnectionError' && context.apiBase && !apiErr.message.includes(context.apiBase)) {
-    // The SDK's message says "our connection to Stripe", even when the API base is an emulator.
+  if (apiErr?.type === 'StripeConnectionError') {
+    // The SDK says "An error occurred with our connection to Stripe", even when the API base is an
+    // emulator: say where we tried, what the network said, and what to check.
     const detail = (apiErr.cause as { detail?: { code?: string } } | undefined)?.detail?.code;
-    apiErr.message = `${apiErr.message} (tried ${context.apiBase}${detail ? `: ${detail}` : ''})`;
+    const retried = /retried (\d+) times?/.exec(apiErr.message);
+    const where = context.apiBase ?? 'Stripe';
+    const message = `cannot reach ${where}${detail ? ` (${detail})` : ''}${retried ? ` after ${Number(retried[1]) + 1} attempts` : ''}.`;
+    const hint = where.startsWith('https://api.stripe.com') ? 'Check the network (and any proxy).' : 'Is the server running? Check --api-base / STRIPE_API_BASE (or the profile\'s api_base).';
+    if (out.json) out.data({ ok: false, error: { type: 'stripe', stripe_type: apiErr.type, message, hint } });
+    else out.error(`${message}\n  hint: ${hint}`);
+    return ExitCode.error;
   }
   if (apiErr) {
     const parts = [apiErr.type, apiErr.code].filter(Boolean).join('/');
@@ -148,6 +159,7 @@ export function reportError(err: unknown, out: Output, context: { apiBase?: stri
     return ExitCode.error;
   }
   const e = err as Error;
+  if (out.json) out.data({ ok: false, error: { type: 'internal', message: e?.message ?? String(err), hint: 'This is a bug in alpaca-billing; please report it with the command you ran.' } });
   out.error(`internal error: ${e?.message ?? String(err)}\n  This is a bug in alpaca-billing; please report it with the command you ran.${out.verbose && e?.stack ? `\n${e.stack}` : ''}`);
   return ExitCode.error;
 }

@@ -3,7 +3,8 @@ import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
 import { CancelledError, UserError, isStripeSdkError, toStripeApiError, callStripe } from '../errors.js';
 import { formatDateTime } from '../customers/views.js';
-import { addDuration, clockView, parseTime, planAdvance, shortestInterval, type ClockView } from '../customers/test-clock.js';
+import { timeFlag } from '../core/time.js';
+import { addDuration, clockView, planAdvance, shortestInterval, type ClockView } from '../customers/test-clock.js';
 
 /** Stripe advances a clock in seconds; the emulator in milliseconds. */
 const POLL_MS = 250;
@@ -36,7 +37,7 @@ export interface ClockCreateOptions {
 
 /** `clock create [--frozen-time T] [--name N]`: exit 0 created, 3 bad flags or a live key. */
 export async function createClockCommand(ctx: CommandContext, options: ClockCreateOptions): Promise<number> {
-  const frozen = options.frozenTime === undefined ? Math.floor(Date.now() / 1000) : parseTime(options.frozenTime, '--frozen-time');
+  const frozen = options.frozenTime === undefined ? Math.floor(Date.now() / 1000) : timeFlag('--frozen-time', options.frozenTime);
   if (options.name !== undefined && options.name.length > 300) throw new UserError(`--name is ${options.name.length} characters; Stripe allows 300.`);
   const stripe = await testStripe(ctx);
   const clock = clockView(await callStripe(() => stripe.testHelpers.testClocks.create({ frozen_time: frozen, ...(options.name !== undefined ? { name: options.name } : {}) })));
@@ -74,7 +75,7 @@ async function waitReady(stripe: Stripe, id: string, signal: AbortSignal): Promi
  */
 export async function advanceClockCommand(ctx: CommandContext, options: ClockAdvanceOptions, id: string): Promise<number> {
   if ((options.to === undefined) === (options.by === undefined)) throw new UserError('clock advance needs exactly one of --to or --by.', { hint: 'e.g. --to 2026-02-01T01:00:00Z or --by 1mo' });
-  const to = options.to !== undefined ? parseTime(options.to, '--to') : undefined;
+  const to = options.to !== undefined ? timeFlag('--to', options.to) : undefined;
   const stripe = await testStripe(ctx);
   const start = await retrieveClock(stripe, id);
   if (start.status !== 'ready') throw new UserError(`Test clock ${id} is ${start.status}; it can only be advanced when ready.`);

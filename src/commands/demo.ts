@@ -50,7 +50,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
       ctx.out.data({ ok: true, seconds, emulator: opts.keep ? emulator.url : undefined, ...result });
     } else {
       ctx.out.line('');
-      ctx.out.line(`Done in ${seconds.toFixed(1)} s: ${result.events.toLocaleString('en-US')} events, ${result.tokens.toLocaleString('en-US')} tokens → ${result.packages.toLocaleString('en-US')} packages of 1,000 × $0.04 = ${total} on the upcoming invoice of ${result.subscription} (${result.subscriptionStatus}).`);
+      ctx.out.line(`Done in ${seconds.toFixed(1)} s: ${result.events.toLocaleString('en-US')} events, ${result.tokens.toLocaleString('en-US')} tokens → ${result.packages.toLocaleString('en-US')} packages of 1,000 × $0.04 = ${total} on the upcoming invoice of ${result.subscription} (${result.subscription_status}).`);
       const m = result.month_end;
       ctx.out.line(`At the month's end (test clock ${m.clock}): renewal ${m.renewal.id} ${m.renewal.status} for ${formatMoney(String(m.renewal.amount_paid), result.invoice.currency)}, as previewed; the failing card left ${m.failing.customer} ${m.failing.subscription_status}.`);
     }

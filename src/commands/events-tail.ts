@@ -1,8 +1,9 @@
 import type { CommandContext } from '../cli/context.js';
 import { EventFeed, type FeedItem } from '../events/feed.js';
-import { DEFAULT_TYPE_PATTERNS, parseSince, parseTypePatterns, wantsMeterErrors } from '../events/filters.js';
+import { DEFAULT_TYPE_PATTERNS, parseTypePatterns, wantsMeterErrors } from '../events/filters.js';
+import { timeFlag } from '../core/time.js';
 import { followFeed } from '../events/follow.js';
-import { formatEventLine, formatV2Event, type Painter } from '../events/format.js';
+import { printFeedItem } from '../events/print.js';
 import { toStripeApiError } from '../errors.js';
 
 export interface EventsTailOptions {
@@ -14,23 +15,11 @@ export interface EventsTailOptions {
   pollInterval?: number;
 }
 
-/** Renders one feed item: NDJSON (the event object as Stripe sent it) or readable lines. */
-export function printFeedItem(ctx: CommandContext, item: FeedItem): void {
-  if (ctx.out.json) {
-    ctx.out.data(item.event, { ndjson: true });
-    return;
-  }
-  const { chalk } = ctx.out;
-  const paint: Painter = { good: chalk.green, bad: chalk.red, pending: chalk.yellow, dim: chalk.dim };
-  const lines = item.kind === 'v1' ? [formatEventLine(item.event, paint)] : formatV2Event(item.event, paint);
-  for (const line of lines) ctx.out.line(line);
-}
-
 /** `alpaca-billing events tail`: list events oldest first, then optionally keep following. */
 export async function eventsTailCommand(ctx: CommandContext, options: EventsTailOptions): Promise<number> {
   const explicit = Boolean(options.type?.length);
   const patterns = explicit ? parseTypePatterns(options.type ?? []) : DEFAULT_TYPE_PATTERNS;
-  const since = options.since === undefined ? undefined : parseSince(options.since, Math.floor(Date.now() / 1000));
+  const since = options.since === undefined ? undefined : timeFlag('--since', options.since, { ago: Math.floor(Date.now() / 1000) });
   const stripe = await ctx.stripe();
   // Metering error reports name a meter, not a customer, so a customer filter leaves them out.
   const v2Types = options.customer ? [] : wantsMeterErrors(patterns, explicit);
@@ -40,7 +29,7 @@ export async function eventsTailCommand(ctx: CommandContext, options: EventsTail
 
   let shown = 0;
   const print = (items: FeedItem[]) => {
-    for (const item of items) printFeedItem(ctx, item);
+    for (const item of items) printFeedItem(ctx.out, item);
     shown += items.length;
   };
   try {

@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { loadPricing } from '../config/load.js';
@@ -63,13 +63,6 @@ export async function planFromFile(ctx: CommandContext, options: PlanOptions, se
     spinner.fail('Could not read the account');
     throw err;
   }
-}
-
-/** Writes through a temporary file, so an interrupted write never leaves half a plan behind. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, 'utf8');
-  await rename(tmp, path);
 }
 
 /** `alpaca-billing plan`: what apply would do, without doing it. */

@@ -7,7 +7,7 @@ import { ExitCode, UserError } from '../errors.js';
 import { pullPricing } from '../reconcile/pull.js';
 import { readAccountState } from '../reconcile/read-state.js';
 import { openSession } from '../reconcile/session.js';
-import { writeFileAtomic } from './plan.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 
 export interface PullCommandOptions {
   out?: string;

@@ -4,7 +4,8 @@ import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { IDENTIFIER_MAX, parseWholeNumber } from '../usage/event.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
-import { checkWindow, isoSeconds, parseTimestamp } from '../usage/time.js';
+import { checkWindow } from '../usage/time.js';
+import { isoSeconds, parseTimestamp } from '../core/time.js';
 
 export interface UsageSendOptions {
   customer: string;

@@ -5,9 +5,9 @@ import { resolveCustomer } from '../customers/resolve.js';
 import { formatMoney, formatQuantity, minorUnitExponent, toMajorUnits } from '../core/money.js';
 import { priceCost } from '../core/price-cost.js';
 import { loadMeterCatalog, loadPricingIfPresent, requireMeter } from '../usage/setup.js';
-import { GROUP_SECONDS, alignPeriod, currentUtcMonth, iso, sparkline, type Grouping, type Period } from '../usage/summary-period.js';
+import { GROUP_SECONDS, alignPeriod, currentUtcMonth, sparkline, type Grouping, type Period } from '../usage/summary-period.js';
 import { fetchTotal, fetchWindows, findMeterPrice, findMeteredItem } from '../usage/summary.js';
-import { parseTimestamp } from '../usage/time.js';
+import { iso, timeFlag } from '../core/time.js';
 
 export interface UsageSummaryOptions {
   customer: string;
@@ -16,12 +16,6 @@ export interface UsageSummaryOptions {
   to?: string;
   group?: Grouping;
   csv?: boolean;
-}
-
-function timeFlag(flag: string, value: string): number {
-  const t = parseTimestamp(value);
-  if (!t.ok) throw new UserError(`${flag}: ${t.reason}.`, { hint: 'Use Unix seconds or ISO 8601, e.g. 2026-11-01 or 2026-11-01T00:00:00Z.' });
-  return t.seconds;
 }
 
 /** Major units with the currency's digits, as a decimal string: ("4940", "usd") → "49.40". */
@@ -74,11 +68,14 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
     ctx.out.data({
       customer: customer.id,
       meter: meter.eventName,
-      from: iso(q.totalFrom),
-      to: iso(q.totalTo),
+      // Unix seconds, as every --json document; the ISO form beside it under *_iso.
+      from: q.totalFrom,
+      to: q.totalTo,
+      from_iso: iso(q.totalFrom),
+      to_iso: iso(q.totalTo),
       total,
       estimated_cost: cost && price ? { amount: majorAmount(cost.amount, price.currency), currency: price.currency } : null,
-      windows: windows.map((w) => ({ start: iso(w.start), end: iso(w.end), value: w.value })),
+      windows: windows.map((w) => ({ start: w.start, end: w.end, value: w.value })),
     });
     return 0;
   }

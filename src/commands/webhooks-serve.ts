@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import type { V2EventLike } from '../events/meter-errors.js';
 import { createWebhookVerifier, type VerifiedDelivery } from '../stripe/webhooks.js';
 import { startWebhookServer, type RunningWebhookServer } from '../webhooks/server.js';
-import { printFeedItem } from './events-tail.js';
+import { printFeedItem } from '../events/print.js';
 
 export interface WebhooksServeOptions {
   port: number;
@@ -27,7 +27,7 @@ function checkForwardUrl(value: string): string {
 /** Thin notifications carry no details: fetch the event when a key allows, else show the notification. */
 async function printDelivery(ctx: CommandContext, delivery: VerifiedDelivery): Promise<void> {
   if (delivery.kind === 'snapshot') {
-    printFeedItem(ctx, { kind: 'v1', event: delivery.event });
+    printFeedItem(ctx.out, { kind: 'v1', event: delivery.event });
     return;
   }
   let event: V2EventLike = delivery.notification;
@@ -38,7 +38,7 @@ async function printDelivery(ctx: CommandContext, delivery: VerifiedDelivery): P
       ctx.out.warn(`could not fetch ${delivery.notification.id}: ${(err as Error)?.message ?? String(err)}`);
     }
   }
-  printFeedItem(ctx, { kind: 'v2', event });
+  printFeedItem(ctx.out, { kind: 'v2', event });
 }
 
 /** `alpaca-billing webhooks serve`: a local receiver that verifies, prints and forwards deliveries until stopped. */

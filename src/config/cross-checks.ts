@@ -3,11 +3,12 @@
  * identities, tier order and interval limits. They run on the raw parsed data whatever zod said,
  * guarding each type themselves, so one broken price does not hide problems elsewhere.
  */
-import { ISO_4217_CODES, STRIPE_CURRENCIES } from './currencies.js';
+import { ISO_4217_CODES } from './currencies.js';
+import { isStripeCurrency, STRIPE_CURRENCIES } from '../core/stripe-currencies.js';
 import { didYouMean } from './did-you-mean.js';
 import { LIMITS, PRODUCT_ID } from './pricing-schema.js';
 import type { RawProblem } from './schema-issues.js';
-import { WEBHOOK_EVENT_TYPES } from './webhook-event-types.js';
+import { WEBHOOK_EVENT_TYPES } from '../core/webhook-event-types.js';
 import type { PathSegment } from './yaml-source.js';
 
 /** The schema's shape of an event type; only such strings are looked up in Stripe's list. */
@@ -106,12 +107,12 @@ function checkEventType(event: unknown, path: PathSegment[], problems: RawProble
 function checkPrice(price: Obj, path: PathSegment[], meterKeys: string[], problems: RawProblem[]): void {
   if (typeof price.currency === 'string') {
     const currency = price.currency;
-    if (ISO_4217_CODES.has(currency) && !STRIPE_CURRENCIES.has(currency)) {
-      problems.push({ path: [...path, 'currency'], message: `'${currency}' is an ISO 4217 currency Stripe does not support for prices`, hint: `Stripe's currencies: ${[...STRIPE_CURRENCIES].join(', ')}.` });
-    } else if (!STRIPE_CURRENCIES.has(currency)) {
+    if (ISO_4217_CODES.has(currency) && !isStripeCurrency(currency)) {
+      problems.push({ path: [...path, 'currency'], message: `'${currency}' is an ISO 4217 currency Stripe does not support for prices`, hint: `Stripe's currencies: ${STRIPE_CURRENCIES.join(', ')}.` });
+    } else if (!isStripeCurrency(currency)) {
       const lower = currency.toLowerCase();
       // Three-letter codes are all close to each other: only suggest among the common ones.
-      const hint = STRIPE_CURRENCIES.has(lower) ? `Write it in lowercase: ${lower}.` : didYouMean(lower, COMMON_CURRENCIES) ?? 'Use a three-letter ISO 4217 code such as usd or eur.';
+      const hint = isStripeCurrency(lower) ? `Write it in lowercase: ${lower}.` : didYouMean(lower, COMMON_CURRENCIES) ?? 'Use a three-letter ISO 4217 code such as usd or eur.';
       problems.push({ path: [...path, 'currency'], message: `'${currency}' is not a lowercase ISO 4217 currency code`, hint });
     }
   }

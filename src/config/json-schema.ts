@@ -3,7 +3,7 @@
  * generated from the validator's own zod schema so the two cannot drift. `npm run schema` writes it.
  */
 import { z } from 'zod/mini';
-import { STRIPE_CURRENCIES } from './currencies.js';
+import { STRIPE_CURRENCIES } from '../core/stripe-currencies.js';
 import { LIMITS, PRODUCT_ID, currencySchema, priceSchema, pricingFileSchema, productIdSchema } from './pricing-schema.js';
 
 export function pricingJsonSchema(): Record<string, unknown> {

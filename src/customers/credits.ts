@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import { minorUnitExponent } from '../core/money.js';
 import { UserError } from '../errors.js';
-import { addDuration, parseTime } from './test-clock.js';
+import { addDuration } from './test-clock.js';
+import { timeFlag } from '../core/time.js';
 
 /** "10.00" usd → 1000. Never through a float: digits are moved, not multiplied. */
 export function parseMajorAmount(value: string, currency: string): number {
@@ -29,7 +30,7 @@ export function parseCurrency(value: string): string {
 
 /** `--expires 30d` (after `now`, the customer's time) or `--expires 2026-03-01`; it must be after `now`. */
 export function parseExpiry(value: string, now: number): number {
-  const at = /^\d+\s*(mo|min|m|h|d|w|y)$/.test(value.trim()) ? addDuration(now, value) : parseTime(value, '--expires');
+  const at = /^\d+\s*(mo|min|m|h|d|w|y)$/.test(value.trim()) ? addDuration(now, value) : timeFlag('--expires', value);
   if (at <= now) throw new UserError(`--expires '${value}' is not in the future for this customer.`, { hint: 'Give a duration such as 30d, or a later time.' });
   return at;
 }

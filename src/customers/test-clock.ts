@@ -22,17 +22,6 @@ export function clockView(c: Stripe.TestHelpers.TestClock): ClockView {
   return { id: c.id, name: c.name ?? null, status: c.status, frozen_time: c.frozen_time, deletes_after: c.deletes_after, created: c.created };
 }
 
-/** `2026-02-01`, `2026-02-01T12:00:00Z` or Unix seconds, as Unix seconds; the error names `flag`. */
-export function parseTime(value: string, flag: string): number {
-  const text = value.trim();
-  if (/^\d{9,11}$/.test(text)) return Number(text);
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : /\d{2}:\d{2}/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? NaN : Date.parse(text);
-  if (!Number.isFinite(ms)) {
-    throw new UserError(`${flag} '${value}' is not a time.`, { hint: 'Give a date (2026-02-01, midnight UTC), a time with its zone (2026-02-01T12:00:00Z) or Unix seconds.' });
-  }
-  return Math.floor(ms / 1000);
-}
-
 const UNITS: Record<string, { interval: Interval | 'hour' | 'minute'; seconds?: number }> = {
   m: { interval: 'minute', seconds: 60 },
   min: { interval: 'minute', seconds: 60 },

@@ -33,7 +33,7 @@ export interface StoryOptions {
 export interface StoryResult {
   customer: string;
   subscription: string;
-  subscriptionStatus: string;
+  subscription_status: string;
   events: number;
   tokens: number;
   packages: number;
@@ -133,7 +133,7 @@ export async function runStory(o: StoryOptions): Promise<StoryResult> {
   return {
     customer: customer.id,
     subscription: active.id,
-    subscriptionStatus: active.status,
+    subscription_status: active.status,
     events: totals.events,
     tokens: totals.tokens,
     packages: Math.ceil(totals.tokens / 1000),

@@ -5,6 +5,14 @@ import type { EventListener, Expander, ResolvedOptions, SessionAuthenticator, Us
 /** The fixed account every key of the emulator belongs to (profiles can pin it). */
 export const EMULATOR_ACCOUNT_ID = 'acct_emulator00000001';
 
+/** The request an event names (`event.request`): null fields when nothing but time caused it. */
+export interface RequestInfo {
+  id: string | null;
+  idempotency_key: string | null;
+}
+
+const NO_REQUEST: RequestInfo = { id: null, idempotency_key: null };
+
 const ZERO_USAGE: UsageSource = { aggregate: () => 0 };
 
 /**
@@ -24,6 +32,7 @@ export class EmulatorCore {
   private sessionAuth: SessionAuthenticator | undefined;
   private readonly replayers = new Map<string, (op: unknown[]) => void>();
   private durability: (() => Promise<void> | undefined) | undefined;
+  private activeRequest: RequestInfo = NO_REQUEST;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -97,6 +106,26 @@ export class EmulatorCore {
     const snapshot = structuredClone(object) as Record<string, any>;
     const previous = previousAttributes ? (structuredClone(previousAttributes) as Record<string, any>) : undefined;
     for (const listener of this.listeners) listener(type, snapshot, previous);
+  }
+
+  /** The request whose handler is running now (its events name it). */
+  get currentRequest(): RequestInfo {
+    return this.activeRequest;
+  }
+
+  /**
+   * Runs `fn` as the work of `request` (null: of no request, as the billing cycle's steps are even
+   * when a request's read brings them up to date). Handlers run synchronously up to their first
+   * await, which is where every route emits; timers they start run outside any request.
+   */
+  withRequest<T>(request: RequestInfo | null, fn: () => T): T {
+    const previous = this.activeRequest;
+    this.activeRequest = request ?? NO_REQUEST;
+    try {
+      return fn();
+    } finally {
+      this.activeRequest = previous;
+    }
   }
 
   onEvent(listener: EventListener): void {

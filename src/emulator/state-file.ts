@@ -1,5 +1,5 @@
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { checkSavedMetering } from './metering/saved-metering.js';
 import type { ChangeBatch, StateDocument } from './store.js';
 
@@ -83,26 +83,9 @@ export async function readLogFile(file: string): Promise<{ batches: LoggedBatch[
   return { batches };
 }
 
-/** Writes to a temporary file beside the target, flushes it, then renames it over: a crash never leaves half a file. */
+/** Writes the state so that a crash never leaves half a file. */
 export async function writeStateFile(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-  // The rename itself is only durable once the directory is flushed (where the platform allows
-  // it: Windows cannot open a directory for that, and renames there are journaled anyway).
-  const dir = await open(dirname(file), 'r').catch(() => undefined);
-  if (!dir) return;
-  try {
-    await dir.sync().catch(() => undefined);
-  } finally {
-    await dir.close();
-  }
+  await writeFileAtomic(file, text);
 }
 
 async function readText(file: string): Promise<string | undefined> {

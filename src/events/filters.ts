@@ -54,19 +54,3 @@ export function wantsMeterErrors(patterns: string[], explicit: boolean): string[
 export function matchesCustomer(event: Stripe.Event, customer: string | undefined): boolean {
   return customer === undefined || summarizeEvent(event).customer === customer;
 }
-
-const RELATIVE = /^(\d+)\s*(s|m|h|d)$/;
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** `--since`: Unix seconds, an ISO date or time, or a duration back from now (`30m`, `2h`, `7d`). */
-export function parseSince(value: string, nowSeconds: number): number {
-  const v = value.trim();
-  if (/^\d{9,}$/.test(v)) return Number(v);
-  const rel = RELATIVE.exec(v);
-  if (rel) return nowSeconds - Number(rel[1]) * UNIT_SECONDS[rel[2]];
-  if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
-    const ms = Date.parse(v);
-    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
-  }
-  throw new UserError(`--since '${value}' is not a time`, { hint: 'Give a duration back from now (30m, 2h, 7d), an ISO date or time (2026-11-01, 2026-11-01T12:00:00Z), or Unix seconds.' });
-}

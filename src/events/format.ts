@@ -6,11 +6,10 @@ import type Stripe from 'stripe';
 import { formatMeterErrorReport, isMeterErrorType, summarizeMeterError, type V2EventLike } from './meter-errors.js';
 import { summarizeEvent, type EventAmount, type EventSummary } from './summary.js';
 import { formatMoney } from '../core/money.js';
+import { iso } from '../core/time.js';
 
 /** `2026-11-26T18:58:38Z`: UTC so lines from different machines line up. */
-export function formatTime(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+
 
 export function formatAmount(amount: EventAmount): string {
   return formatMoney(amount.minor, amount.currency);
@@ -39,7 +38,7 @@ function paintStatus(status: string, paint: Painter): string {
 export function formatSummaryLine(s: EventSummary, paint: Painter = PLAIN): string {
   const status = s.status === undefined ? '-' : s.previousStatus ? `${paintStatus(s.previousStatus, paint)} → ${paintStatus(s.status, paint)}` : paintStatus(s.status, paint);
   return [
-    paint.dim(formatTime(s.created)),
+    paint.dim(iso(s.created)),
     s.type.padEnd(TYPE_WIDTH),
     s.object ?? '-',
     s.customer ?? '-',
@@ -57,10 +56,10 @@ export function formatEventLine(event: Stripe.Event, paint: Painter = PLAIN): st
 /** Any v2 event: metering error reports in full, anything else as a headline. */
 export function formatV2Event(event: V2EventLike, paint: Painter = PLAIN): string[] {
   if (isMeterErrorType(event.type)) {
-    const [head, ...details] = formatMeterErrorReport(summarizeMeterError(event), formatTime);
+    const [head, ...details] = formatMeterErrorReport(summarizeMeterError(event), iso);
     return [paint.bad(head), ...details];
   }
   const ms = Date.parse(event.created);
-  const time = Number.isNaN(ms) ? '-' : formatTime(Math.floor(ms / 1000));
+  const time = Number.isNaN(ms) ? '-' : iso(Math.floor(ms / 1000));
   return [[time, event.type.padEnd(TYPE_WIDTH), event.related_object?.id ?? '-', event.id].join('  ')];
 }

@@ -3,7 +3,7 @@
  * the customer reference is resolved, the identifier derived (`identity.ts`) and the time window
  * checked (`time.ts`) afterwards, as they depend on Stripe, the rest of the source and the clock.
  */
-import { parseTimestamp } from './time.js';
+import { parseTimestamp } from '../core/time.js';
 
 export interface UsageEvent {
   /** 1-based line of the source the event came from. */

@@ -8,7 +8,8 @@ import type { ParseResult, UsageEvent } from './event.js';
 import { EventIdentities, derivedIdentifier } from './identity.js';
 import type { Journal } from './journal.js';
 import type { SourceRecord } from './readers.js';
-import { checkWindow, isoSeconds } from './time.js';
+import { checkWindow } from './time.js';
+import { isoSeconds } from '../core/time.js';
 
 export interface IngestStats {
   /** Records read (blank lines aside), good or bad. */

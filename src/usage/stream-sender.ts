@@ -12,7 +12,7 @@ import { meterEventStreamPoster, type MeterEventStreamPoster } from '../stripe/m
 import type { UsageEvent } from './event.js';
 import type { MeterInfo } from './meters.js';
 import { RateLimiter, sleep } from './rate-limiter.js';
-import { isoSeconds } from './time.js';
+import { isoSeconds } from '../core/time.js';
 
 export const STREAM_BATCH_MAX = 100;
 

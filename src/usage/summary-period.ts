@@ -4,6 +4,8 @@
  * minutes; whole hours for hour windows; UTC midnights for day windows) with a note for every
  * rounding, and the sparkline.
  */
+import { iso } from '../core/time.js';
+
 export type Grouping = 'hour' | 'day';
 
 export const GROUP_SECONDS: Record<Grouping, number> = { hour: 3600, day: 86_400 };
@@ -34,9 +36,7 @@ export function currentUtcMonth(nowSeconds: number): { from: number; to: number 
 const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
 const ceilTo = (t: number, step: number) => Math.ceil(t / step) * step;
 
-export function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
+
 
 /** Hour windows for up to three days, day windows beyond. */
 export function defaultGrouping(from: number, to: number): Grouping {

@@ -4,7 +4,8 @@
  * mode 0600, written atomically the moment the endpoint exists), or, on an interactive terminal
  * only, printed once. It is never put in pricing.yaml, the plan, the JSON result or a log.
  */
-import { access, chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
@@ -61,10 +62,7 @@ export async function writeSecret(path: string, info: RevealedSecretInfo): Promi
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, mergeSecretLines(existing, info), { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  await writeFileAtomic(path, mergeSecretLines(existing, info), { mode: 0o600 });
 }
 
 export interface SecretHandlerOptions {

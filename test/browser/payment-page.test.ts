@@ -1,16 +1,13 @@
 // The example payment page in headless Chromium (Debian's `chromium`; .ci/run installs it) against
 // a fresh emulator: the Stripe.js stand-in, the example site's backend and its verified webhook.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { configureBilling } from '../../src/emulator/billing/records.js';
 import { createExampleCatalog } from '../../src/example/catalog.js';
 import { startExampleSite, type ExampleSite } from '../../src/example/site.js';
 import { type TestEmulator, startTestEmulator } from '../helpers/emulator.js';
+import { launchChromium, onPage as onPageOf } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = resolve(import.meta.dirname, '../../test-output/browser');
 
 let emu: TestEmulator;
 let site: ExampleSite;
@@ -24,9 +21,7 @@ beforeAll(async () => {
   configureBilling(emu.core, { zeroInvoiceSetupStatus: 'incomplete' });
   price = await createExampleCatalog(emu.stripe);
   site = await startExampleSite({ stripe: emu.stripe, publishableKey: 'pk_test_example_page', stripeJsUrl: `${emu.url}/v3/`, price: price.id });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }).catch((err: Error) => {
-    throw new Error(`These tests need Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM_PATH): ${err.message}`);
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -34,27 +29,7 @@ afterAll(async () => {
   await emu?.close();
 });
 
-/**
- * Runs `body` on a new page; on failure writes the screenshots it took (and one of the page as it
- * is at the failure) under test-output/browser/<test name>/ and names the folder in the error.
- */
-async function onPage(name: string, body: (page: Page, shot: (label: string) => Promise<void>) => Promise<void>): Promise<void> {
-  const page = await browser.newPage();
-  const shots: Array<[string, Buffer]> = [];
-  const shot = async (label: string) => void shots.push([label, await page.screenshot({ fullPage: true })]);
-  try {
-    await body(page, shot);
-  } catch (err) {
-    const dir = join(OUTPUT, name.replace(/[^\w-]+/g, '-'));
-    mkdirSync(dir, { recursive: true });
-    await shot('at-failure').catch(() => undefined);
-    shots.forEach(([label, png], i) => writeFileSync(join(dir, `${i + 1}-${label}.png`), png));
-    (err as Error).message += `\n(screenshots in ${dir})`;
-    throw err;
-  } finally {
-    await page.close();
-  }
-}
+const onPage = (name: string, body: Parameters<typeof onPageOf>[2]) => onPageOf(browser, name, body);
 
 /** Signs up on the page and types a card into the stand-in's form; returns the subscription's id. */
 async function signUpAndTypeCard(page: Page, email: string, number: string, on: ExampleSite = site): Promise<string> {

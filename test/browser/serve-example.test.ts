@@ -4,18 +4,17 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { run } from '../helpers/cli.js';
 
 const bin = resolve(import.meta.dirname, '../../bin/alpaca-billing.cjs');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 test('serve-example: a card typed on its page activates the subscription, and the verified webhook is reported', async () => {
   const child = spawn(process.execPath, [bin, 'serve-example', '--port', '0', '--json'], { env: { PATH: process.env.PATH, CI: 'true' } });
   const exit = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => JSON.parse(((await lines.next()).value as string) ?? 'null');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const ready = await next();
     expect(ready).toMatchObject({ ok: true, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), emulator: expect.stringMatching(/^http:/) });

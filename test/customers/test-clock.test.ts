@@ -1,21 +1,8 @@
 // Pure parts of the clock commands: reading times and durations, and splitting an advance.
 import { describe, expect, it } from '@jest/globals';
-import { addDuration, parseTime, planAdvance } from '../../src/customers/test-clock.js';
+import { addDuration, planAdvance } from '../../src/customers/test-clock.js';
 
 const at = (iso: string) => Date.parse(iso) / 1000;
-
-describe('parseTime', () => {
-  it.each([
-    ['2026-02-01', at('2026-02-01T00:00:00Z')],
-    ['2026-02-01T12:30:00Z', at('2026-02-01T12:30:00Z')],
-    ['2026-02-01T12:30:00+02:00', at('2026-02-01T10:30:00Z')],
-    ['1769904000', 1769904000],
-  ])('%s', (text, seconds) => expect(parseTime(text, '--to')).toBe(seconds));
-
-  it('refuses a time without a zone, naming the flag', () => {
-    expect(() => parseTime('2026-02-01T12:30', '--to')).toThrow("--to '2026-02-01T12:30' is not a time.");
-  });
-});
 
 describe('addDuration', () => {
   it.each([

@@ -41,13 +41,13 @@ products:
     // Read, these settings would fail every command (the profile does not exist).
     writeFileSync(resolve(dir, '.alpaca-billingrc.yaml'), 'file: elsewhere.yaml\nprofile: nowhere\n');
     const result = await demo(dir);
-    expect(result).toMatchObject({ ok: true, events: 200, subscriptionStatus: 'active', invoice: { currency: 'usd' } });
+    expect(result).toMatchObject({ ok: true, events: 200, subscription_status: 'active', invoice: { currency: 'usd' } });
     expect(result.invoice.total).toBe(Math.ceil(result.tokens / 1000) * 4);
   }, 60_000);
 
   it('from an empty directory', async () => {
     const result = await demo(tempDir());
-    expect(result).toMatchObject({ ok: true, events: 200, subscriptionStatus: 'active' });
+    expect(result).toMatchObject({ ok: true, events: 200, subscription_status: 'active' });
   }, 60_000);
 });
 

@@ -5,7 +5,7 @@ describe('demo', () => {
     const res = await run(['demo', '--json', '--quiet', '--events', '3000'], { env: { PATH: process.env.PATH } });
     expect(res.code).toBe(0);
     const result = res.json();
-    expect(result).toMatchObject({ ok: true, events: 3000, subscriptionStatus: 'active', invoice: { currency: 'usd' } });
+    expect(result).toMatchObject({ ok: true, events: 3000, subscription_status: 'active', invoice: { currency: 'usd' } });
     // Every token sent arrives once: the invoice is 4 cents per started 1,000 of them.
     expect(result.tokens).toBeGreaterThan(3000 * 50);
     expect(result.packages).toBe(Math.ceil(result.tokens / 1000));

@@ -67,6 +67,14 @@ describe('checkout sessions', () => {
     expect(customer.email).toBe('new@x.test');
   });
 
+  test('setup mode needs a currency unless allowed_payment_method_types is given (the SDK type says so)', async () => {
+    const customer = await emu.stripe.customers.create({});
+    const err = await fail(emu.stripe.checkout.sessions.create({ mode: 'setup', customer: customer.id, success_url: 'https://app.example/ok' }));
+    expect(err).toMatchObject({ statusCode: 400, code: 'parameter_missing', param: 'currency' });
+    const session = await emu.stripe.checkout.sessions.create({ mode: 'setup', customer: customer.id, allowed_payment_method_types: ['card'], success_url: 'https://app.example/ok' });
+    expect(session).toMatchObject({ mode: 'setup', currency: null, status: 'open' });
+  });
+
   test('setup mode saves the card as the customer default through a succeeded SetupIntent', async () => {
     const customer = await emu.stripe.customers.create({});
     const session = await emu.stripe.checkout.sessions.create({ mode: 'setup', customer: customer.id, currency: 'usd', success_url: 'https://app.example/ok' });

@@ -160,7 +160,8 @@ describe('subscription rules', () => {
     const updated = await emu.stripe.subscriptions.update(sub.id, { cancel_at_period_end: true, metadata: { plan: '', team: 'a' } });
     expect(updated).toMatchObject({ cancel_at_period_end: true, metadata: { team: 'a' }, status: 'active' });
     const event = events.filter((e) => e.type === 'customer.subscription.updated' && e.object.id === sub.id).pop();
-    expect(event?.previous).toEqual({ cancel_at_period_end: false, metadata: { plan: 'pro' } });
+    // Scheduling the cancellation also sets cancel_at (the period end) and canceled_at (now).
+    expect(event?.previous).toEqual({ cancel_at_period_end: false, cancel_at: null, canceled_at: null, metadata: { plan: 'pro' } });
   });
 
   test('update items: change a quantity, add an item, delete one', async () => {

@@ -93,6 +93,8 @@ describe('webhook endpoints', () => {
     expect(badUrl).toMatchObject({ statusCode: 400, param: 'url' });
     const badType = (await emu.stripe.webhookEndpoints.create({ url: 'https://x.test/', enabled_events: ['Not A Type'] as never }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(badType).toMatchObject({ statusCode: 400, param: 'enabled_events[0]' });
+    // Stripe's enum error lists the allowed values, sorted, ending in "or <last>".
+    expect(badType.message).toMatch(/^Invalid enabled_events\[0\]: must be one of \*, account\.application\.authorized, .*customer\.subscription\.created, .*, or [a-z_.]+$/);
     const missing = (await emu.stripe.webhookEndpoints.create({ url: 'https://x.test/' } as never).catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(missing).toMatchObject({ code: 'parameter_missing', param: 'enabled_events' });
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { UserError } from '../../src/errors.js';
-import { matchesAny, parseSince, parseTypePatterns, serverTypeFilter, wantsMeterErrors } from '../../src/events/filters.js';
+import { matchesAny, parseTypePatterns, serverTypeFilter, wantsMeterErrors } from '../../src/events/filters.js';
 import { backoffDelay, followFeed, transientReason } from '../../src/events/follow.js';
 import type { FeedItem } from '../../src/events/feed.js';
 
@@ -44,24 +44,6 @@ describe('type patterns', () => {
     expect(wantsMeterErrors(['invoice.*'], false)).toHaveLength(2);
     expect(wantsMeterErrors(['invoice.*'], true)).toEqual([]);
     expect(wantsMeterErrors(['v1.billing.meter.no_meter_found'], true)).toEqual(['v1.billing.meter.no_meter_found']);
-  });
-});
-
-describe('--since', () => {
-  const now = 1_800_000_000;
-  test.each([
-    ['30m', now - 1800],
-    ['2h', now - 7200],
-    ['7d', now - 7 * 86400],
-    ['1795000000', 1795000000],
-    ['2026-11-18T11:06:40Z', 1795000000],
-    ['2026-11-18', 1794960000],
-  ])('%s', (value, expected) => {
-    expect(parseSince(value, now)).toBe(expected);
-  });
-
-  test('anything else is refused with the accepted forms', () => {
-    expect(() => parseSince('yesterday', now)).toThrow(/--since 'yesterday' is not a time/);
   });
 });
 

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
-import { formatEventLine, formatTime, formatV2Event } from '../../src/events/format.js';
+import { formatEventLine, formatV2Event } from '../../src/events/format.js';
+import { iso as formatTime } from '../../src/core/time.js';
 import { summarizeEvent } from '../../src/events/summary.js';
 import { summarizeMeterError, type V2EventLike } from '../../src/events/meter-errors.js';
 

@@ -169,6 +169,42 @@ describe('input errors are not reported as bugs', () => {
   it('a connection error names the URL it tried (exit 1)', async () => {
     const result = await run(['customers', 'list'], { cwd: dirWith({}), env: { STRIPE_API_KEY: emu.env.STRIPE_API_KEY, STRIPE_API_BASE: 'http://127.0.0.1:9' } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/http:\/\/127\.0\.0\.1:9/);
+    expect(result.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
+    expect(result.stderr).toMatch(/hint: Is the server running\? Check --api-base/);
+    expect(result.stderr).not.toMatch(/our connection to Stripe|StripeConnectionError/);
+  });
+});
+
+describe('--json: every error is one JSON document on stdout', () => {
+  const parse = (stdout: string) => JSON.parse(stdout) as { ok: boolean; error: { type: string; message: string } };
+
+  it('a settings file that is not valid YAML, read before the command runs', async () => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'alpaca-json-settings-'));
+    writeFileSync(resolve(dir, '.alpaca-billingrc.yaml'), 'api_key: [\n');
+    const result = await run(['plan', '--json'], { cwd: dir });
+    expect(result.code).toBe(3);
+    const doc = parse(result.stdout);
+    expect(doc).toMatchObject({ ok: false, error: { type: 'config' } });
+    expect(JSON.stringify(doc)).toMatch(/not valid YAML/);
+  });
+
+  it('an unknown flag', async () => {
+    const result = await run(['validate', '--json', '--nope'], { cwd: root });
+    expect(result.code).toBe(3);
+    expect(parse(result.stdout).error).toMatchObject({ type: 'usage', message: expect.stringMatching(/unknown option '--nope'/) });
+  });
+
+  it('an internal error', () => {
+    const stdout = new MemorySink();
+    const code = reportError(new Error('boom'), new Output({ stdout, stderr: new MemorySink(), env: {}, json: true }));
+    expect(code).toBe(1);
+    expect(parse(stdout.text).error).toMatchObject({ type: 'internal', message: 'boom' });
+  });
+
+  it('--json after -- is an argument, not the flag', async () => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'alpaca-json-dashes-'));
+    writeFileSync(resolve(dir, '.alpaca-billingrc.yaml'), 'api_key: [\n');
+    const result = await run(['validate', '--', '--json'], { cwd: dir });
+    expect(result.stdout).toBe('');
   });
 });

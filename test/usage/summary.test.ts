@@ -39,10 +39,12 @@ describe('usage summary', () => {
     const res = await summary(['--customer', 'pkg@example.com', '--meter', 'alpaca_tokens', '--json']);
     expect(res.code).toBe(0);
     const body = res.json();
-    expect(Object.keys(body)).toEqual(['customer', 'meter', 'from', 'to', 'total', 'estimated_cost', 'windows']);
+    expect(Object.keys(body)).toEqual(['customer', 'meter', 'from', 'to', 'from_iso', 'to_iso', 'total', 'estimated_cost', 'windows']);
     expect(body).toMatchObject({ customer, meter: 'alpaca_tokens', total: 1_234_567, estimated_cost: { amount: '49.40', currency: 'usd' } });
     const start = sub.items.data[0].current_period_start;
-    expect(body.from).toBe(new Date(Math.floor(start / 60) * 60 * 1000).toISOString().replace('.000Z', 'Z'));
+    // Times in Unix seconds as the README's JSON contract says, the ISO form under *_iso.
+    expect(body.from).toBe(Math.floor(start / 60) * 60);
+    expect(body.from_iso).toBe(new Date(Math.floor(start / 60) * 60 * 1000).toISOString().replace('.000Z', 'Z'));
     expect(body.windows.reduce((n: number, w: { value: number }) => n + w.value, 0)).toBe(1_234_567);
 
     const human = await summary(['--customer', customer, '--meter', 'alpaca_tokens']);
@@ -90,7 +92,7 @@ describe('usage summary', () => {
     const body = res.json();
     expect(body.estimated_cost).toBeNull();
     expect(body.windows.map((w: { value: number }) => w.value)).toEqual([3, 0, 4]);
-    expect(body.windows[0]).toEqual({ start: new Date(h0 * 1000).toISOString().replace('.000Z', 'Z'), end: new Date((h0 + HOUR) * 1000).toISOString().replace('.000Z', 'Z'), value: 3 });
+    expect(body.windows[0]).toEqual({ start: h0, end: h0 + HOUR, value: 3 });
     const csv = await summary(['--customer', customer, '--meter', meter.event_name, '--from', String(h0), '--to', String(h0 + 3 * HOUR), '--csv']);
     expect(csv.stdout.trim().split('\n')).toHaveLength(4);
     expect(csv.stdout).toMatch(/^start,end,value\n.*,3\n.*,0\n.*,4\n$/);
@@ -115,7 +117,7 @@ describe('usage summary', () => {
     await record('monthly_metric', customer, 2, Math.floor(Date.now() / 1000) - 30);
     const body = (await summary(['--customer', customer, '--meter', meter.event_name, '--json'])).json();
     const d = new Date();
-    expect(body.from).toBe(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toISOString().replace('.000Z', 'Z'));
+    expect(body.from).toBe(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000);
     expect(body.total).toBe(2);
   });
 
@@ -124,7 +126,7 @@ describe('usage summary', () => {
     await createMeter(emu.stripe, 'flag_metric');
     const bad = await summary(['--customer', customer, '--meter', 'flag_metric', '--from', 'last week']);
     expect(bad.code).toBe(3);
-    expect(bad.stderr).toMatch(/--from: /);
+    expect(bad.stderr).toMatch(/--from 'last week' is neither Unix seconds nor ISO 8601/);
     const reversed = await summary(['--customer', customer, '--meter', 'flag_metric', '--from', '2026-11-02', '--to', '2026-11-01']);
     expect(reversed.code).toBe(3);
     expect(reversed.stderr).toMatch(/must be before --to/);

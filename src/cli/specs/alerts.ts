@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Act } from '../run.js';
-import { group, intOption } from '../program.js';
+import { group, intOption } from './define.js';
 
 export function registerAlertCommands(program: Command, act: Act): void {
   group(program, 'alerts', 'usage alerts: a webhook event when a customer\'s usage on a meter reaches a threshold', (alerts) => {

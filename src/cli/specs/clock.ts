@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Act } from '../run.js';
-import { group } from '../program.js';
+import { group } from './define.js';
 
 const TIME = 'a date (2026-02-01, midnight UTC), a time with its zone (2026-02-01T12:00:00Z) or Unix seconds';
 

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Act } from '../run.js';
-import { group, intOption } from '../program.js';
+import { group, intOption } from './define.js';
 
 const CUSTOMER_REF = 'the customer: a cus_ id, an email (exact), or your external id (metadata.external_id)';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Act } from '../run.js';
-import { group, intOption, numberOption } from '../program.js';
+import { group, intOption, numberOption } from './define.js';
 
 const CUSTOMER_REF = 'a cus_ id, an email (exact), or your external id (metadata.external_id)';
 

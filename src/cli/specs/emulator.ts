@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Act } from '../run.js';
-import { intOption, numberOption } from '../program.js';
+import { intOption, numberOption } from './define.js';
 
 export function registerEmulatorCommands(program: Command, act: Act): void {
   program

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Act } from '../run.js';
-import { group, intOption, numberOption } from '../program.js';
+import { group, intOption, numberOption } from './define.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -11,7 +11,7 @@ export function registerEventCommands(program: Command, act: Act): void {
       .description('list events oldest first (subscriptions, invoices, setup intents, checkout sessions, metering error reports)')
       .option('--type <pattern>', "event type or pattern, repeatable or comma-separated, e.g. 'invoice.*' (default: customer.subscription.*, invoice.*, setup_intent.*, checkout.session.*)", collect)
       .option('--customer <id>', 'only events about this customer (metering error reports name no customer and are left out)')
-      .option('--since <time>', 'only events from this time: 30m, 2h, 7d, an ISO date or time, or Unix seconds')
+      .option('--since <time>', 'only events from this time: 30m, 2h, 7d back from now, a date (2026-11-01, midnight UTC), a time with its zone (2026-11-01T12:00:00Z) or Unix seconds')
       .option('--follow', 'keep polling and print new events as they happen (Ctrl-C to stop)')
       .option('--poll-interval <seconds>', 'seconds between polls with --follow', numberOption('--poll-interval', { min: 0.01 }), 2)
       .addHelpText('after', '\nWith --json, prints one event object per line (NDJSON).')

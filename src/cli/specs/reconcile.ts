@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { numberOption } from '../program.js';
+import { numberOption } from './define.js';
 import type { Act } from '../run.js';
 import type { PlanCommandOptions } from '../../commands/plan.js';
 import type { ApplyCommandOptions } from '../../commands/apply.js';

@@ -43,7 +43,8 @@ function nextStep(core: EmulatorCore, clock: string | null, until: number): Step
     if (sub.status === 'incomplete') consider(sub.created + INCOMPLETE_TTL_SECONDS, 0, (at) => expireIncomplete(core, sub.id, at));
     else if (RENEWING.has(sub.status) && sub.items.length > 0) {
       const period = cyclePeriod(core, sub);
-      consider(period.end, 3, () => renew(core, sub.id, period));
+      if (sub.cancel_at !== null && sub.cancel_at < period.end) consider(sub.cancel_at, 3, (at) => cancelScheduled(core, sub.id, at));
+      else consider(period.end, 3, () => renew(core, sub.id, period));
       // A phase boundary at the period end runs inside the renewal (order 3) first.
       const boundary = scheduleBoundary(core, sub);
       if (boundary !== undefined) consider(boundary, 4, (at) => advanceSchedule(core, sub, at, false));
@@ -71,7 +72,8 @@ export function runUntil(core: EmulatorCore, clock: string | null, until: number
       const record = testClocks(core).get(clock);
       if (record && step.at > record.frozen_time) record.frozen_time = step.at;
     }
-    step.run(step.at);
+    // What time does is nobody's request, even when a request's read brought the cycle up to date.
+    core.withRequest(null, () => step.run(step.at));
   }
 }
 
@@ -119,7 +121,7 @@ function renewalPlans(core: EmulatorCore, sub: SubscriptionRecord, closedEnd: nu
 function renew(core: EmulatorCore, subId: string, closed: Period): void {
   const sub = subscriptions(core).get(subId)!;
   const at = closed.end;
-  const ending = sub.cancel_at_period_end || scheduleCancelsAt(core, sub, at);
+  const ending = sub.cancel_at_period_end || (sub.cancel_at !== null && sub.cancel_at <= at) || scheduleCancelsAt(core, sub, at);
   const before = renderSubscription(core, sub, at - 1);
   const invoiceId = core.id('in_');
   let plans = renewalPlans(core, sub, at, ending);
@@ -133,11 +135,21 @@ function renew(core: EmulatorCore, subId: string, closed: Period): void {
   subscriptions(core).update(sub.id, { cycle_start: at, latest_invoice: invoiceId });
   if (ending) {
     core.emit('invoice.created', rec.invoice);
-    cancelNow(core, sub, { at });
+    cancelNow(core, sub, { at, scheduled: true });
     return;
   }
   core.emit('customer.subscription.updated', renderSubscription(core, sub, at), { items: before.items, latest_invoice: before.latest_invoice });
   core.emit('invoice.created', rec.invoice);
+}
+
+/**
+ * `cancel_at` inside a period: the subscription ends then. ⚠ Its metered usage so far is billed on a
+ * final invoice (as `invoice_now` would); prorations of licensed items are not modelled.
+ */
+function cancelScheduled(core: EmulatorCore, subId: string, at: number): void {
+  const sub = subscriptions(core).get(subId)!;
+  const metered = sub.items.some((item) => isMetered(priceOf(core, item)));
+  cancelNow(core, sub, { at, invoiceNow: metered, scheduled: true });
 }
 
 function retotal(inv: Stripe.Invoice): void {

@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { activate, cancelNow, hasOpenInvoiceOf } from './lifecycle.js';
 import { defaultPaymentMethod, markPaid } from './invoice-ledger.js';
-import { declineOf } from './payment-methods.js';
+import { AUTHENTICATION_REQUIRED, declineOf } from './payment-methods.js';
 import { billingSettings, customers, invoices, paymentMethods, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './records.js';
 
 const DAY = 86_400;
@@ -57,6 +57,8 @@ export function attemptPayment(core: EmulatorCore, rec: InvoiceRecord, at: numbe
   const next = dunning.retries < days.length ? dunning.firstFailedAt + days[dunning.retries] * DAY : null;
   Object.assign(inv, { attempted: true, attempt_count: inv.attempt_count + 1, next_payment_attempt: next, auto_advance: next !== null });
   invoices(core).update(rec.id, { dunning });
+  // Stripe sends both when the charge needs the cardholder's authentication.
+  if (pm && declineOf(pm) === AUTHENTICATION_REQUIRED) core.emit('invoice.payment_action_required', inv);
   core.emit('invoice.payment_failed', inv);
   if (!sub) return;
   if (sub.status === 'active') activate(core, sub, { status: 'past_due' });

@@ -91,7 +91,8 @@ export function issueFinalInvoice(core: EmulatorCore, sub: SubscriptionRecord, u
 
 /**
  * The upcoming invoice (never stored): each metered item's usage over its current period, and each
- * licensed item's quantity for the period after it (skipped when the subscription ends at period end).
+ * licensed item's quantity for the period after it (skipped when the subscription ends by then:
+ * cancel_at_period_end, or a cancel_at up to the period end).
  */
 export function previewInvoice(core: EmulatorCore, sub: SubscriptionRecord): Stripe.Invoice {
   const now = nowFor(core, sub.customer);
@@ -100,7 +101,7 @@ export function previewInvoice(core: EmulatorCore, sub: SubscriptionRecord): Str
     const price = priceOf(core, item);
     const current = itemPeriod(sub, price, now);
     if (isMetered(price)) plans.push({ item, price, quantity: usageOf(core, sub, price, current), period: current });
-    else if (!sub.cancel_at_period_end) plans.push({ item, price, quantity: item.quantity ?? 1, period: nextPeriod(sub, price, current) });
+    else if (!sub.cancel_at_period_end && !(sub.cancel_at !== null && sub.cancel_at <= current.end)) plans.push({ item, price, quantity: item.quantity ?? 1, period: nextPeriod(sub, price, current) });
   }
   const id = `upcoming_${core.id('in_')}`;
   const lines = plans.map((plan) => buildLine(core, sub, plan, id));

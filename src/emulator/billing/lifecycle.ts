@@ -7,7 +7,7 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError } from '../http/errors.js';
 import { buildInvoice, buildLine, isMetered, itemPeriod, priceOf, type LinePlan } from './invoice-builder.js';
 import { defaultPaymentMethod, issueFinalInvoice, markPaid, persistInvoice, secretFor } from './invoice-ledger.js';
-import { attachPaymentMethod, cardDeclined, declineOf } from './payment-methods.js';
+import { AUTHENTICATION_REQUIRED, attachPaymentMethod, cardDeclined, declineOf } from './payment-methods.js';
 import {
   billingSettings,
   customers,
@@ -18,6 +18,7 @@ import {
   subscriptions,
   type InvoiceRecord,
   type SetupIntentRecord,
+  type CustomerRecord,
   type SubscriptionRecord,
 } from './records.js';
 import { renderSubscription } from './render.js';
@@ -107,7 +108,7 @@ export interface CreateOutcome {
  * Issues the first invoice of a new (not yet stored) subscription, charges it when a payment method
  * is on file, and decides the status. A refused `error_if_incomplete` throws before anything is stored.
  */
-export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): CreateOutcome {
+export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord, options: { authenticated?: boolean } = {}): CreateOutcome {
   const customer = customers(core).get(sub.customer);
   const invoiceId = core.id('in_');
   const lines = firstInvoicePlans(core, sub).map((plan) => buildLine(core, sub, plan, invoiceId));
@@ -117,7 +118,9 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
   const due = draft.amount_due;
   const pmId = defaultPaymentMethod(core, sub);
   const pm = pmId ? paymentMethods(core).get(pmId) : undefined;
-  const decline = pm ? declineOf(pm) : undefined;
+  let decline = pm ? declineOf(pm) : undefined;
+  // A payment page (Checkout) has the cardholder at hand to authenticate the first payment.
+  if (options.authenticated && decline === AUTHENTICATION_REQUIRED) decline = undefined;
 
   const events: Array<[string, object]> = [];
   if (sub.collection_method === 'send_invoice') {
@@ -160,6 +163,7 @@ export function startSubscription(core: EmulatorCore, sub: SubscriptionRecord): 
     }
   } else {
     sub.status = 'incomplete';
+    if (decline === AUTHENTICATION_REQUIRED) events.push(['invoice.payment_action_required', rec.invoice]);
     if (decline) events.push(['invoice.payment_failed', rec.invoice]);
   }
   return { sub, invoice: rec, setupIntent, events };
@@ -230,14 +234,17 @@ export function payInvoice(core: EmulatorCore, rec: InvoiceRecord, pmId: string)
 }
 
 
-/** Ends a subscription now (DELETE /v1/subscriptions/:id, or its customer's deletion). */
-export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: { invoiceNow?: boolean; details?: Stripe.Subscription.CancellationDetails; at?: number }): void {
+/**
+ * Ends a subscription now (DELETE /v1/subscriptions/:id, its customer's deletion, or a scheduled
+ * cancellation coming due, which keeps the `canceled_at` of the request that scheduled it).
+ */
+export function cancelNow(core: EmulatorCore, sub: SubscriptionRecord, options: { invoiceNow?: boolean; details?: Stripe.Subscription.CancellationDetails; at?: number; scheduled?: boolean }): void {
   const now = options.at ?? nowFor(core, sub.customer);
   if (options.invoiceNow) sub.latest_invoice = issueFinalInvoice(core, sub, now).id;
   const reason = options.details?.reason ?? 'cancellation_requested';
   Object.assign(sub, {
     status: 'canceled',
-    canceled_at: now,
+    canceled_at: options.scheduled ? (sub.canceled_at ?? now) : now,
     ended_at: now,
     cancel_at: sub.cancel_at,
     cancellation_details: { comment: options.details?.comment ?? null, feedback: options.details?.feedback ?? null, feedback_option: null, reason },
@@ -259,4 +266,20 @@ export function hasOpenInvoiceOf(core: EmulatorCore, subId: string): boolean {
     if (rec.invoice.status === 'open' && rec.invoice.parent?.subscription_details?.subscription === subId) return true;
   }
   return false;
+}
+
+/** Deleted customers stay retrievable as `{deleted: true}` stubs, as on Stripe. */
+export function tombstones(core: EmulatorCore): Record<string, true> {
+  return core.slice<Record<string, true>>('deleted_customers', () => ({}));
+}
+
+/** Deletes a customer (its subscriptions are canceled); a test clock's deletion uses it too. */
+export function deleteCustomer(core: EmulatorCore, customer: CustomerRecord): void {
+  for (const sub of subscriptions(core).all()) {
+    if (sub.customer === customer.id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') cancelNow(core, sub, {});
+  }
+  customers(core).delete(customer.id);
+  tombstones(core)[customer.id] = true;
+  core.markDirty();
+  core.emit('customer.deleted', customer);
 }

@@ -3,13 +3,15 @@
 // the decline that a later charge or setup returns as a 402 card error.
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
-import { StripeHttpError, resourceMissing } from '../http/errors.js';
+import { StripeHttpError, docUrlOf, resourceMissing } from '../http/errors.js';
 import { paymentMethods, type PaymentMethodRecord } from './records.js';
 
 interface TestCard {
   brand: string;
   last4: string;
   funding: string;
+  /** The number a payment form may type for it (docs.stripe.com/testing pairs each with its token). */
+  number?: string;
   decline?: string;
   /** Stripe: the charge-time decline cards "can't be attached to a Customer object". */
   unattachable?: boolean;
@@ -19,42 +21,52 @@ interface TestCard {
   authenticatesOnSetup?: boolean;
 }
 
+const brand = (b: string, last4: string, number: string, funding = 'credit'): TestCard => ({ brand: b, last4, funding, number });
+/** A card of the decline table: refused when attached, set up or charged. */
+const declined = (decline: string, number: string): TestCard => ({ brand: 'visa', last4: number.slice(-4), funding: 'credit', number, decline, unattachable: true });
+
 export const TEST_CARDS: Record<string, TestCard> = {
-  pm_card_visa: { brand: 'visa', last4: '4242', funding: 'credit' },
-  pm_card_mastercard: { brand: 'mastercard', last4: '4444', funding: 'credit' },
-  pm_card_amex: { brand: 'amex', last4: '8431', funding: 'credit' },
+  pm_card_visa: brand('visa', '4242', '4242424242424242'),
+  pm_card_visa_debit: brand('visa', '5556', '4000056655665556', 'debit'),
+  pm_card_mastercard: brand('mastercard', '4444', '5555555555554444'),
+  pm_card_mastercard_debit: brand('mastercard', '8210', '5200828282828210', 'debit'),
+  pm_card_mastercard_prepaid: brand('mastercard', '5100', '5105105105105100', 'prepaid'),
+  pm_card_amex: brand('amex', '0005', '378282246310005'),
+  pm_card_discover: brand('discover', '1117', '6011111111111117'),
+  pm_card_diners: brand('diners', '0004', '3056930009020004'),
+  pm_card_jcb: brand('jcb', '0505', '3566002020360505'),
+  pm_card_unionpay: brand('unionpay', '0005', '6200000000000005'),
+  // ⚠ The emulator's older names, not in Stripe's current table: they attach, then decline.
   pm_card_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline' },
   pm_card_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds' },
-  pm_card_visa_debit: { brand: 'visa', last4: '5556', funding: 'debit' },
-  pm_card_mastercard_debit: { brand: 'mastercard', last4: '8210', funding: 'debit' },
-  pm_card_discover: { brand: 'discover', last4: '1117', funding: 'credit' },
-  pm_card_jcb: { brand: 'jcb', last4: '0505', funding: 'credit' },
-  pm_card_unionpay: { brand: 'unionpay', last4: '0005', funding: 'credit' },
-  pm_card_visa_chargeDeclined: { brand: 'visa', last4: '0002', funding: 'credit', decline: 'generic_decline', unattachable: true },
-  pm_card_visa_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995', funding: 'credit', decline: 'insufficient_funds', unattachable: true },
-  pm_card_visa_chargeDeclinedLostCard: { brand: 'visa', last4: '9987', funding: 'credit', decline: 'lost_card', unattachable: true },
-  pm_card_visa_chargeDeclinedStolenCard: { brand: 'visa', last4: '9979', funding: 'credit', decline: 'stolen_card', unattachable: true },
-  pm_card_visa_chargeDeclinedVelocityLimitExceeded: { brand: 'visa', last4: '6975', funding: 'credit', decline: 'card_velocity_exceeded', unattachable: true },
-  pm_card_chargeDeclinedExpiredCard: { brand: 'visa', last4: '0069', funding: 'credit', decline: 'expired_card', unattachable: true },
-  pm_card_chargeDeclinedIncorrectCvc: { brand: 'visa', last4: '0127', funding: 'credit', decline: 'incorrect_cvc', unattachable: true },
-  pm_card_chargeDeclinedProcessingError: { brand: 'visa', last4: '0119', funding: 'credit', decline: 'processing_error', unattachable: true },
+  pm_card_visa_chargeDeclined: declined('generic_decline', '4000000000000002'),
+  pm_card_visa_chargeDeclinedInsufficientFunds: declined('insufficient_funds', '4000000000009995'),
+  pm_card_visa_chargeDeclinedLostCard: declined('lost_card', '4000000000009987'),
+  pm_card_visa_chargeDeclinedStolenCard: declined('stolen_card', '4000000000009979'),
+  pm_card_visa_chargeDeclinedVelocityLimitExceeded: declined('card_velocity_exceeded', '4000000000006975'),
+  pm_card_chargeDeclinedExpiredCard: declined('expired_card', '4000000000000069'),
+  pm_card_chargeDeclinedIncorrectCvc: declined('incorrect_cvc', '4000000000000127'),
+  pm_card_chargeDeclinedProcessingError: declined('processing_error', '4000000000000119'),
+  pm_card_chargeDeclinedFraudulent: declined('fraudulent', '4100000000000019'),
   // Attaches, then every charge fails: how a renewal payment failure is tested.
-  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', decline: 'generic_decline', declinesOnlyCharges: true },
-  pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', funding: 'credit', authenticatesOnSetup: true },
-  pm_card_threeDSecure2Required: { brand: 'visa', last4: '3220', funding: 'credit', authenticatesOnSetup: true },
+  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', funding: 'credit', number: '4000000000000341', decline: 'generic_decline', declinesOnlyCharges: true },
+  pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', funding: 'credit', number: '4000002500003155', authenticatesOnSetup: true },
+  pm_card_threeDSecure2Required: { brand: 'visa', last4: '3220', funding: 'credit', number: '4000000000003220', authenticatesOnSetup: true },
+  pm_card_threeDSecureRequired: { brand: 'visa', last4: '3063', funding: 'credit', number: '4000000000003063', authenticatesOnSetup: true },
+  // 3-D Secure on every transaction: setting up waits for the cardholder, and a charge without them
+  // (an invoice paid automatically) needs their action: decline code authentication_required.
+  pm_card_authenticationRequired: { brand: 'visa', last4: '3184', funding: 'credit', number: '4000002760003184', decline: 'authentication_required', declinesOnlyCharges: true, authenticatesOnSetup: true },
 };
 
+/** The decline of a charge made without the cardholder on a card that authenticates every charge. */
+export const AUTHENTICATION_REQUIRED = 'authentication_required';
+
 /** The card numbers of Stripe's testing docs that a payment form (the Stripe.js stand-in) may type, by token. */
-const CARD_NUMBERS: Record<string, string> = {
-  '4242424242424242': 'pm_card_visa',
-  '5555555555554444': 'pm_card_mastercard',
-  '378282246310005': 'pm_card_amex',
-  '4000000000000002': 'pm_card_chargeDeclined',
-  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
-  '4000000000000341': 'pm_card_chargeCustomerFail',
-  '4000002500003155': 'pm_card_authenticationRequiredOnSetup',
-  '4000000000003220': 'pm_card_threeDSecure2Required',
-};
+const CARD_NUMBERS: Record<string, string> = Object.fromEntries(
+  Object.entries(TEST_CARDS)
+    .filter(([, c]) => c.number)
+    .map(([token, c]) => [c.number as string, token]),
+);
 
 /** Declines are remembered per card object (by its fingerprint) so a stored pm_… still declines later. */
 const DECLINE_BY_FINGERPRINT: Record<string, string> = Object.fromEntries(
@@ -183,17 +195,27 @@ const DECLINE_MESSAGES: Record<string, string> = {
   insufficient_funds: 'Your card has insufficient funds.',
   lost_card: 'Your card was declined.',
   stolen_card: 'Your card was declined.',
+  fraudulent: 'Your card was declined.',
   expired_card: 'Your card has expired.',
   incorrect_cvc: "Your card's security code is incorrect.",
   processing_error: 'An error occurred while processing your card. Try again in a little bit.',
   card_velocity_exceeded: 'Your card was declined for making repeated attempts too frequently or exceeding its amount limit.',
+  authentication_required: 'Your card was declined. This transaction requires authentication.',
 };
+
+/** Stripe's error `code` for a decline: its own for these three (the testing docs' table), else card_declined. */
+const ERROR_CODES: Record<string, string> = { expired_card: 'expired_card', incorrect_cvc: 'incorrect_cvc', processing_error: 'processing_error' };
+
+/** The error `code` a decline with this decline code carries. */
+export function declineErrorCode(declineCode: string): string {
+  return ERROR_CODES[declineCode] ?? 'card_declined';
+}
 
 /** The 402 `card_error` Stripe answers a declined card with (the SDK raises StripeCardError). */
 export function cardDeclined(declineCode: string, extra: Record<string, unknown> = {}): StripeHttpError {
   return new StripeHttpError(402, {
     type: 'card_error',
-    code: 'card_declined',
+    code: declineErrorCode(declineCode),
     decline_code: declineCode,
     message: DECLINE_MESSAGES[declineCode] ?? 'Your card was declined.',
     ...extra,
@@ -203,8 +225,9 @@ export function cardDeclined(declineCode: string, extra: Record<string, unknown>
 /** The error object a failed SetupIntent or invoice payment keeps (last_setup_error). */
 export function declineDetails(declineCode: string, method: PaymentMethodRecord): Stripe.SetupIntent.LastSetupError {
   return {
-    code: 'card_declined',
+    code: declineErrorCode(declineCode),
     decline_code: declineCode,
+    doc_url: docUrlOf(declineErrorCode(declineCode)),
     message: DECLINE_MESSAGES[declineCode] ?? 'Your card was declined.',
     payment_method: method,
     type: 'card_error',

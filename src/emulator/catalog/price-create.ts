@@ -3,7 +3,7 @@ import { invalid, parameterMissing } from '../http/errors.js';
 import { asBool, asDecimalString, asInt, asString, checkNested, newMetadata, required } from '../http/params.js';
 import { meters } from '../routes/meters.js';
 import { prices, priceByLookupKey, type StoredPrice, type StoredTier } from './collections.js';
-import { STRIPE_CURRENCIES, isStripeCurrency } from './currencies.js';
+import { STRIPE_CURRENCIES, isStripeCurrency } from '../../core/stripe-currencies.js';
 
 export const PRICE_CREATE_PARAMS = [
   'currency', 'product', 'product_data', 'unit_amount', 'unit_amount_decimal', 'custom_unit_amount', 'billing_scheme',

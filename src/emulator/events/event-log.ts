@@ -35,7 +35,7 @@ export function recordEvent(core: EmulatorCore, type: string, object: Record<str
     data: previousAttributes ? { object, previous_attributes: previousAttributes } : { object },
     livemode: false,
     pending_webhooks: 0,
-    request: { id: null, idempotency_key: null },
+    request: { ...core.currentRequest },
     type,
   } as unknown as Stripe.Event;
   return events.insert({ id: event.id, event, delivery: 'none' });

@@ -4,10 +4,10 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
-import { asBool, asString, asStringArray, mergeMetadata, newMetadata } from '../http/params.js';
+import { asBool, asString, asStringArray, mergeMetadata, newMetadata, oneOfList } from '../http/params.js';
 import type { EmuRequest, Route } from '../types.js';
 import { newWebhookSecret } from './signing.js';
-import { WEBHOOK_EVENT_TYPES } from './webhook-event-types.js';
+import { WEBHOOK_EVENT_TYPES } from '../../core/webhook-event-types.js';
 
 export type EndpointRecord = Omit<Stripe.WebhookEndpoint, 'secret'>;
 
@@ -44,7 +44,8 @@ function readEnabledEvents(value: unknown): string[] {
     // ⚠ A group (`customer.*`) is accepted when it covers at least one type Stripe lists.
     const group = e.endsWith('.*') ? `${e.slice(0, -1)}` : undefined;
     const known = e === '*' || WEBHOOK_EVENT_TYPES.has(e) || (group !== undefined && [...WEBHOOK_EVENT_TYPES].some((t) => t.startsWith(group)));
-    if (!known) throw invalid(`enabled_events[${i}]`, `Invalid event type '${e}'. Use a type such as customer.created, a group such as customer.*, or *.`);
+    // Stripe's enum error, which lists every allowed type.
+    if (!known) throw invalid(`enabled_events[${i}]`, `Invalid enabled_events[${i}]: must be one of ${oneOfList(['*', ...WEBHOOK_EVENT_TYPES])}`);
   });
   return events;
 }

@@ -1,7 +1,7 @@
 /**
  * Errors in Stripe's wire shape. A handler throws one; the server turns it into
- * `{"error": {type, code, message, param}}` with the given status, which the SDK maps to the same
- * error class it would raise against Stripe.
+ * `{"error": {type, code, message, param, doc_url, request_log_url}}` with the given status, which
+ * the SDK maps to the same error class it would raise against Stripe.
  */
 export interface StripeErrorBody {
   type: string;
@@ -9,6 +9,8 @@ export interface StripeErrorBody {
   message: string;
   param?: string;
   decline_code?: string;
+  doc_url?: string;
+  request_log_url?: string;
   [extra: string]: unknown;
 }
 
@@ -25,6 +27,11 @@ export class StripeHttpError extends Error {
     this.body = body;
     this.headers = headers;
   }
+}
+
+/** Stripe's page for an error code: `https://stripe.com/docs/error-codes/resource-missing`. */
+export function docUrlOf(code: string): string {
+  return `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`;
 }
 
 const RESOURCE_LABELS: Record<string, string> = {};

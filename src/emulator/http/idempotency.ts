@@ -5,6 +5,8 @@ export interface StoredResponse {
   body: string;
   contentType?: string;
   fingerprint: string;
+  /** The endpoint the key was first used on: reusing it on another is its own error. */
+  path: string;
   storedAtMs: number;
 }
 

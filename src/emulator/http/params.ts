@@ -48,8 +48,15 @@ export function asString(value: unknown, param: string, options: { max?: number;
   if (typeof value !== 'string') throw invalid(param, `Invalid string: ${param} must be a string.`);
   if (!options.allowEmpty && value.trim() === '') throw invalid(param, `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`, 'parameter_invalid_empty');
   if (options.max !== undefined && value.length > options.max) throw invalid(param, `Invalid ${param}: must be at most ${options.max} characters.`);
-  if (options.oneOf && !options.oneOf.includes(value)) throw invalid(param, `Invalid ${param}: must be one of ${options.oneOf.join(', ')}`);
+  if (options.oneOf && !options.oneOf.includes(value)) throw invalid(param, `Invalid ${param}: must be one of ${oneOfList(options.oneOf)}`);
   return value;
+}
+
+/** Stripe's wording of the allowed values, sorted: "day, month, week, or year" (⚠ two: "good or service"). */
+export function oneOfList(values: readonly string[]): string {
+  const sorted = [...values].sort();
+  if (sorted.length < 3) return sorted.join(' or ');
+  return `${sorted.slice(0, -1).join(', ')}, or ${sorted[sorted.length - 1]}`;
 }
 
 /** A decimal string such as "0.04" (at most 12 decimal places), kept as a string: money is never a float. */

@@ -4,7 +4,7 @@ import qs from 'qs';
 import type { EmulatorCore } from '../core.js';
 import { RawResponse, type EmuRequest, type HttpMethod } from '../types.js';
 import { authenticateClient, authenticateSecret, bearerToken } from './auth.js';
-import { StripeHttpError, authenticationError, invalid, type StripeErrorBody } from './errors.js';
+import { StripeHttpError, authenticationError, docUrlOf, invalid, type StripeErrorBody } from './errors.js';
 import { applyExpansions } from './expand.js';
 import { pickFault, RateLimiter, type Fault } from './faults.js';
 import { IdempotencyStore } from './idempotency.js';
@@ -104,6 +104,9 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
           throw new StripeHttpError(409, { type: 'idempotency_error', code: 'idempotency_key_in_use', message: `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${idemKey}. Please try again later.` });
         }
         if (seen) {
+          if (seen.path !== path) {
+            throw new StripeHttpError(400, { type: 'idempotency_error', message: `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${path}' vs '${seen.path}'). Try using a key other than '${idemKey}' if you meant to execute a different request.` });
+          }
           if (seen.fingerprint !== fingerprint) {
             throw new StripeHttpError(400, { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.` });
           }
@@ -113,13 +116,13 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
           let stored: Outcome | undefined;
           try {
             await wait();
-            stored = await execute(emuReq, match.route.handler, match.route.params);
+            stored = await execute(emuReq, match.route.handler, match.route.params, idemKey);
           } catch (err) {
-            stored = errorOutcome(err, core, requestId);
+            stored = errorOutcome(err, core, requestId, isV2);
           }
           // Validation failures (4xx other than card errors) are not stored: they can be retried.
           const keep = stored.status < 300 || stored.status === 402 || (!isV2 && stored.status >= 500);
-          idempotency.finish(scope, idemKey, keep ? { status: stored.status, body: stored.body, contentType: stored.contentType, fingerprint, storedAtMs: core.nowMs() } : undefined, core.nowMs());
+          idempotency.finish(scope, idemKey, keep ? { status: stored.status, body: stored.body, contentType: stored.contentType, fingerprint, path, storedAtMs: core.nowMs() } : undefined, core.nowMs());
           outcome = stored;
         }
       } else {
@@ -127,7 +130,12 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
         outcome = await execute(emuReq, match.route.handler, match.route.params);
       }
     } catch (err) {
-      outcome = errorOutcome(err, core, requestId);
+      if (err instanceof ClientGoneError) {
+        // Nobody is left to answer (the client hung up, or close() cut the connection).
+        log(core, method, path, 'closed by the client before its body arrived', started, requestId);
+        return;
+      }
+      outcome = errorOutcome(err, core, requestId, path.startsWith('/v2/'));
     }
 
     await wait();
@@ -159,23 +167,35 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
   };
 }
 
-async function execute(req: EmuRequest, handler: (req: EmuRequest) => unknown, allowed: readonly string[] | undefined): Promise<Outcome> {
+async function execute(req: EmuRequest, handler: (req: EmuRequest) => unknown, allowed: readonly string[] | undefined, idempotencyKey?: string): Promise<Outcome> {
   if (allowed) checkParams(req.body, allowed);
-  let result = handler(req);
+  let result = req.core.withRequest({ id: req.requestId, idempotency_key: idempotencyKey ?? null }, () => handler(req));
   if (result instanceof Promise) result = await result;
   if (result instanceof RawResponse) return { status: result.status, body: result.body, contentType: result.contentType, headers: result.headers };
   const expanded = req.body.expand === undefined ? result : applyExpansions(result, req.body.expand, req.core);
   return { status: 200, body: JSON.stringify(expanded) };
 }
 
-function errorOutcome(err: unknown, core: EmulatorCore, requestId: string): Outcome {
+function errorOutcome(err: unknown, core: EmulatorCore, requestId: string, isV2: boolean): Outcome {
   if (err instanceof StripeHttpError) {
-    const body: { error: StripeErrorBody } = { error: err.body };
+    // ⚠ v2 errors have their own shape, without the v1 links.
+    const body: { error: StripeErrorBody } = { error: isV2 ? err.body : withLinks(err, core, requestId) };
     return { status: err.status, body: JSON.stringify(body), headers: err.headers };
   }
   const e = err as Error;
   core.options.log(`emulator: internal error in ${requestId}: ${e?.stack ?? String(err)}`);
   return { status: 500, body: JSON.stringify({ error: { type: 'api_error', message: `Internal emulator error: ${e?.message ?? String(err)}` } }) };
+}
+
+/**
+ * Stripe links a coded error to its page (`doc_url`) and, once the request reached an account (not
+ * a 401), to the request's page in the Dashboard's log (`request_log_url`).
+ */
+function withLinks(err: StripeHttpError, core: EmulatorCore, requestId: string): StripeErrorBody {
+  const body = { ...err.body };
+  if (body.code && body.doc_url === undefined) body.doc_url = docUrlOf(body.code);
+  if (err.status !== 401 && body.request_log_url === undefined) body.request_log_url = `https://dashboard.stripe.com/test/logs/${requestId}?t=${core.now()}`;
+  return body;
 }
 
 function parseBody(method: string, isV2: boolean, raw: string, query: string): Record<string, any> {
@@ -216,9 +236,15 @@ function readBody(req: IncomingMessage): Promise<string> {
       chunks.push(c);
     });
     req.on('end', () => resolve(chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientGoneError()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGoneError());
+    });
   });
 }
+
+/** The connection closed while the request's body was still being read. */
+class ClientGoneError extends Error {}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];

@@ -4,7 +4,7 @@ import { invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, checkNested, newMetadata, str } from '../http/params.js';
 import { createSetupIntent, newSubscriptionRecord, startSubscription, succeedSetupIntent } from '../billing/lifecycle.js';
-import { attachPaymentMethod, cardDeclined, declineOf, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
+import { AUTHENTICATION_REQUIRED, attachPaymentMethod, cardDeclined, declineOf, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
 import { checkoutSessions, customers, prices, subscriptions, type CheckoutSessionRecord, type CustomerRecord } from '../billing/records.js';
 import { renderSubscription } from '../billing/render.js';
 import { RawResponse, type EmuRequest, type Route } from '../types.js';
@@ -23,7 +23,7 @@ function create(req: EmuRequest): Stripe.Checkout.Session {
   if (b.mode === undefined) throw parameterMissing('mode');
   const mode = asString(b.mode, 'mode') as Stripe.Checkout.Session.Mode;
   if (mode === 'payment') throw invalid('mode', 'The emulator models Checkout in `subscription` and `setup` modes only (see src/emulator/SPEC.md).');
-  if (mode !== 'subscription' && mode !== 'setup') throw invalid('mode', `Invalid mode: must be one of payment, setup or subscription.`);
+  if (mode !== 'subscription' && mode !== 'setup') throw invalid('mode', `Invalid mode: must be one of payment, setup, or subscription.`);
   const customerId = str(req, 'customer');
   if (customerId !== undefined) customers(core).require(customerId, 'customer', 'customer');
   let items: CheckoutSessionRecord['items'] = [];
@@ -34,6 +34,9 @@ function create(req: EmuRequest): Stripe.Checkout.Session {
     items = parsed.map(({ record }) => ({ price: record.price, ...(record.quantity !== undefined ? { quantity: record.quantity } : {}) }));
   } else if (b.line_items !== undefined) {
     throw invalid('line_items', 'You cannot pass `line_items` in `setup` mode.');
+  } else if (currency === null && b.allowed_payment_method_types === undefined && b.payment_method_types === undefined) {
+    // The SDK's type: currency is "Required in `setup` mode when `allowed_payment_method_types` is not set."
+    throw parameterMissing('currency');
   }
   const subscriptionData = b.subscription_data === undefined ? {} : checkNested(b.subscription_data, 'subscription_data', ['metadata', 'description']);
   const id = core.id('cs_test_');
@@ -117,7 +120,8 @@ function complete(req: EmuRequest): Stripe.Checkout.Session | RawResponse {
   const pm = resolvePaymentMethod(core, card, 'card');
   // Setup mode only saves the card: a card that declines only charges (…0341) is fine there.
   const decline = session.mode === 'setup' ? setupDeclineOf(pm) : declineOf(pm);
-  if (decline) throw cardDeclined(decline);
+  // ⚠ The hosted page runs the 3-D Secure challenge, which the stand-in takes as passed.
+  if (decline && decline !== AUTHENTICATION_REQUIRED) throw cardDeclined(decline);
   const email = req.body.email === undefined || req.body.email === '' ? undefined : asString(req.body.email, 'email');
   const customer = sessionCustomer(core, session, email);
   attachPaymentMethod(core, pm, customer.id);
@@ -136,7 +140,7 @@ function complete(req: EmuRequest): Stripe.Checkout.Session | RawResponse {
       description: rec.subscriptionDescription ?? null,
       default_payment_method: pm.id,
     });
-    const outcome = startSubscription(core, sub);
+    const outcome = startSubscription(core, sub, { authenticated: true });
     subscriptions(core).insert(sub);
     core.emit('customer.subscription.created', renderSubscription(core, sub));
     for (const [type, object] of outcome.events) core.emit(type, object);
@@ -230,7 +234,7 @@ function expire(req: EmuRequest): Stripe.Checkout.Session {
   return rec.session;
 }
 
-const CREATE_PARAMS = ['mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'client_reference_id', 'metadata', 'subscription_data', 'payment_method_types', 'currency', 'ui_mode'];
+const CREATE_PARAMS = ['mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'client_reference_id', 'metadata', 'subscription_data', 'payment_method_types', 'allowed_payment_method_types', 'currency', 'ui_mode'];
 
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/checkout/sessions', params: CREATE_PARAMS, handler: create },

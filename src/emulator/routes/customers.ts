@@ -3,20 +3,15 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, invalid, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl, searchResponse } from '../http/list.js';
 import { asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
-import { cancelNow } from '../billing/lifecycle.js';
+import { deleteCustomer, tombstones } from '../billing/lifecycle.js';
 import { attachPaymentMethod, resolvePaymentMethod } from '../billing/payment-methods.js';
-import { customers, paymentMethods, subscriptions, type CustomerRecord } from '../billing/records.js';
+import { customers, paymentMethods, type CustomerRecord } from '../billing/records.js';
 import { matchesQuery, parseSearchQuery, SearchQueryError } from '../billing/search-query.js';
 import type { EmuRequest, Route } from '../types.js';
 import { clockForNewCustomer } from './test-clocks.js';
 
 const WRITE_PARAMS = ['address', 'balance', 'description', 'email', 'invoice_settings', 'metadata', 'name', 'payment_method', 'phone', 'preferred_locales', 'shipping', 'tax_exempt'] as const;
 const SEARCH_FIELDS = { text: ['email', 'name', 'phone', 'description'], numeric: ['created'], metadata: true };
-
-/** Deleted customers stay retrievable as `{deleted: true}` stubs, as on Stripe. */
-function tombstones(core: EmulatorCore): Record<string, true> {
-  return core.slice<Record<string, true>>('deleted_customers', () => ({}));
-}
 
 function nullableString(req: EmuRequest, name: string, max?: number): string | null | undefined {
   const v = req.body[name];
@@ -135,17 +130,6 @@ function remove(req: EmuRequest): Stripe.DeletedCustomer {
   const customer = requireCustomer(req.core, req.params.id);
   deleteCustomer(req.core, customer);
   return { id: customer.id, object: 'customer', deleted: true };
-}
-
-/** Deletes a customer (its subscriptions are canceled); a test clock's deletion uses it too. */
-export function deleteCustomer(core: EmulatorCore, customer: CustomerRecord): void {
-  for (const sub of subscriptions(core).all()) {
-    if (sub.customer === customer.id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') cancelNow(core, sub, {});
-  }
-  customers(core).delete(customer.id);
-  tombstones(core)[customer.id] = true;
-  core.markDirty();
-  core.emit('customer.deleted', customer);
 }
 
 function createdFilter(value: unknown): (created: number) => boolean {

@@ -8,6 +8,7 @@ import * as subscriptions from './subscriptions.js';
 import * as subscriptionSchedules from './subscription-schedules.js';
 import * as setupIntents from './setup-intents.js';
 import * as paymentMethods from './payment-methods.js';
+import * as paymentIntents from './payment-intents.js';
 import * as checkout from './checkout.js';
 import * as invoices from './invoices.js';
 import * as testClocks from './test-clocks.js';
@@ -28,6 +29,7 @@ export const routeModules: RouteModule[] = [
   subscriptionSchedules,
   setupIntents,
   paymentMethods,
+  paymentIntents,
   checkout,
   invoices,
   testClocks,

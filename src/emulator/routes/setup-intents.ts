@@ -1,12 +1,13 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
-import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
+import { StripeHttpError, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, newMetadata, str } from '../http/params.js';
 import { catchUp } from '../billing/cycle.js';
 import { createSetupIntent, succeedSetupIntent } from '../billing/lifecycle.js';
 import { requireClientSecret } from '../http/auth.js';
-import { authenticatesOnSetup, cardDeclined, cardFromNumber, declineDetails, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
+import { authenticatesOnSetup, cardDeclined, declineDetails, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
+import { methodFromData } from '../billing/card-data.js';
 import { customers, paymentMethods, setupIntents, type SetupIntentRecord } from '../billing/records.js';
 import type { EmuRequest, Route } from '../types.js';
 
@@ -96,24 +97,6 @@ function threeDSecure(req: EmuRequest): SetupIntentRecord {
   setupIntents(core).update(si.id, { status: 'requires_payment_method', payment_method: null, last_setup_error: error });
   core.emit('setup_intent.setup_failed', si);
   return si;
-}
-
-/** `payment_method_data` with raw card details, as a payment form (Stripe.js) sends them. */
-function methodFromData(core: EmulatorCore, data: unknown) {
-  const card = (data as { card?: Record<string, unknown> } | null)?.card;
-  if (typeof data !== 'object' || data === null || (data as { type?: unknown }).type !== 'card') {
-    throw invalid('payment_method_data[type]', "The emulator models card payment methods only: payment_method_data[type] must be 'card'.");
-  }
-  if (card?.number === undefined) throw parameterMissing('payment_method_data[card][number]');
-  const month = Number(card.exp_month);
-  const year = Number(card.exp_year);
-  if (!Number.isInteger(month) || month < 1 || month > 12) {
-    throw new StripeHttpError(402, { type: 'card_error', code: 'invalid_expiry_month', param: 'exp_month', message: "Your card's expiration month is invalid." });
-  }
-  if (!Number.isInteger(year) || new Date(core.nowMs()).getUTCFullYear() * 100 + new Date(core.nowMs()).getUTCMonth() + 1 > year * 100 + month) {
-    throw new StripeHttpError(402, { type: 'card_error', code: 'invalid_expiry_year', param: 'exp_year', message: "Your card's expiration year is invalid." });
-  }
-  return cardFromNumber(core, { number: asString(card.number, 'payment_method_data[card][number]'), exp_month: month, exp_year: year });
 }
 
 function retrieve(req: EmuRequest): SetupIntentRecord {

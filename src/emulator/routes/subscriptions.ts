@@ -3,7 +3,7 @@ import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asBool, asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
-import { isMetered } from '../billing/invoice-builder.js';
+import { isMetered, itemPeriod, priceOf } from '../billing/invoice-builder.js';
 import { catchUp } from '../billing/cycle.js';
 import { cancelNow, newSubscriptionRecord, startSubscription } from '../billing/lifecycle.js';
 import { issueFinalInvoice } from '../billing/invoice-ledger.js';
@@ -63,6 +63,40 @@ function paymentSettings(raw: unknown): 'off' | 'on_subscription' | undefined {
   return asString(ps.save_default_payment_method, 'payment_settings[save_default_payment_method]', { oneOf: ['off', 'on_subscription'] }) as 'off' | 'on_subscription';
 }
 
+type Schedule = Pick<SubscriptionRecord, 'cancel_at' | 'cancel_at_period_end' | 'canceled_at'>;
+
+/** The current period end of each item, at the customer's now. */
+function itemPeriodEnds(core: EmulatorCore, sub: SubscriptionRecord, now: number): number[] {
+  return sub.items.map((item) => itemPeriod(sub, priceOf(core, item), now).end);
+}
+
+/**
+ * `cancel_at_period_end` and `cancel_at` (a future time, `min_period_end` / `max_period_end`, or
+ * `''` to unset) as the fields they set. A scheduled cancellation dates `canceled_at` at the request
+ * (the SDK's type: "the time of the most recent update request"); unscheduling clears it.
+ * Undefined when the request names neither.
+ */
+function readSchedule(core: EmulatorCore, sub: SubscriptionRecord, body: Record<string, unknown>): Schedule | undefined {
+  const atPeriodEnd = body.cancel_at_period_end === undefined ? undefined : asBool(body.cancel_at_period_end, 'cancel_at_period_end');
+  const raw = body.cancel_at;
+  if (atPeriodEnd === undefined && raw === undefined) return undefined;
+  if (atPeriodEnd === true && raw !== undefined && raw !== '') {
+    throw invalid('cancel_at', 'You may only specify one of these parameters: cancel_at, cancel_at_period_end.', 'parameters_exclusive');
+  }
+  const now = nowFor(core, sub.customer);
+  const unscheduled: Schedule = { cancel_at: null, cancel_at_period_end: false, canceled_at: null };
+  if (atPeriodEnd === true) return { cancel_at: itemPeriodEnds(core, sub, now)[0], cancel_at_period_end: true, canceled_at: now };
+  if (raw === undefined || raw === '') return unscheduled;
+  let at: number;
+  // ⚠ max_billed_until: licensed items are billed to their period end in advance, so it is max_period_end here.
+  if (raw === 'min_period_end') at = Math.min(...itemPeriodEnds(core, sub, now));
+  else if (raw === 'max_period_end' || raw === 'max_billed_until') at = Math.max(...itemPeriodEnds(core, sub, now));
+  else if (typeof raw === 'string' && !/^-?\d+$/.test(raw.trim())) throw invalid('cancel_at', `Invalid cancel_at: must be a Unix timestamp or one of max_billed_until, max_period_end, or min_period_end (got '${raw}').`);
+  else at = asInt(raw, 'cancel_at');
+  if (at <= now) throw invalid('cancel_at', `cancel_at must be in the future (after ${now}, the customer's current time); got ${at}.`);
+  return { cancel_at: at, cancel_at_period_end: false, canceled_at: now };
+}
+
 function create(req: EmuRequest): Stripe.Subscription {
   const core = req.core;
   const b = req.body;
@@ -89,7 +123,6 @@ function create(req: EmuRequest): Stripe.Subscription {
     currency,
     items: items.map((i) => i.record),
     metadata: newMetadata(b.metadata),
-    cancel_at_period_end: b.cancel_at_period_end === undefined ? false : asBool(b.cancel_at_period_end, 'cancel_at_period_end'),
     collection_method: collection,
     days_until_due: collection === 'send_invoice' ? (b.days_until_due === undefined ? 30 : asInt(b.days_until_due, 'days_until_due', { min: 0 })) : null,
     default_payment_method: defaultPm,
@@ -97,6 +130,7 @@ function create(req: EmuRequest): Stripe.Subscription {
     payment_behavior: behavior,
     save_default_payment_method: paymentSettings(b.payment_settings) ?? 'off',
   });
+  Object.assign(sub, readSchedule(core, sub, b));
   const outcome = startSubscription(core, sub);
   subscriptions(core).insert(sub);
   const rendered = renderSubscription(core, sub);
@@ -184,7 +218,7 @@ function update(req: EmuRequest): Stripe.Subscription {
   }
   const before = renderSubscription(core, sub);
   const patch: Partial<SubscriptionRecord> = {};
-  if (b.cancel_at_period_end !== undefined) patch.cancel_at_period_end = asBool(b.cancel_at_period_end, 'cancel_at_period_end');
+  Object.assign(patch, readSchedule(core, sub, b));
   if (b.metadata !== undefined) patch.metadata = mergeMetadata(sub.metadata, b.metadata);
   if (b.description !== undefined) patch.description = b.description === '' ? null : asString(b.description, 'description', { max: 500 });
   if (b.items !== undefined) patch.items = updateItems(core, sub, b.items);
@@ -268,8 +302,8 @@ function retrieveItem(req: EmuRequest): Stripe.SubscriptionItem {
   return renderItem(req.core, sub, sub.items.find((i) => i.id === req.params.id) as SubscriptionItemRecord);
 }
 
-const CREATE_PARAMS = ['customer', 'items', 'payment_behavior', 'payment_settings', 'metadata', 'default_payment_method', 'description', 'collection_method', 'days_until_due', 'cancel_at_period_end', 'proration_behavior', 'off_session', 'billing_mode'];
-const UPDATE_PARAMS = ['items', 'metadata', 'cancel_at_period_end', 'default_payment_method', 'description', 'payment_behavior', 'payment_settings', 'proration_behavior', 'off_session'];
+const CREATE_PARAMS = ['customer', 'items', 'payment_behavior', 'payment_settings', 'metadata', 'default_payment_method', 'description', 'collection_method', 'days_until_due', 'cancel_at_period_end', 'cancel_at', 'proration_behavior', 'off_session', 'billing_mode'];
+const UPDATE_PARAMS = ['items', 'metadata', 'cancel_at_period_end', 'cancel_at', 'default_payment_method', 'description', 'payment_behavior', 'payment_settings', 'proration_behavior', 'off_session'];
 
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/subscriptions', params: CREATE_PARAMS, handler: create },

@@ -7,11 +7,11 @@ import { StripeHttpError, invalid, parameterMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asInt, asString, int, str } from '../http/params.js';
 import { catchUp, runUntil } from '../billing/cycle.js';
+import { deleteCustomer } from '../billing/lifecycle.js';
 import { intervalOf, priceOf } from '../billing/invoice-builder.js';
 import { shiftByIntervals } from '../billing/periods.js';
 import { customers, subscriptions, testClocks, type TestClockRecord } from '../billing/records.js';
 import type { EmuRequest, Route } from '../types.js';
-import { deleteCustomer } from './customers.js';
 
 /** Stripe's guide: "Test clocks are automatically deleted 30 days after you create them". */
 const LIFETIME_SECONDS = 30 * 86_400;

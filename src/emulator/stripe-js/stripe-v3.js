@@ -43,12 +43,23 @@
     );
   }
 
-  function intentId(clientSecret) {
+  /** The two kinds of intent a page confirms: where their endpoints are and how Stripe.js names them. */
+  var KINDS = {
+    setup: { prefix: 'seti_', path: '/v1/setup_intents/', result: 'setupIntent', field: 'setup_intent', lastError: 'last_setup_error', label: 'SetupIntent' },
+    payment: { prefix: 'pi_', path: '/v1/payment_intents/', result: 'paymentIntent', field: 'payment_intent', lastError: 'last_payment_error', label: 'PaymentIntent' },
+  };
+
+  function intentId(clientSecret, kind, call) {
     if (typeof clientSecret !== 'string' || clientSecret.indexOf('_secret_') < 0) {
       // Stripe.js's IntegrationError wording.
       throw new Error('Invalid value for intent secret: value should be a client secret of the form ${id}_secret_${secret}.');
     }
-    return clientSecret.split('_secret_')[0];
+    var id = clientSecret.split('_secret_')[0];
+    if (id.indexOf(kind.prefix) !== 0) {
+      var other = kind === KINDS.setup ? KINDS.payment : KINDS.setup;
+      throw new Error('Invalid value for ' + call + ': clientSecret should be a ' + kind.label + ' client secret. You specified: a ' + other.label + ' client secret.');
+    }
+    return id;
   }
 
   function addStyle() {
@@ -176,11 +187,12 @@
     }
 
     /**
-     * POST …/confirm; answers {setupIntent} or {error} (card errors carry the intent, as Stripe.js's
-     * do). A card that needs 3-D Secure is authenticated (or not) in the dialog first.
+     * POST …/confirm; answers {setupIntent} / {paymentIntent} or {error} (card errors carry the
+     * intent, as Stripe.js's do). A card that needs 3-D Secure is authenticated (or not) in the
+     * dialog first.
      */
-    function confirmSetupIntent(clientSecret, card, billingDetails, returnUrl) {
-      var path = '/v1/setup_intents/' + encodeURIComponent(intentId(clientSecret));
+    function confirmIntent(kind, call, clientSecret, card, billingDetails, returnUrl) {
+      var path = kind.path + encodeURIComponent(intentId(clientSecret, kind, call));
       var params = { client_secret: clientSecret, payment_method_data: { type: 'card', card: card, billing_details: billingDetails }, return_url: returnUrl };
       return request(publishableKey, 'POST', path + '/confirm', params)
         .then(function (r) {
@@ -191,9 +203,60 @@
         })
         .then(function (r) {
           if (r.error) return { error: r.error };
-          var failure = r.ok.status === 'requires_payment_method' && r.ok.last_setup_error;
-          return failure ? { error: Object.assign({}, failure, { setup_intent: r.ok }) } : { setupIntent: r.ok };
+          var failure = r.ok.status === 'requires_payment_method' && r.ok[kind.lastError];
+          var outcome = {};
+          if (failure) {
+            outcome.error = Object.assign({}, failure);
+            outcome.error[kind.field] = r.ok;
+          } else {
+            outcome[kind.result] = r.ok;
+          }
+          return outcome;
         });
+    }
+
+    /** confirmSetup / confirmPayment: validate the element, confirm, then redirect unless 'if_required'. */
+    function confirmWithElements(kind, call, params) {
+      var elements = params.elements;
+      var clientSecret = params.clientSecret || (elements && elements._clientSecret);
+      intentId(clientSecret, kind, call);
+      var confirmParams = params.confirmParams || {};
+      var ifRequired = params.redirect === 'if_required';
+      if (!ifRequired && !confirmParams.return_url) {
+        return Promise.reject(new Error('stripe.' + call + "(): confirmParams.return_url is required unless redirect is 'if_required'."));
+      }
+      var element = elements && elements._element();
+      var result = element ? element._card() : { error: { type: 'validation_error', code: 'incomplete', message: 'Create and mount a payment element first.' } };
+      if (result.error) return Promise.resolve({ error: result.error });
+      var billing = confirmParams.payment_method_data && confirmParams.payment_method_data.billing_details;
+      return confirmIntent(kind, call, clientSecret, result.card, billing, confirmParams.return_url).then(function (outcome) {
+        if (outcome.error || ifRequired) return outcome;
+        var url = new URL(confirmParams.return_url, window.location.href);
+        url.searchParams.set(kind.field, outcome[kind.result].id);
+        url.searchParams.set(kind.field + '_client_secret', clientSecret);
+        url.searchParams.set('redirect_status', outcome[kind.result].status);
+        window.location.assign(url.toString());
+        return new Promise(function () {});
+      });
+    }
+
+    /** confirmCardSetup / confirmCardPayment with a card element. */
+    function confirmWithCard(kind, call, clientSecret, data) {
+      intentId(clientSecret, kind, call);
+      var element = data && data.payment_method && data.payment_method.card;
+      if (!element || !element._card) return Promise.reject(new Error('stripe.' + call + '(): pass {payment_method: {card: cardElement}}.'));
+      var result = element._card();
+      if (result.error) return Promise.resolve({ error: result.error });
+      return confirmIntent(kind, call, clientSecret, result.card, data.payment_method.billing_details, data.return_url);
+    }
+
+    function retrieveIntent(kind, call, clientSecret) {
+      return request(publishableKey, 'GET', kind.path + encodeURIComponent(intentId(clientSecret, kind, call)), { client_secret: clientSecret }).then(function (r) {
+        var outcome = {};
+        if (r.error) outcome.error = r.error;
+        else outcome[kind.result] = r.ok;
+        return outcome;
+      });
     }
 
     return {
@@ -218,45 +281,22 @@
       },
 
       confirmSetup: function (params) {
-        var elements = params.elements;
-        var clientSecret = params.clientSecret || (elements && elements._clientSecret);
-        var confirmParams = params.confirmParams || {};
-        var ifRequired = params.redirect === 'if_required';
-        if (!ifRequired && !confirmParams.return_url) {
-          return Promise.reject(new Error("stripe.confirmSetup(): confirmParams.return_url is required unless redirect is 'if_required'."));
-        }
-        var element = elements && elements._element();
-        var result = element ? element._card() : { error: { type: 'validation_error', code: 'incomplete', message: 'Create and mount a payment element first.' } };
-        if (result.error) return Promise.resolve({ error: result.error });
-        var billing = confirmParams.payment_method_data && confirmParams.payment_method_data.billing_details;
-        return confirmSetupIntent(clientSecret, result.card, billing, confirmParams.return_url).then(function (outcome) {
-          if (outcome.error || ifRequired) return outcome;
-          var url = new URL(confirmParams.return_url, window.location.href);
-          url.searchParams.set('setup_intent', outcome.setupIntent.id);
-          url.searchParams.set('setup_intent_client_secret', clientSecret);
-          url.searchParams.set('redirect_status', outcome.setupIntent.status);
-          window.location.assign(url.toString());
-          return new Promise(function () {});
-        });
+        return confirmWithElements(KINDS.setup, 'confirmSetup', params);
       },
-
+      confirmPayment: function (params) {
+        return confirmWithElements(KINDS.payment, 'confirmPayment', params);
+      },
       confirmCardSetup: function (clientSecret, data) {
-        var element = data && data.payment_method && data.payment_method.card;
-        if (!element || !element._card) return Promise.reject(new Error('stripe.confirmCardSetup(): pass {payment_method: {card: cardElement}}.'));
-        var result = element._card();
-        if (result.error) return Promise.resolve({ error: result.error });
-        return confirmSetupIntent(clientSecret, result.card, data.payment_method.billing_details);
+        return confirmWithCard(KINDS.setup, 'confirmCardSetup', clientSecret, data);
       },
-
+      confirmCardPayment: function (clientSecret, data) {
+        return confirmWithCard(KINDS.payment, 'confirmCardPayment', clientSecret, data);
+      },
       retrieveSetupIntent: function (clientSecret) {
-        return request(publishableKey, 'GET', '/v1/setup_intents/' + encodeURIComponent(intentId(clientSecret)), { client_secret: clientSecret }).then(function (r) {
-          return r.error ? { error: r.error } : { setupIntent: r.ok };
-        });
+        return retrieveIntent(KINDS.setup, 'retrieveSetupIntent', clientSecret);
       },
-
-      // The emulator has no PaymentIntents: a page that needs one gets this error, not a TypeError.
-      confirmPayment: function () {
-        return Promise.resolve({ error: { type: 'invalid_request_error', code: 'emulator_unsupported', message: 'The Stripe emulator does not model PaymentIntents: subscribe to a metered price (a SetupIntent, stripe.confirmSetup) or use hosted Checkout.' } });
+      retrievePaymentIntent: function (clientSecret) {
+        return retrieveIntent(KINDS.payment, 'retrievePaymentIntent', clientSecret);
       },
     };
   }

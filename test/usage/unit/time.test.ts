@@ -1,4 +1,5 @@
-import { checkWindow, parseTimestamp } from '../../../src/usage/time.js';
+import { checkWindow } from '../../../src/usage/time.js';
+import { parseTimestamp } from '../../../src/core/time.js';
 
 describe('parseTimestamp', () => {
   it.each([

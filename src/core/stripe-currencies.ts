@@ -2,7 +2,8 @@
  * The currencies Stripe accepts for prices, as its own error lists them ("Invalid currency: zzz.
  * Stripe currently supports these currencies: usd, aed, …"; quoted in public bug reports from 2020
  * and 2024, the later adding byn). An account's country may narrow it further; the emulator's
- * account takes all of them.
+ * account takes all of them. validate refuses any other currency, which would otherwise be refused
+ * half-way through apply.
  */
 export const STRIPE_CURRENCIES: readonly string[] = (
   'usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bif bmd bnd bob brl bsd bwp byn bzd cad cdf chf clp cny cop ' +

@@ -1,0 +1,177 @@
+// The README's "JSON output" table is a contract CI pipelines parse: every command's --json document
+// must have exactly the keys its row documents (optional ones marked `?` may be absent). Each command
+// runs here as a pipeline would, in-process against the emulator, and its document is compared.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEMO_PRICING_YAML } from '../../src/demo/pricing.js';
+import { run } from '../helpers/cli.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+
+interface Row {
+  command: string;
+  /** Top-level keys, without the `?` of optional ones; undefined when the document is not one JSON object. */
+  keys?: { required: string[]; optional: string[] };
+}
+
+/** Splits `{a, b?: {c}, d: [e]}` at its top-level commas and returns the keys. */
+export function topLevelKeys(doc: string): { required: string[]; optional: string[] } | undefined {
+  const text = doc.trim();
+  if (!text.startsWith('{')) return undefined;
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if ('{[('.includes(ch)) depth++;
+    if ('}])'.includes(ch)) depth--;
+    if (depth === 1 && ch === ',') {
+      parts.push(current);
+      current = '';
+    } else if (depth >= 1 && !(depth === 1 && ch === '{' && current === '' && parts.length === 0)) current += ch;
+    if (depth === 0) break;
+  }
+  parts.push(current.replace(/}$/, ''));
+  const required: string[] = [];
+  const optional: string[] = [];
+  for (const part of parts) {
+    const name = /^\s*\{?\s*([a-z_]+)(\??)/.exec(part);
+    if (!name) continue;
+    (name[2] ? optional : required).push(name[1]);
+  }
+  return { required, optional };
+}
+
+/** The table's rows; a row naming two commands (`a` / `b`) with two documents becomes two rows. */
+function tableRows(): Row[] {
+  const start = README.indexOf('| command | document |');
+  const lines = README.slice(start).split('\n').slice(2);
+  const rows: Row[] = [];
+  for (const line of lines) {
+    if (!line.startsWith('|')) break;
+    const [, commandCell, docCell] = line.split(/(?<!\\)\|/).map((c) => c.trim());
+    const commands = [...commandCell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    const docs = [...docCell.matchAll(/`(\{[^`]*\}|[^`{][^`]*)`/g)].map((m) => m[1]).filter((d) => d.startsWith('{') || /^NDJSON|^the /.test(d));
+    // `apply`: "the plan document plus `result: {…}`".
+    const plus = /^the plan document plus `([a-z_]+):/.exec(docCell);
+    if (plus) {
+      const plan = rows.find((r) => r.command === 'plan')?.keys;
+      rows.push({ command: commands[0], keys: plan && { required: [...plan.required, plus[1]], optional: plan.optional } });
+      continue;
+    }
+    const first = commands[0].split(' ');
+    commands.forEach((c, i) => {
+      // `customers list` / `show`: the second is `customers show`.
+      const full = c.includes(' ') || commands.length === 1 ? c : [...first.slice(0, -1), c].join(' ');
+      const doc = docCell.startsWith('NDJSON') ? undefined : commands.length > 1 && docs.length === commands.length ? docs[i] : docs[0];
+      rows.push({ command: full, keys: doc ? topLevelKeys(doc) : undefined });
+    });
+  }
+  return rows;
+}
+
+describe('topLevelKeys', () => {
+  it('reads nested documents and optional keys', () => {
+    expect(topLevelKeys('{ok, file, meters: [{a, b}], result: {x: {y}}, error?}')).toEqual({ required: ['ok', 'file', 'meters', 'result'], optional: ['error'] });
+  });
+});
+
+describe("every command's --json document has the README's keys", () => {
+  let emu: TestEmulator;
+  let dir: string;
+  const rows = tableRows();
+  const documented = (command: string) => {
+    const row = rows.find((r) => r.command === command);
+    if (!row?.keys) throw new Error(`the README's JSON table has no object row for \`${command}\``);
+    return row.keys;
+  };
+  const json = async (args: string[]) => {
+    const result = await run([...args, '--json'], { env: emu.env, cwd: dir });
+    if (result.code !== 0) throw new Error(`${args.join(' ')} exited ${result.code}: ${result.stdout}${result.stderr}`);
+    return result.json<Record<string, unknown>>();
+  };
+  const checked = new Set<string>();
+  const problems: string[] = [];
+  const expectKeys = (command: string, doc: Record<string, unknown>) => {
+    checked.add(command);
+    const { required, optional } = documented(command);
+    const actual = Object.keys(doc).filter((k) => doc[k] !== undefined);
+    const undocumented = actual.filter((k) => !required.includes(k) && !optional.includes(k));
+    const missing = required.filter((k) => !actual.includes(k));
+    if (undocumented.length) problems.push(`${command}: prints ${undocumented.join(', ')}, not in the README`);
+    if (missing.length) problems.push(`${command}: the README promises ${missing.join(', ')}, not printed`);
+  };
+
+  beforeAll(async () => {
+    emu = await startTestEmulator();
+    dir = mkdtempSync(join(tmpdir(), 'alpaca-json-contract-'));
+    writeFileSync(join(dir, 'pricing.yaml'), DEMO_PRICING_YAML);
+  });
+  afterAll(() => emu.close());
+  afterEach(() => {
+    const found = problems.splice(0);
+    expect(found).toEqual([]);
+  });
+
+  it('the catalog commands', async () => {
+    expectKeys('validate', await json(['validate']));
+    expectKeys('plan', await json(['plan']));
+    expectKeys('apply', await json(['apply', '--yes']));
+  });
+
+  it('customers, subscriptions, invoices, usage, credits and alerts', async () => {
+    const created = await json(['customers', 'create', '--email', 'ada@example.com', '--external-id', 'user_ada']);
+    expectKeys('customers create', created);
+    const customer = (created.customer as { id: string }).id;
+    expectKeys('customers list', await json(['customers', 'list']));
+    expectKeys('subscribe', await json(['subscribe', customer, '--price', 'alpaca_ai_tokens_monthly']));
+    expectKeys('customers show', await json(['customers', 'show', customer]));
+    expectKeys('subscriptions list', await json(['subscriptions', 'list', '--customer', customer]));
+    const [from] = (await emu.stripe.prices.list({ lookup_keys: ['alpaca_ai_tokens_monthly'] })).data;
+    await emu.stripe.prices.create({ product: from.product as string, currency: from.currency, unit_amount: 5, lookup_key: 'json_contract_to', recurring: { interval: 'month', usage_type: 'metered', meter: from.recurring!.meter! } });
+    expectKeys('subscriptions migrate', await json(['subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_monthly', '--to', 'json_contract_to', '--at', 'period-end', '--dry-run']));
+    expectKeys('invoice preview', await json(['invoice', 'preview', customer]));
+    const list = await json(['invoice', 'list', '--customer', customer]);
+    expectKeys('invoice list', list);
+    const invoice = (list.invoices as Array<{ id: string }>)[0];
+    expectKeys('invoice show', await json(['invoice', 'show', invoice.id]));
+
+    const sent = await json(['usage', 'send', '--customer', customer, '--meter', 'tokens', '--value', '1500']);
+    expectKeys('usage send', sent);
+    expectKeys('usage cancel', await json(['usage', 'cancel', '--meter', 'tokens', '--identifier', String(sent.identifier)]));
+    writeFileSync(join(dir, 'usage.ndjson'), `${JSON.stringify({ customer, value: 10, timestamp: Math.floor(Date.now() / 1000) - 60 })}\n`);
+    expectKeys('usage ingest', await json(['usage', 'ingest', 'usage.ndjson', '--meter', 'tokens', '--max-rps', '0']));
+    expectKeys('usage summary', await json(['usage', 'summary', '--customer', customer, '--meter', 'tokens']));
+
+    const granted = await json(['credits', 'grant', '--customer', customer, '--amount', '10.00', '--currency', 'usd']);
+    expectKeys('credits grant', granted);
+    expectKeys('credits list', await json(['credits', 'list', '--customer', customer]));
+    expectKeys('credits balance', await json(['credits', 'balance', '--customer', customer]));
+    expectKeys('credits void', await json(['credits', 'void', (granted.grant as { id: string }).id, '--yes']));
+    expectKeys('alerts create', await json(['alerts', 'create', '--customer', customer, '--meter', 'tokens', '--threshold', '1000000']));
+    expectKeys('alerts list', await json(['alerts', 'list']));
+
+    const subscription = ((await json(['subscriptions', 'list', '--customer', customer])).subscriptions as Array<{ id: string }>)[0].id;
+    expectKeys('subscriptions cancel', await json(['subscriptions', 'cancel', subscription, '--yes']));
+    expectKeys('subscribe --checkout', await json(['subscribe', customer, '--price', 'alpaca_ai_tokens_monthly', '--checkout', '--success-url', 'https://example.com/ok', '--cancel-url', 'https://example.com/pricing']));
+  });
+
+  it('test clocks', async () => {
+    const created = await json(['clock', 'create', '--name', 'contract']);
+    expectKeys('clock create', created);
+    const id = (created.clock as { id: string }).id;
+    expectKeys('clock list', await json(['clock', 'list']));
+    expectKeys('clock advance', await json(['clock', 'advance', id, '--by', '1d']));
+    expectKeys('clock delete', await json(['clock', 'delete', id, '--yes']));
+  });
+
+  it('every object row of the table was checked here (or is run by the tests named below)', () => {
+    // Checked elsewhere: the demo's document (test/demo/demo.test.ts), invoice pay (needs an open
+    // invoice: test/customers/billing-cycle.test.ts), `plan -o`'s saved format (test/reconcile).
+    const elsewhere = ['demo', 'invoice pay', 'plan -o plan.json'];
+    const objectRows = rows.filter((r) => r.keys).map((r) => r.command);
+    expect(objectRows.filter((c) => !checked.has(c) && !elsewhere.includes(c))).toEqual([]);
+  });
+});
