@@ -7,7 +7,7 @@ import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
 import { resolveCustomer } from '../customers/resolve.js';
-import { listLiveSubscriptions } from '../reconcile/read-state.js';
+import { listLiveSubscriptions } from '../reconcile/live-subscriptions.js';
 import { classifyForMigration, customerOf, migrateSubscriptions, type MigrateAt, type MigrationOutcome } from '../reconcile/migrate.js';
 import { NO_SDK_RETRIES } from '../reconcile/resources/kind.js';
 import { openSession, type Session } from '../reconcile/session.js';

@@ -6,7 +6,7 @@
  */
 import { ExitCode, UserError } from '../../errors.js';
 import { classifyForMigration, migrateSubscriptions } from '../migrate.js';
-import { listLiveSubscriptions } from '../read-state.js';
+import { listLiveSubscriptions } from '../live-subscriptions.js';
 import type { Change } from '../types.js';
 import { NO_SDK_RETRIES, Phase, type Step } from './kind.js';
 
