@@ -3,6 +3,7 @@ import type { CommandContext } from '../cli/context.js';
 import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
 import { loadLinePrices, previewView, renderPreview, type InvoicePreviewView } from '../customers/invoice-preview.js';
 import { resolveCustomer } from '../customers/resolve.js';
+import { creditKind } from '../customers/credit-applied.js';
 import { listCustomerSubscriptions } from '../customers/subscribe.js';
 import { LIVE_SUBSCRIPTION_STATUSES, clockOf, customerView, formatDateTime } from '../customers/views.js';
 
@@ -32,7 +33,7 @@ export async function invoicePreviewCommand(ctx: CommandContext, options: Invoic
     } catch (err) {
       throw toStripeApiError(err);
     }
-    invoices.push(previewView(invoice, await loadLinePrices(stripe, invoice)));
+    invoices.push(previewView(invoice, await loadLinePrices(stripe, invoice), await creditKind(stripe, invoice)));
   }
 
   const view = customerView(customer, await clockOf(stripe, customer));

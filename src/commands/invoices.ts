@@ -4,6 +4,7 @@ import { UserError, isStripeSdkError, toStripeApiError, callStripe } from '../er
 import { loadLinePrices } from '../customers/invoice-preview.js';
 import { invoiceDetailView, invoiceRows, invoiceView, paymentLine, renderInvoice, toMinute } from '../customers/invoice-history.js';
 import { resolveCustomer } from '../customers/resolve.js';
+import { creditKind } from '../customers/credit-applied.js';
 import { fetchTotal } from '../usage/summary.js';
 
 const STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'];
@@ -73,7 +74,7 @@ export async function showInvoiceCommand(ctx: CommandContext, _options: unknown,
   const stripe = await ctx.stripe();
   const invoice = await retrieveInvoice(stripe, id);
   const prices = await loadLinePrices(stripe, invoice);
-  const view = invoiceDetailView(invoice, prices, await usageChecks(stripe, invoice, prices));
+  const view = invoiceDetailView(invoice, prices, await usageChecks(stripe, invoice, prices), await creditKind(stripe, invoice));
   if (ctx.out.json) {
     ctx.out.data({ invoice: view });
     return 0;

@@ -9,7 +9,7 @@ import { emptyStats, ingest, type ProblemKind } from '../usage/ingest.js';
 import { Journal, refuseVersion1Journals } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
 import { formatFromName, readRecordBatches, type UsageFormat } from '../usage/readers.js';
-import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
+import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
 import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
@@ -84,7 +84,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     const sender = stripe && !dryRun
       ? new StreamSender({
         stripe,
-        limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(ctx.mode())),
+        limiter: new RateLimiter(options.maxRps ?? defaultRps(ctx.mode(), 'meterEventStream')),
         meterFor: (name) => catalog.byEvent(name),
         maxAttempts: options.maxAttempts,
         connections: options.concurrency ?? 8,

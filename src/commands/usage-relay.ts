@@ -5,7 +5,7 @@ import { customerResolver } from '../customers/resolve.js';
 import { ExitCode, UserError, toStripeApiError } from '../errors.js';
 import type { StripeClient } from '../stripe/client.js';
 import { parseUsageRecord } from '../usage/event.js';
-import { defaultMaxRps, RateLimiter } from '../usage/rate-limiter.js';
+import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
 import { serveMetrics, type MetricsServer } from '../usage/relay/metrics.js';
 import { openNatsSource } from '../usage/relay/nats-source.js';
 import { runRelay, type RelayStats } from '../usage/relay/relay.js';
@@ -88,7 +88,7 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
     signal.addEventListener('abort', () => setTimeout(() => hardStop.abort(), DRAIN_MS).unref(), { once: true });
     const sender = new StreamSender({
       stripe,
-      limiter: new RateLimiter(options.maxRps ?? defaultMaxRps(ctx.mode())),
+      limiter: new RateLimiter(options.maxRps ?? defaultRps(ctx.mode(), 'meterEventStream')),
       meterFor: (name) => catalog.byEvent(name),
       signal: hardStop.signal,
       onRetry: ({ attempt, reason, delayMs }) => ctx.out.debug(`retry ${attempt} in ${delayMs} ms: ${reason}`),
@@ -105,7 +105,7 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
       if (ctx.out.json) ctx.out.data(report, { ndjson: true });
       else ctx.out.info(renderInterval(report));
     }, (options.interval ?? 10) * 1000);
-    ctx.out.info(`relaying to Stripe${options.maxRps === 0 ? '' : ` at most ${options.maxRps ?? defaultMaxRps(ctx.mode())} requests/s`}; SIGTERM or Ctrl-C stops after the batches in hand.`);
+    ctx.out.info(`relaying to Stripe${options.maxRps === 0 ? '' : ` at most ${options.maxRps ?? defaultRps(ctx.mode(), 'meterEventStream')} requests/s`}; SIGTERM or Ctrl-C stops after the batches in hand.`);
     result = await runRelay({
       source,
       stats,

@@ -2,6 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
 import { unitName } from '../customers/invoice-preview.js';
 import { resolveCustomer } from '../customers/resolve.js';
+import { renderCreditLine, upcomingCreditOn } from '../customers/credit-applied.js';
 import { formatMoney, formatQuantity, minorUnitExponent, toMajorUnits } from '../core/money.js';
 import { priceCost } from '../core/price-cost.js';
 import { loadMeterCatalog, loadPricingIfPresent, requireMeter } from '../usage/setup.js';
@@ -60,6 +61,8 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
   const { price, note: priceNote } = item ? { price: item.price, note: undefined } : await findMeterPrice(stripe!, meter, await loadPricingIfPresent(ctx));
   // The unit named as the invoice preview names it: the product's unit label, else the meter's name.
   const cost = price ? priceCost(price, String(total), { unitLabel: await unitName(stripe!, price, meter.displayName) }) : undefined;
+  // Credit applies to the subscription's invoice, so only a summary of its current period shows it.
+  const credit = item && period.source === 'subscription' ? await upcomingCreditOn(stripe!, customer.id, item.subscription, item.price.id) : null;
   const notes = [...q.notes];
   if (priceNote) notes.push(priceNote);
   if (q.totalTo > now - 10 * 60 && q.totalFrom < now) notes.push('the last few minutes may not be aggregated yet (Stripe aggregates usage asynchronously)');
@@ -75,6 +78,8 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
       to_iso: iso(q.totalTo),
       total,
       estimated_cost: cost && price ? { amount: majorAmount(cost.amount, price.currency), currency: price.currency } : null,
+      credit: credit ? { amount: majorAmount(String(credit.credit), credit.currency), currency: credit.currency, category: credit.kind } : null,
+      due: credit ? { amount: majorAmount(String(credit.due), credit.currency), currency: credit.currency } : null,
       windows: windows.map((w) => ({ start: w.start, end: w.end, value: w.value })),
     });
     return 0;
@@ -104,6 +109,7 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
   ctx.out.line('');
   ctx.out.line(`total      ${formatQuantity(String(total))}`);
   if (cost && price) ctx.out.line(`estimated  ${formatMoney(cost.amount, price.currency)}  (${cost.explanation})`);
+  if (credit) ctx.out.line(`credit     ${renderCreditLine(credit)}`);
   if (ctx.out.stdoutSink.isTTY && windows.length > 1) ctx.out.line(`trend      ${sparkline(windows.map((w) => w.value))}`);
   for (const n of notes) ctx.out.info(`note: ${n}`);
   return 0;

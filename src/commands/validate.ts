@@ -13,6 +13,7 @@ export async function validateCommand(ctx: CommandContext): Promise<number> {
   } else {
     const parts = [plural(counts.meters, 'meter'), plural(counts.products, 'product'), plural(counts.prices, 'price')];
     if (counts.webhooks) parts.push(plural(counts.webhooks, 'webhook endpoint'));
+    if (counts.alerts) parts.push(plural(counts.alerts, 'alert'));
     ctx.out.line(`valid: ${parts.join(', ')}`);
   }
   return 0;

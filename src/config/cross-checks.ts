@@ -6,7 +6,8 @@
 import { ISO_4217_CODES } from './currencies.js';
 import { isStripeCurrency, STRIPE_CURRENCIES } from '../core/stripe-currencies.js';
 import { didYouMean } from './did-you-mean.js';
-import { LIMITS, PRODUCT_ID } from './pricing-schema.js';
+import { alertStripeTitle } from './model.js';
+import { ALERT_KEY, LIMITS, PRODUCT_ID } from './pricing-schema.js';
 import type { RawProblem } from './schema-issues.js';
 import { WEBHOOK_EVENT_TYPES } from '../core/webhook-event-types.js';
 import type { PathSegment } from './yaml-source.js';
@@ -90,7 +91,25 @@ export function crossCheck(data: unknown): RawProblem[] {
   for (const [key, hook] of entries(data.webhooks)) {
     if (Array.isArray(hook.events)) hook.events.forEach((event, i) => checkEventType(event, ['webhooks', key, 'events', i], problems));
   }
+  for (const [key, alert] of entries(data.alerts)) checkAlert(key, alert, meterKeys, problems);
   return problems;
+}
+
+function checkAlert(key: string, alert: Obj, meterKeys: string[], problems: RawProblem[]): void {
+  const path = ['alerts', key];
+  if (!ALERT_KEY.test(key)) {
+    problems.push({ path, target: 'key', message: `'${key}' cannot be an alert key`, hint: "apply writes the key into the alert's title to find it again: letters, digits, '_' and '-' only." });
+  }
+  if (typeof alert.meter === 'string' && !meterKeys.includes(alert.meter)) {
+    const suggestion = didYouMean(alert.meter, meterKeys);
+    problems.push({ path: [...path, 'meter'], message: `names meter '${alert.meter}', which is not declared under meters`, hint: suggestion ?? (meterKeys.length ? `Declared meters: ${meterKeys.join(', ')}.` : 'Declare the meter under meters.') });
+  }
+  if (typeof alert.title === 'string' && alert.title.length <= LIMITS.alertTitle) {
+    const sent = alertStripeTitle(key, alert.title).length;
+    if (sent > LIMITS.alertTitle) {
+      problems.push({ path: [...path, 'title'], message: `is ${alert.title.length} characters; with the ' [alpaca-billing:${key}]' apply adds, Stripe's limit of ${LIMITS.alertTitle} is exceeded`, hint: `Keep the title to ${LIMITS.alertTitle - (sent - alert.title.length)} characters, or use a shorter key.` });
+    }
+  }
 }
 
 /** Stripe refuses an endpoint whose enabled_events has a type it does not know (the SDK's list of them). */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod/mini';
 import { STRIPE_CURRENCIES } from '../core/stripe-currencies.js';
-import { LIMITS, PRODUCT_ID, currencySchema, priceSchema, pricingFileSchema, productIdSchema } from './pricing-schema.js';
+import { ALERT_KEY, LIMITS, PRODUCT_ID, alertKeySchema, currencySchema, priceSchema, pricingFileSchema, productIdSchema } from './pricing-schema.js';
 
 export function pricingJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(pricingFileSchema, {
@@ -17,6 +17,7 @@ export function pricingJsonSchema(): Record<string, unknown> {
       }
       if (ctx.zodSchema === currencySchema) ctx.jsonSchema.enum = [...STRIPE_CURRENCIES];
       if (ctx.zodSchema === productIdSchema) Object.assign(ctx.jsonSchema, { pattern: PRODUCT_ID.source, maxLength: LIMITS.productIdLength });
+      if (ctx.zodSchema === alertKeySchema) ctx.jsonSchema.pattern = ALERT_KEY.source;
     },
   });
   return schema as Record<string, unknown>;

@@ -13,6 +13,8 @@ export interface PricingConfig {
   meters: Record<string, MeterSpec>;
   products: Record<string, ProductSpec>;
   webhooks: Record<string, WebhookSpec>;
+  /** Optional in the type so models built by hand (tests, the demo) need not list it; parsePricing always sets it. */
+  alerts?: Record<string, AlertSpec>;
 }
 
 export interface MeterSpec {
@@ -71,13 +73,39 @@ export interface WebhookSpec {
   description?: string;
 }
 
+export interface AlertSpec {
+  /** Local meter key. */
+  meter: string;
+  /** usage_threshold.gte: a whole number above 0. */
+  threshold: number;
+  /** Only this customer's usage (cus_…); absent: every customer of the meter. */
+  customer?: string;
+  /** The title as written; Stripe's carries the key too (reconcile/resources/alerts.ts). */
+  title: string;
+}
+
+/**
+ * Stripe's alerts have no metadata, so an alert's local key rides in its title: "Big month
+ * [alpaca-billing:big_month]". That suffix is how plan finds the alert again and knows it is ours.
+ */
+export function alertStripeTitle(key: string, title: string): string {
+  return `${title} [alpaca-billing:${key}]`;
+}
+
+/** The key and the title as written, from a Stripe alert title; undefined for alerts made some other way. */
+export function parseAlertTitle(stripeTitle: string): { key: string; title: string } | undefined {
+  const m = /^([\s\S]*) \[alpaca-billing:([A-Za-z0-9_-]+)\]$/.exec(stripeTitle);
+  return m ? { key: m[2], title: m[1] } : undefined;
+}
+
 /** Counts for "valid: 1 meter, 1 product, 1 price". */
-export function countCatalog(config: PricingConfig): { meters: number; products: number; prices: number; webhooks: number } {
+export function countCatalog(config: PricingConfig): { meters: number; products: number; prices: number; webhooks: number; alerts: number } {
   const products = Object.values(config.products);
   return {
     meters: Object.keys(config.meters).length,
     products: products.length,
     prices: products.reduce((n, p) => n + Object.keys(p.prices).length, 0),
     webhooks: Object.keys(config.webhooks).length,
+    alerts: Object.keys(config.alerts ?? {}).length,
   };
 }

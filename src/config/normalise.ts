@@ -73,5 +73,6 @@ export function normalisePricing(file: PricingFile): PricingConfig {
       if (w.description !== undefined) hook.description = w.description;
       return hook;
     }),
+    alerts: mapValues(file.alerts, (a) => ({ meter: a.meter, threshold: a.threshold, title: a.title, ...(a.customer !== undefined ? { customer: a.customer } : {}) })),
   };
 }

@@ -40,6 +40,8 @@ export const LIMITS = {
   amount: 99_999_999,
   /** Webhook endpoints on one account (Stripe's docs; the emulator does not enforce it). */
   webhookEndpoints: 16,
+  /** A billing alert's title (Stripe's OpenAPI maxLength), which also carries the alert's local key. */
+  alertTitle: 256,
 } as const;
 
 /** Decimal string of minor units: "4", "0.004". Never negative, never exponent notation. */
@@ -169,14 +171,37 @@ export const webhookSchema = z
   })
   .register(docs, { title: 'Webhook endpoint' });
 
+/** An alert's local key goes into its Stripe title, so it is kept to characters that read back unambiguously. */
+export const ALERT_KEY = /^[A-Za-z0-9_-]+$/;
+/** A plain string for zod (cross-checks.ts reports bad keys with a hint); the JSON Schema gets the pattern. */
+export const alertKeySchema = z.string();
+
+export const alertSchema = z
+  .strictObject({
+    meter: z.string().register(docs, { description: 'Local key of the meter under `meters` whose usage is watched.' }),
+    threshold: z
+      .int()
+      .check(z.minimum(1))
+      .register(docs, { description: "The alert triggers once per customer when the customer's usage on the meter, counted from the alert's creation, reaches this value (a whole number above 0)." }),
+    customer: z
+      .optional(z.string().check(z.regex(/^cus_[A-Za-z0-9]+$/)))
+      .register(docs, { description: 'Watch only this customer (cus_…). Without it the alert watches every customer of the meter.' }),
+    title: z
+      .string()
+      .check(z.minLength(1), z.maxLength(LIMITS.alertTitle))
+      .register(docs, { description: 'What the alert is called in the Dashboard and in billing.alert.triggered events. apply appends " [alpaca-billing:<key>]", which is how it finds the alert again (alerts have no metadata).' }),
+  })
+  .register(docs, { title: 'Usage alert', description: 'A one-time usage_threshold billing alert. Alerts cannot change: a changed alert is archived and created anew.' });
+
 export const pricingFileSchema = z
   .strictObject({
     version: z.literal(1).register(docs, { description: 'Schema version of this file: 1.' }),
     meters: z.optional(z.record(z.string(), meterSchema)).register(docs, { description: 'Billing meters by local key (referenced by prices).' }),
     products: z.optional(z.record(productIdSchema, productSchema)).register(docs, { description: 'Products by key; the key is the Stripe product id.' }),
     webhooks: z.optional(z.record(z.string(), webhookSchema)).register(docs, { description: 'Webhook endpoints by local key.' }),
+    alerts: z.optional(z.record(alertKeySchema, alertSchema)).register(docs, { description: 'Usage alerts by local key (letters, digits, _ and -).' }),
   })
-  .register(docs, { title: 'alpaca-billing pricing.yaml', description: 'Declarative Stripe usage-based billing catalog: meters, products, prices and webhook endpoints.' });
+  .register(docs, { title: 'alpaca-billing pricing.yaml', description: 'Declarative Stripe usage-based billing catalog: meters, products, prices, webhook endpoints and usage alerts.' });
 
 export type PricingFile = z.infer<typeof pricingFileSchema>;
 export type PriceInput = z.infer<typeof priceSchema>;

@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import { formatMoney, formatQuantity } from '../core/money.js';
 import { previewView, type PreviewLineView, type PriceInfo } from './invoice-preview.js';
+import { renderCreditLine, type CreditKind } from './credit-applied.js';
 import { formatDate, formatDateTime } from './views.js';
 
 export interface InvoiceView {
@@ -52,6 +53,7 @@ export interface InvoiceDetailView extends InvoiceView {
   subtotal: number;
   /** Billing credits taken off the metered lines (minor units). */
   credits: number;
+  credit_kind: CreditKind | null;
 }
 
 const idOf = (x: string | { id: string } | null | undefined): string | null => (x == null ? null : typeof x === 'string' ? x : x.id);
@@ -80,15 +82,15 @@ export function invoiceView(inv: Stripe.Invoice): InvoiceView {
 }
 
 /** `checks` maps a line index to the summary total of its meter and period (metered lines only). */
-export function invoiceDetailView(inv: Stripe.Invoice, prices: ReadonlyMap<string, PriceInfo>, checks: ReadonlyMap<number, { meter: string; total: number }>): InvoiceDetailView {
-  const preview = previewView(inv, prices);
+export function invoiceDetailView(inv: Stripe.Invoice, prices: ReadonlyMap<string, PriceInfo>, checks: ReadonlyMap<number, { meter: string; total: number }>, creditKind: CreditKind | null = null): InvoiceDetailView {
+  const preview = previewView(inv, prices, creditKind);
   const lines = preview.lines.map((line, i): InvoiceLineView => {
     const check = checks.get(i);
     if (!check) return { ...line, usage_check: null };
     const invoiced = line.quantity ?? '0';
     return { ...line, usage_check: { meter: check.meter, invoiced, summarized: String(check.total), agrees: Number(invoiced) === check.total } };
   });
-  return { ...invoiceView(inv), lines, lines_truncated: preview.lines_truncated, subtotal: preview.subtotal, credits: preview.credits };
+  return { ...invoiceView(inv), lines, lines_truncated: preview.lines_truncated, subtotal: preview.subtotal, credits: preview.credits, credit_kind: preview.credit_kind };
 }
 
 /** Summary windows start and end on whole minutes: a period bound inside a minute rounds down. */
@@ -133,7 +135,7 @@ export function renderInvoice(v: InvoiceDetailView): string[] {
   }
   if (v.lines.length === 0) out.push('  (no lines)');
   if (v.lines_truncated) out.push('  (more lines on the invoice than shown)');
-  if (v.credits > 0) out.push(`  ${money(v.subtotal)} − ${money(v.credits)} billing credit = ${money(v.amount_due)}`);
+  if (v.credits > 0) out.push(`  ${renderCreditLine({ usage: v.subtotal, credit: v.credits, due: v.amount_due, currency: v.currency, kind: v.credit_kind })}`);
   out.push(`  total  ${money(v.amount_due)} ${v.currency.toUpperCase()}${v.amount_paid ? `  paid ${money(v.amount_paid)}` : ''}`);
   out.push(`  payment  ${paymentLine(v)}`);
   return out;

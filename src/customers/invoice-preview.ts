@@ -7,6 +7,7 @@ import { toStripeApiError } from '../errors.js';
 import { formatMoney } from '../core/money.js';
 import { priceCost } from '../core/price-cost.js';
 import { formatDate } from './views.js';
+import { renderCreditLine, sumCredits, type CreditKind } from './credit-applied.js';
 
 export interface PreviewLineView {
   description: string | null;
@@ -37,6 +38,8 @@ export interface InvoicePreviewView {
   subtotal: number;
   /** Billing credits taken off the metered lines (minor units), before tax. */
   credits: number;
+  /** The category of the grants that pay (`mixed`: both kinds), null without credit. */
+  credit_kind: CreditKind | null;
   total: number;
   amount_due: number;
 }
@@ -84,7 +87,8 @@ export async function unitName(stripe: Stripe, price: Stripe.Price, meterName?: 
   return price.recurring?.usage_type === 'licensed' ? 'seats' : 'units';
 }
 
-export function previewView(invoice: Stripe.Invoice, prices: ReadonlyMap<string, PriceInfo>): InvoicePreviewView {
+/** `creditKind` is credit-applied.ts's answer for this invoice (it needs Stripe calls, so the caller makes them). */
+export function previewView(invoice: Stripe.Invoice, prices: ReadonlyMap<string, PriceInfo>, creditKind: CreditKind | null = null): InvoicePreviewView {
   const lines = invoice.lines.data.map((line): PreviewLineView => {
     const priceId = priceIdOfLine(line);
     const info = priceId ? prices.get(priceId) : undefined;
@@ -116,7 +120,8 @@ export function previewView(invoice: Stripe.Invoice, prices: ReadonlyMap<string,
     lines,
     lines_truncated: Boolean(invoice.lines.has_more),
     subtotal: invoice.subtotal,
-    credits: (invoice.total_pretax_credit_amounts ?? []).filter((c) => c.type === 'credit_balance_transaction').reduce((sum, c) => sum + c.amount, 0),
+    credits: sumCredits(invoice.total_pretax_credit_amounts),
+    credit_kind: creditKind,
     total: invoice.total,
     amount_due: invoice.amount_due,
   };
@@ -144,7 +149,7 @@ export function renderPreview(view: InvoicePreviewView): string[] {
   }
   if (view.lines.length === 0) out.push('  (no lines)');
   if (view.lines_truncated) out.push('  (more lines on the invoice than shown)');
-  if (view.credits > 0) out.push(`  ${money(view.subtotal)} − ${money(view.credits)} billing credit = ${money(view.total)}`);
+  if (view.credits > 0) out.push(`  ${renderCreditLine({ usage: view.subtotal, credit: view.credits, due: view.total, currency: view.currency, kind: view.credit_kind })}`);
   else if (view.subtotal !== view.total) out.push(`  subtotal  ${money(view.subtotal)}`);
   out.push(`  total  ${money(view.total)} ${view.currency.toUpperCase()}`);
   if (view.amount_due !== view.total) out.push(`  amount due  ${money(view.amount_due)} (after credit balance)`);

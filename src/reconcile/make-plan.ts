@@ -2,6 +2,8 @@
  * Plans against a live account: read, diff, then count the subscriptions of the prices the plan
  * would take out of service (only those: one list per such price) and diff again with the counts.
  * With `impact`, those subscriptions' usage is then read and priced onto the plan (impact.ts).
+ * Customers named by alerts to be created are looked up the same way (one retrieve each), so an
+ * unknown one blocks the plan instead of failing half-way through apply.
  */
 import { createHash } from 'node:crypto';
 import type { PricingConfig } from '../config/model.js';
@@ -13,6 +15,7 @@ import { listLiveSubscriptions } from './live-subscriptions.js';
 import { fingerprintState, readAccountState } from './read-state.js';
 import type { Caller } from './resources/kind.js';
 import { pricesLeavingService } from './resources/prices.js';
+import { alertCustomers, findMissingCustomers } from './resources/alerts.js';
 import type { AccountInfo, AccountState, Plan, PlanOptions } from './types.js';
 
 /** What `plan -o plan.json` writes and `apply plan.json` reads. */
@@ -56,6 +59,11 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
   const { client, call, desired, options } = input;
   let state = await readAccountState({ client, call, mode: input.mode, apiBase: input.apiBase });
   let plan = computePlan(desired, state, options);
+  const alertCustomerIds = alertCustomers(plan.changes);
+  if (alertCustomerIds.length) {
+    state = { ...state, missingCustomers: await findMissingCustomers({ client, call }, alertCustomerIds) };
+    plan = computePlan(desired, state, options);
+  }
   const leaving = pricesLeavingService(plan.changes);
   if (leaving.length) {
     const live = await listLiveSubscriptions({ client, call, mode: input.mode }, leaving);

@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 import type { PricingFile, PriceInput } from '../config/pricing-schema.js';
 import { amountOf } from './resources/price-amount.js';
 import { pullWebhooks } from './resources/webhooks.js';
+import { pullAlerts } from './resources/alerts.js';
 import { MANAGED_BY_KEY, type AccountState } from './types.js';
 
 export interface PullOptions {
@@ -120,5 +121,7 @@ export function pullPricing(state: AccountState, options: PullOptions = {}): Pul
   }
   const hooks = pullWebhooks(state.objects.webhook_endpoint ?? []);
   if (Object.keys(hooks.webhooks).length) file.webhooks = hooks.webhooks;
-  return { file, skipped: [...skipped, ...hooks.skipped], unmanaged: unmanaged + hooks.unmanaged };
+  const alerts = pullAlerts(state.objects.alert ?? [], new Map([...meters.values()].map((m) => [m.id, m.event_name])));
+  if (Object.keys(alerts.alerts).length) file.alerts = alerts.alerts;
+  return { file, skipped: [...skipped, ...hooks.skipped, ...alerts.skipped], unmanaged: unmanaged + hooks.unmanaged };
 }

@@ -31,7 +31,7 @@ export function fingerprintState(state: AccountState): string {
   const hash = createHash('sha256');
   hash.update(state.account.id);
   for (const type of resourceTypes()) {
-    const objects = [...(state.objects[type] as { id: string }[])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const objects = [...((state.objects[type] ?? []) as { id: string }[])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const o of objects) hash.update(`\n${type}:${stableJson(o)}`);
   }
   return hash.digest('hex').slice(0, 32);

@@ -5,6 +5,7 @@
 import type { CommandContext } from '../cli/context.js';
 import type { StripeClient } from '../stripe/client.js';
 import { createThrottle, type Throttle } from '../stripe/throttle.js';
+import { defaultRps } from '../stripe/rate-limiter.js';
 import type { Caller } from './resources/kind.js';
 
 export interface Session {
@@ -15,13 +16,12 @@ export interface Session {
   apiBase: string;
 }
 
-/** Stripe's limits are 25 requests/s in test mode and 100 in live: stay under both by default. */
-export const DEFAULT_RPS = { test: 20, live: 80 } as const;
+
 
 export async function openSession(ctx: CommandContext, options: { maxRps?: number } = {}): Promise<Session> {
   const client = await ctx.stripe();
   const mode = ctx.mode() ?? 'test';
-  const rps = options.maxRps ?? DEFAULT_RPS[mode];
+  const rps = options.maxRps ?? defaultRps(mode, 'api');
   const throttle = createThrottle({
     rps,
     // Enough requests in flight to reach the rate at Stripe's typical ~0.5 s per request.

@@ -16,6 +16,8 @@ export interface CatalogObjects {
   product: Stripe.Product[];
   price: Stripe.Price[];
   webhook_endpoint: Stripe.WebhookEndpoint[];
+  /** Optional so states built by hand (tests) need not list it; readAccountState always sets it. */
+  alert?: Stripe.Billing.Alert[];
 }
 export type ResourceType = keyof CatalogObjects;
 
@@ -28,7 +30,7 @@ export interface FieldChange {
 export interface Change {
   action: Action;
   type: ResourceType;
-  /** The identity in Stripe: a meter's event_name, a product's id, a price's lookup_key. */
+  /** The identity in Stripe: a meter's event_name, a product's id, a price's lookup_key, an alert's or endpoint's local key. */
   key: string;
   /** The Stripe id of the existing object (absent for creates). */
   id?: string;
@@ -113,6 +115,8 @@ export interface AccountState {
   objects: CatalogObjects;
   /** Active subscription counts by price id, for the prices a plan would replace or archive. */
   activeSubscriptions: Record<string, number>;
+  /** Customer ids that alerts to be created name and the account does not have (checked only for those). */
+  missingCustomers?: string[];
 }
 
 /** What a kind's differ gets: the file, the account, and what other kinds' objects map to. */

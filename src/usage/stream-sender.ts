@@ -11,7 +11,8 @@ import type { StripeClient } from '../stripe/client.js';
 import { meterEventStreamPoster, type MeterEventStreamPoster } from '../stripe/meter-event-stream.js';
 import type { UsageEvent } from './event.js';
 import type { MeterInfo } from './meters.js';
-import { RateLimiter, sleep } from './rate-limiter.js';
+import { RateLimiter } from '../stripe/rate-limiter.js';
+import { backoffMs, retryReason, sleep } from '../stripe/retry.js';
 import { isoSeconds } from '../core/time.js';
 
 export const STREAM_BATCH_MAX = 100;
@@ -48,12 +49,7 @@ type ErrorKind = 'expired' | 'retry' | 'fatal';
 export function classifyError(err: unknown): ErrorKind {
   const e = err as { type?: string; rawType?: string; statusCode?: number; code?: string };
   if (e?.type === 'StripeTemporarySessionExpiredError' || e?.rawType === 'temporary_session_expired') return 'expired';
-  if (e?.type === 'StripeConnectionError' || e?.type === 'StripeRateLimitError') return 'retry';
-  const status = e?.statusCode;
-  if (status === 429 || status === 409 || (status !== undefined && status >= 500)) return 'retry';
-  if (status === undefined && e?.type === 'StripeAPIError') return 'retry';
-  if (['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(String(e?.code))) return 'retry';
-  return 'fatal';
+  return retryReason(err) ? 'retry' : 'fatal';
 }
 
 export class StreamSender {
@@ -150,9 +146,7 @@ export class StreamSender {
   }
 
   private backoff(attempt: number): number {
-    const base = this.options.baseDelayMs ?? 200;
-    const cap = this.options.maxDelayMs ?? 5_000;
-    return Math.round(Math.min(cap, base * 2 ** (attempt - 1)) * (0.5 + Math.random() * 0.5));
+    return backoffMs(attempt, { baseMs: this.options.baseDelayMs ?? 200, maxMs: this.options.maxDelayMs ?? 5_000 });
   }
 
   private expire(session: Session): void {

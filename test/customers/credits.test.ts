@@ -77,7 +77,7 @@ describe('credits commands', () => {
     expect(renewal).toMatchObject({ subtotal: 400, amount_due: 0 });
     const shown = await cli('--json', 'invoice', 'show', renewal.id);
     expect(shown.json().invoice).toMatchObject({ subtotal: 400, credits: 400, amount_due: 0 });
-    expect((await cli('invoice', 'show', renewal.id)).stdout).toContain('  $4.00 − $4.00 billing credit = $0.00');
+    expect((await cli('invoice', 'show', renewal.id)).stdout).toContain('  $4.00 usage − $4.00 prepaid credit = $0.00 due');
   });
 
   it('invoice preview shows the credit that would apply and what is left to pay', async () => {
@@ -88,8 +88,31 @@ describe('credits commands', () => {
     const json = await cli('--json', 'invoice', 'preview', customer);
     expect(json.json().invoices[0]).toMatchObject({ subtotal: 400, credits: 100, total: 300, amount_due: 300 });
     const human = await cli('invoice', 'preview', customer);
-    expect(human.stdout).toContain('  $4.00 − $1.00 billing credit = $3.00');
+    expect(human.stdout).toContain('  $4.00 usage − $1.00 promotional credit = $3.00 due');
     expect(human.stdout).toContain('  total  $3.00 USD');
+  });
+
+  it('usage summary shows the credit that applies to the meter\'s usage and what is left to pay', async () => {
+    const { customer } = await clockCustomer();
+    expect((await cli('credits', 'grant', '--customer', customer, '--amount', '1.00', '--currency', 'usd', '--category', 'promotional')).code).toBe(0);
+    await emu.stripe.subscriptions.create({ customer, items: [{ price: catalog.tokens.id }] });
+    await emu.stripe.billing.meterEvents.create({ event_name: 'alpaca_ai_tokens', payload: { stripe_customer_id: customer, value: '100000' }, timestamp: T0_SEC + 60 });
+    const human = await cli('usage', 'summary', '--customer', customer, '--meter', 'alpaca_ai_tokens');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^estimated {2}\$4\.00 /m);
+    expect(human.stdout).toContain('credit     $4.00 usage − $1.00 promotional credit = $3.00 due');
+    const json = (await cli('--json', 'usage', 'summary', '--customer', customer, '--meter', 'alpaca_ai_tokens')).json();
+    expect(json).toMatchObject({ estimated_cost: { amount: '4.00', currency: 'usd' }, credit: { amount: '1.00', currency: 'usd', category: 'promotional' }, due: { amount: '3.00', currency: 'usd' } });
+  });
+
+  it('usage summary without a credit says nothing about credit', async () => {
+    const { customer } = await clockCustomer();
+    await emu.stripe.subscriptions.create({ customer, items: [{ price: catalog.tokens.id }] });
+    await emu.stripe.billing.meterEvents.create({ event_name: 'alpaca_ai_tokens', payload: { stripe_customer_id: customer, value: '100000' }, timestamp: T0_SEC + 60 });
+    const human = await cli('usage', 'summary', '--customer', customer, '--meter', 'alpaca_ai_tokens');
+    expect(human.stdout).toMatch(/^estimated /m);
+    expect(human.stdout).not.toMatch(/^credit|credit = /m);
+    expect((await cli('--json', 'usage', 'summary', '--customer', customer, '--meter', 'alpaca_ai_tokens')).json()).toMatchObject({ credit: null, due: null });
   });
 
   it('void needs --yes without a terminal, then leaves no credit', async () => {

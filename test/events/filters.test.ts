@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { UserError } from '../../src/errors.js';
 import { matchesAny, parseTypePatterns, serverTypeFilter, wantsMeterErrors } from '../../src/events/filters.js';
-import { backoffDelay, followFeed, transientReason } from '../../src/events/follow.js';
+import { followFeed } from '../../src/events/follow.js';
+import { backoffMs, retryReason } from '../../src/stripe/retry.js';
 import type { FeedItem } from '../../src/events/feed.js';
 
 describe('type patterns', () => {
@@ -81,10 +82,12 @@ describe('follow loop', () => {
     const controller = new AbortController();
     const denied = Object.assign(new Error('Invalid API Key'), { type: 'StripeAuthenticationError', statusCode: 401 });
     await expect(followFeed({ poll: async () => { throw denied; } }, { intervalMs: 1, signal: controller.signal, onItems: () => {} })).rejects.toBe(denied);
-    expect(transientReason(denied)).toBeUndefined();
+    expect(retryReason(denied)).toBeUndefined();
   });
 
-  test('backoff doubles up to the cap', () => {
-    expect([1, 2, 3, 4, 10].map((n) => backoffDelay(n, 1000, 5000))).toEqual([1000, 2000, 4000, 5000, 5000]);
+  test('backoff doubles up to the cap, with jitter between half and all of it', () => {
+    const most = { baseMs: 1000, maxMs: 5000 };
+    expect([1, 2, 3, 4, 10].map((n) => backoffMs(n, most, () => 1))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect([1, 2, 3, 4, 10].map((n) => backoffMs(n, most, () => 0))).toEqual([500, 1000, 2000, 2500, 2500]);
   });
 });

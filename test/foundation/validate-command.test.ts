@@ -15,7 +15,7 @@ describe('alpaca-billing validate', () => {
   it('prints one JSON document with --json', async () => {
     const result = await run(['validate', '--json'], { cwd: root });
     expect(result.code).toBe(0);
-    expect(result.json()).toEqual({ ok: true, file: resolve(root, 'pricing.yaml'), meters: 1, products: 1, prices: 1, webhooks: 0 });
+    expect(result.json()).toEqual({ ok: true, file: resolve(root, 'pricing.yaml'), meters: 1, products: 1, prices: 1, webhooks: 0, alerts: 0 });
   });
 
   it('prints every problem as JSON with --json, and exits 3', async () => {

@@ -1,4 +1,5 @@
-import { createThrottle, isRetryableError, withRetry } from '../../src/stripe/throttle.js';
+import { createThrottle } from '../../src/stripe/throttle.js';
+import { isRetryable as isRetryableError, withRetry } from '../../src/stripe/retry.js';
 
 const noSleep = { sleep: async () => {} };
 const failing = (errors: unknown[]) => {
@@ -62,5 +63,25 @@ describe('createThrottle', () => {
 
   it('refuses a rate that is not positive', () => {
     expect(() => createThrottle({ rps: 0 })).toThrow(/rps must be > 0/);
+  });
+});
+
+describe('one retry rule for every caller of Stripe', () => {
+  it('usage ingest, events tail --follow and apply agree on what is worth retrying', async () => {
+    const { classifyError } = await import('../../src/usage/stream-sender.js');
+    const { retryReason } = await import('../../src/stripe/retry.js');
+    const cases: Array<[unknown, boolean]> = [
+      [{ statusCode: 500, headers: { 'stripe-should-retry': 'false' } }, false],
+      [{ statusCode: 400, code: 'lock_timeout' }, true],
+      [{ statusCode: 400, code: 'rate_limit' }, true],
+      [{ statusCode: 409 }, true],
+      [{ type: 'StripeConnectionError', message: 'socket hang up' }, true],
+      [{ code: 'EAI_AGAIN' }, true],
+      [{ statusCode: 401, type: 'StripeAuthenticationError' }, false],
+      [{ statusCode: 400, code: 'parameter_missing' }, false],
+    ];
+    for (const [err, retry] of cases) {
+      expect({ err, apply: isRetryableError(err), ingest: classifyError(err) === 'retry', follow: retryReason(err) !== undefined }).toEqual({ err, apply: retry, ingest: retry, follow: retry });
+    }
   });
 });

@@ -39,7 +39,7 @@ describe('usage summary', () => {
     const res = await summary(['--customer', 'pkg@example.com', '--meter', 'alpaca_tokens', '--json']);
     expect(res.code).toBe(0);
     const body = res.json();
-    expect(Object.keys(body)).toEqual(['customer', 'meter', 'from', 'to', 'from_iso', 'to_iso', 'total', 'estimated_cost', 'windows']);
+    expect(Object.keys(body)).toEqual(['customer', 'meter', 'from', 'to', 'from_iso', 'to_iso', 'total', 'estimated_cost', 'credit', 'due', 'windows']);
     expect(body).toMatchObject({ customer, meter: 'alpaca_tokens', total: 1_234_567, estimated_cost: { amount: '49.40', currency: 'usd' } });
     const start = sub.items.data[0].current_period_start;
     // Times in Unix seconds as the README's JSON contract says, the ISO form under *_iso.

@@ -7,7 +7,7 @@
  */
 import type { ParseResult, UsageEvent } from '../event.js';
 import { hash64, hashOut, hex32 } from '../hash.js';
-import { sleep } from '../rate-limiter.js';
+import { backoffMs as backoff, sleep } from '../../stripe/retry.js';
 import { checkWindow } from '../time.js';
 import type { SourceMessage, UsageSource } from './source.js';
 
@@ -70,10 +70,8 @@ export function classifyDeliveryError(err: unknown): 'refused' | 'retry' | 'fata
   return 'retry';
 }
 
-/** Full-ish jitter, doubling from 0.5 s up to `capMs`. */
-function backoffMs(failures: number, capMs = 30_000): number {
-  return Math.round(Math.min(capMs, 500 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() * 0.5));
-}
+/** Doubling from 0.5 s up to `capMs`, with jitter (the one policy of src/stripe/retry.ts). */
+const backoffMs = (failures: number, capMs = 30_000) => backoff(failures + 1, { baseMs: 500, maxMs: capMs });
 
 type Prepared = { event: UsageEvent } | { reason: string } | { retry: unknown };
 

@@ -100,7 +100,7 @@ describe('ingest', () => {
 
 describe('RateLimiter', () => {
   it('spaces requests 1/rps apart from the first one, and 0 means no limit', async () => {
-    const { RateLimiter } = await import('../../../src/usage/rate-limiter.js');
+    const { RateLimiter } = await import('../../../src/stripe/rate-limiter.js');
     let now = 1000;
     const limiter = new RateLimiter(20, () => now);
     expect([limiter.reserve(), limiter.reserve(), limiter.reserve()]).toEqual([0, 50, 100]);

@@ -3,7 +3,7 @@
 // come back as the SDK's own error classes, which retries and session renewal depend on.
 import Stripe from 'stripe';
 import type { UsageEvent } from '../../../src/usage/event.js';
-import { RateLimiter } from '../../../src/usage/rate-limiter.js';
+import { RateLimiter } from '../../../src/stripe/rate-limiter.js';
 import { classifyError, StreamSender } from '../../../src/usage/stream-sender.js';
 import { meterEventStreamPoster } from '../../../src/stripe/meter-event-stream.js';
 import { startTestEmulator, type TestEmulator } from '../../helpers/emulator.js';
