@@ -1,4 +1,4 @@
-import { UserError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { Settings } from '../config/settings.js';
 import { Output } from '../output/output.js';
 import type { Prompter } from '../output/prompt.js';
@@ -59,12 +59,7 @@ export async function connectStripe({ settings, create }: StripeGuardOptions): P
   const client = await create(key, settings.apiBase);
   const pinned = settings.profile?.account;
   if (pinned) {
-    let account: { id: string };
-    try {
-      account = await client.accounts.retrieveCurrent();
-    } catch (err) {
-      throw toStripeApiError(err);
-    }
+    const account: { id: string } = await client.accounts.retrieveCurrent();
     if (account.id !== pinned) {
       throw new UserError(`The key from ${settings.apiKeySource} belongs to account ${account.id}, but profile '${settings.profileName}' is pinned to ${pinned}.`, {
         hint: 'Use the key of the pinned account, or fix `account` in the profile.',

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { UserError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
 
@@ -42,12 +42,7 @@ export async function createAlertCommand(ctx: CommandContext, options: AlertsCre
   if (!meter.id) throw new UserError(`--meter: '${options.meter}' is in pricing.yaml but not in this Stripe account yet.`, { hint: 'Create it with `alpaca-billing apply`.' });
   const customer = await resolveCustomer(stripe!, options.customer);
   const title = options.title ?? `${customer.email ?? customer.id}: ${options.threshold} ${meter.displayName}`;
-  let alert: Stripe.Billing.Alert;
-  try {
-    alert = await stripe!.billing.alerts.create({ alert_type: 'usage_threshold', title, usage_threshold: { gte: options.threshold, meter: meter.id, recurrence: 'one_time', filters: [{ type: 'customer', customer: customer.id }] } });
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  const alert: Stripe.Billing.Alert = await stripe!.billing.alerts.create({ alert_type: 'usage_threshold', title, usage_threshold: { gte: options.threshold, meter: meter.id, recurrence: 'one_time', filters: [{ type: 'customer', customer: customer.id }] } });
   const view = alertView(alert);
   if (ctx.out.json) {
     ctx.out.data({ alert: view });
@@ -66,12 +61,7 @@ export interface AlertsListOptions {
 export async function listAlertsCommand(ctx: CommandContext, options: AlertsListOptions): Promise<number> {
   const { catalog, stripe } = await loadMeterCatalog(ctx);
   const meterId = options.meter === undefined ? undefined : requireMeter(catalog, options.meter).id;
-  let alerts: AlertView[];
-  try {
-    alerts = (await stripe!.billing.alerts.list({ ...(meterId ? { meter: meterId } : {}), limit: 100 }).autoPagingToArray({ limit: 1000 })).map(alertView);
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  const alerts: AlertView[] = (await stripe!.billing.alerts.list({ ...(meterId ? { meter: meterId } : {}), limit: 100 }).autoPagingToArray({ limit: 1000 })).map(alertView);
   if (ctx.out.json) {
     ctx.out.data({ alerts });
     return 0;

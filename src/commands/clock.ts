@@ -1,7 +1,8 @@
+import { found } from '../stripe/found.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { CancelledError, UserError, isStripeSdkError, toStripeApiError, callStripe } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import { formatDateTime } from '../customers/views.js';
 import { timeFlag } from '../core/time.js';
 import { addDuration, clockView, planAdvance, shortestInterval, type ClockView } from '../customers/test-clock.js';
@@ -20,12 +21,9 @@ function checkClockId(id: string): void {
 
 async function retrieveClock(stripe: Stripe, id: string): Promise<Stripe.TestHelpers.TestClock> {
   checkClockId(id);
-  try {
-    return await stripe.testHelpers.testClocks.retrieve(id);
-  } catch (err) {
-    if (isStripeSdkError(err) && err.statusCode === 404) throw new UserError(`No test clock '${id}' in this Stripe account (clocks are deleted 30 days after creation).`);
-    throw toStripeApiError(err);
-  }
+  const clock = await found(stripe.testHelpers.testClocks.retrieve(id));
+  if (!clock) throw new UserError(`No test clock '${id}' in this Stripe account (clocks are deleted 30 days after creation).`);
+  return clock;
 }
 
 const describe = (c: ClockView) => `${c.id}${c.name ? ` (${c.name})` : ''}  ${c.status}  now ${formatDateTime(c.frozen_time)}`;
@@ -40,7 +38,7 @@ export async function createClockCommand(ctx: CommandContext, options: ClockCrea
   const frozen = options.frozenTime === undefined ? Math.floor(Date.now() / 1000) : timeFlag('--frozen-time', options.frozenTime);
   if (options.name !== undefined && options.name.length > 300) throw new UserError(`--name is ${options.name.length} characters; Stripe allows 300.`);
   const stripe = await testStripe(ctx);
-  const clock = clockView(await callStripe(() => stripe.testHelpers.testClocks.create({ frozen_time: frozen, ...(options.name !== undefined ? { name: options.name } : {}) })));
+  const clock = clockView(await stripe.testHelpers.testClocks.create({ frozen_time: frozen, ...(options.name !== undefined ? { name: options.name } : {}) }));
   if (ctx.out.json) {
     ctx.out.data({ clock });
     return 0;
@@ -57,12 +55,12 @@ export interface ClockAdvanceOptions {
 
 /** The subscriptions of the clock's customers, which set how far one advance may go. */
 async function clockSubscriptions(stripe: Stripe, clockId: string): Promise<Stripe.Subscription[]> {
-  return callStripe(() => stripe.subscriptions.list({ test_clock: clockId, status: 'all', limit: 100 }).autoPagingToArray({ limit: 1000 }));
+  return stripe.subscriptions.list({ test_clock: clockId, status: 'all', limit: 100 }).autoPagingToArray({ limit: 1000 });
 }
 
 async function waitReady(stripe: Stripe, id: string, signal: AbortSignal): Promise<Stripe.TestHelpers.TestClock> {
   for (;;) {
-    const clock = await callStripe(() => stripe.testHelpers.testClocks.retrieve(id));
+    const clock = await stripe.testHelpers.testClocks.retrieve(id);
     if (clock.status !== 'advancing') return clock;
     await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) throw new CancelledError(`Stopped waiting; test clock ${id} is still advancing on Stripe's side.`, { hint: 'See it with `alpaca-billing clock list`.' });
@@ -86,7 +84,7 @@ export async function advanceClockCommand(ctx: CommandContext, options: ClockAdv
   for (const [i, step] of steps.entries()) {
     const label = `advancing ${id} to ${formatDateTime(step)}${steps.length > 1 ? ` (step ${i + 1} of ${steps.length})` : ''}`;
     const spinner = await ctx.out.spinner(`${label}…`);
-    await callStripe(() => stripe.testHelpers.testClocks.advance(id, { frozen_time: step }));
+    await stripe.testHelpers.testClocks.advance(id, { frozen_time: step });
     const clock = clockView(await waitReady(stripe, id, signal));
     if (clock.status !== 'ready') {
       spinner.fail(`${label}: the clock is ${clock.status}`);
@@ -107,7 +105,7 @@ export async function advanceClockCommand(ctx: CommandContext, options: ClockAdv
 /** `clock list`: newest first. */
 export async function listClocksCommand(ctx: CommandContext): Promise<number> {
   const stripe = await testStripe(ctx);
-  const clocks = (await callStripe(() => stripe.testHelpers.testClocks.list({ limit: 100 }).autoPagingToArray({ limit: 1000 }))).map(clockView);
+  const clocks = (await stripe.testHelpers.testClocks.list({ limit: 100 }).autoPagingToArray({ limit: 1000 })).map(clockView);
   if (ctx.out.json) {
     ctx.out.data({ clocks });
     return 0;
@@ -132,7 +130,7 @@ export async function deleteClockCommand(ctx: CommandContext, options: ClockDele
       return 0;
     }
   }
-  await callStripe(() => stripe.testHelpers.testClocks.del(clock.id));
+  await stripe.testHelpers.testClocks.del(clock.id);
   if (ctx.out.json) {
     ctx.out.data({ deleted: clock.id });
     return 0;

@@ -1,7 +1,8 @@
+import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
 import { formatMoney } from '../core/money.js';
-import { UserError, isStripeSdkError, toStripeApiError, callStripe } from '../errors.js';
+import { UserError, isStripeSdkError } from '../errors.js';
 import { creditGrantView, grantIdempotencyKey, grantState, parseCurrency, parseExpiry, parseMajorAmount, type CreditGrantView } from '../customers/credits.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { clockOf, formatDateTime } from '../customers/views.js';
@@ -55,7 +56,7 @@ export async function grantCreditsCommand(ctx: CommandContext, options: CreditsG
     if (isStripeSdkError(err) && (err.rawType === 'idempotency_error' || err.type === 'StripeIdempotencyError')) {
       throw new UserError(`--idempotency-key '${idempotencyKey}' was used in the last 24 hours for a different grant.`, { hint: 'Use a new key for a new grant.' });
     }
-    throw toStripeApiError(err);
+    throw err;
   }
   const created = grant.lastResponse?.headers?.['idempotent-replayed'] !== 'true';
   const view = creditGrantView(grant);
@@ -70,7 +71,7 @@ export async function grantCreditsCommand(ctx: CommandContext, options: CreditsG
 }
 
 async function listGrants(stripe: Stripe, customer: string): Promise<CreditGrantView[]> {
-  return (await callStripe(() => stripe.billing.creditGrants.list({ customer, limit: 100 }).autoPagingToArray({ limit: 1000 }))).map(creditGrantView);
+  return (await stripe.billing.creditGrants.list({ customer, limit: 100 }).autoPagingToArray({ limit: 1000 })).map(creditGrantView);
 }
 
 export interface CreditsCustomerOptions {
@@ -92,7 +93,7 @@ export async function listCreditsCommand(ctx: CommandContext, options: CreditsCu
 }
 
 async function balanceOf(stripe: Stripe, customer: string, filter: Stripe.Billing.CreditBalanceSummaryRetrieveParams.Filter) {
-  const summary = await callStripe(() => stripe.billing.creditBalanceSummaries.retrieve({ customer, filter }));
+  const summary = await stripe.billing.creditBalanceSummaries.retrieve({ customer, filter });
   return summary.balances.map((b) => ({ currency: b.available_balance.monetary?.currency ?? '', available: b.available_balance.monetary?.value ?? 0, ledger: b.ledger_balance.monetary?.value ?? 0 }));
 }
 
@@ -125,13 +126,8 @@ export interface CreditsVoidOptions {
 export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVoidOptions, id: string): Promise<number> {
   if (!/^credgr_[A-Za-z0-9]+$/.test(id)) throw new UserError(`'${id}' is not a credit grant id (credgr_…).`, { hint: 'See them with `alpaca-billing credits list --customer C`.' });
   const stripe = await ctx.stripe();
-  let grant: Stripe.Billing.CreditGrant;
-  try {
-    grant = await stripe.billing.creditGrants.retrieve(id);
-  } catch (err) {
-    if (isStripeSdkError(err) && err.statusCode === 404) throw new UserError(`No credit grant '${id}' in this Stripe account.`);
-    throw toStripeApiError(err);
-  }
+  const grant = await found(stripe.billing.creditGrants.retrieve(id));
+  if (!grant) throw new UserError(`No credit grant '${id}' in this Stripe account.`);
   const view = creditGrantView(grant);
   if (view.voided_at !== null) throw new UserError(`Credit grant ${id} is already voided.`);
   if (!options.yes) {
@@ -141,7 +137,7 @@ export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVo
       return 0;
     }
   }
-  const voided = creditGrantView(await callStripe(() => stripe.billing.creditGrants.voidGrant(id)));
+  const voided = creditGrantView(await stripe.billing.creditGrants.voidGrant(id));
   if (ctx.out.json) {
     ctx.out.data({ grant: voided });
     return 0;

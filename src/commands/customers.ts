@@ -1,5 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
-import { UserError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { createCustomer, parseMetadataPairs } from '../customers/create.js';
 import { customerDetail, customerRows, subscriptionRows } from '../customers/render.js';
 import { resolveCustomer } from '../customers/resolve.js';
@@ -51,12 +51,7 @@ export interface CustomersListOptions {
 export async function listCustomersCommand(ctx: CommandContext, options: CustomersListOptions): Promise<number> {
   const limit = options.limit ?? 10;
   const stripe = await ctx.stripe();
-  let customers;
-  try {
-    customers = await stripe.customers.list({ ...(options.email ? { email: options.email } : {}), limit: Math.min(limit, 100) }).autoPagingToArray({ limit });
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  const customers = await stripe.customers.list({ ...(options.email ? { email: options.email } : {}), limit: Math.min(limit, 100) }).autoPagingToArray({ limit });
   const views = customers.map((c) => customerView(c));
   if (ctx.out.json) {
     ctx.out.data({ customers: views });

@@ -4,7 +4,6 @@ import { DEFAULT_TYPE_PATTERNS, parseTypePatterns, wantsMeterErrors } from '../e
 import { timeFlag } from '../core/time.js';
 import { followFeed } from '../events/follow.js';
 import { printFeedItem } from '../events/print.js';
-import { toStripeApiError } from '../errors.js';
 
 export interface EventsTailOptions {
   type?: string[];
@@ -32,21 +31,17 @@ export async function eventsTailCommand(ctx: CommandContext, options: EventsTail
     for (const item of items) printFeedItem(ctx.out, item);
     shown += items.length;
   };
-  try {
-    print(await feed.poll());
-    if (!options.follow) {
-      if (shown === 0) ctx.out.info(`no events match ${patterns.join(', ')}${options.customer ? ` for ${options.customer}` : ''}`);
-      return 0;
-    }
-    ctx.out.info(`following ${patterns.join(', ')} (Ctrl-C to stop)`);
-    await followFeed(feed, {
-      intervalMs: Math.round((options.pollInterval ?? 2) * 1000),
-      signal: ctx.interruptible(),
-      onItems: print,
-      onRetry: (reason, delayMs) => ctx.out.warn(`${reason}; retrying in ${(delayMs / 1000).toFixed(1)} s`),
-    });
-  } catch (err) {
-    throw toStripeApiError(err);
+  print(await feed.poll());
+  if (!options.follow) {
+    if (shown === 0) ctx.out.info(`no events match ${patterns.join(', ')}${options.customer ? ` for ${options.customer}` : ''}`);
+    return 0;
   }
+  ctx.out.info(`following ${patterns.join(', ')} (Ctrl-C to stop)`);
+  await followFeed(feed, {
+    intervalMs: Math.round((options.pollInterval ?? 2) * 1000),
+    signal: ctx.interruptible(),
+    onItems: print,
+    onRetry: (reason, delayMs) => ctx.out.warn(`${reason}; retrying in ${(delayMs / 1000).toFixed(1)} s`),
+  });
   return 0;
 }

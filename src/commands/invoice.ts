@@ -1,6 +1,7 @@
+import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { loadLinePrices, previewView, renderPreview, type InvoicePreviewView } from '../customers/invoice-preview.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { creditKind } from '../customers/credit-applied.js';
@@ -27,12 +28,7 @@ export async function invoicePreviewCommand(ctx: CommandContext, options: Invoic
 
   const invoices: InvoicePreviewView[] = [];
   for (const subscription of subscriptionIds) {
-    let invoice: Stripe.Invoice;
-    try {
-      invoice = await stripe.invoices.createPreview({ customer: customer.id, subscription });
-    } catch (err) {
-      throw toStripeApiError(err);
-    }
+    const invoice: Stripe.Invoice = await stripe.invoices.createPreview({ customer: customer.id, subscription });
     invoices.push(previewView(invoice, await loadLinePrices(stripe, invoice), await creditKind(stripe, invoice)));
   }
 
@@ -56,13 +52,8 @@ export async function invoicePreviewCommand(ctx: CommandContext, options: Invoic
 
 /** The subscription must exist and be the customer's: a mix-up is the user's, so it exits 3, not 1. */
 async function checkSubscriptionOf(stripe: Stripe, customer: Stripe.Customer, id: string): Promise<string> {
-  let sub: Stripe.Subscription;
-  try {
-    sub = await stripe.subscriptions.retrieve(id);
-  } catch (err) {
-    if (isStripeSdkError(err) && (err.statusCode === 404 || err.code === 'resource_missing')) throw new UserError(`No subscription '${id}' in this Stripe account.`);
-    throw toStripeApiError(err);
-  }
+  const sub = await found(stripe.subscriptions.retrieve(id));
+  if (!sub) throw new UserError(`No subscription '${id}' in this Stripe account.`);
   const owner = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
   if (owner !== customer.id) {
     throw new UserError(`Subscription ${id} belongs to ${owner}, not ${customer.id}.`, { hint: `See the customer's subscriptions with \`alpaca-billing subscriptions list --customer ${customer.id}\`.` });

@@ -1,6 +1,7 @@
+import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { UserError, isStripeSdkError, toStripeApiError, callStripe } from '../errors.js';
+import { UserError } from '../errors.js';
 import { loadLinePrices } from '../customers/invoice-preview.js';
 import { invoiceDetailView, invoiceRows, invoiceView, paymentLine, renderInvoice, toMinute } from '../customers/invoice-history.js';
 import { resolveCustomer } from '../customers/resolve.js';
@@ -15,12 +16,9 @@ function checkInvoiceId(id: string): void {
 
 async function retrieveInvoice(stripe: Stripe, id: string): Promise<Stripe.Invoice> {
   checkInvoiceId(id);
-  try {
-    return await stripe.invoices.retrieve(id);
-  } catch (err) {
-    if (isStripeSdkError(err) && err.statusCode === 404) throw new UserError(`No invoice '${id}' in this Stripe account.`);
-    throw toStripeApiError(err);
-  }
+  const invoice = await found(stripe.invoices.retrieve(id));
+  if (!invoice) throw new UserError(`No invoice '${id}' in this Stripe account.`);
+  return invoice;
 }
 
 export interface InvoiceListOptions {
@@ -43,7 +41,7 @@ export async function listInvoicesCommand(ctx: CommandContext, options: InvoiceL
     ...(options.status ? { status: options.status as Stripe.InvoiceListParams.Status } : {}),
     limit: Math.min(limit, 100),
   };
-  const invoices = (await callStripe(() => stripe.invoices.list(params).autoPagingToArray({ limit }))).map(invoiceView);
+  const invoices = (await stripe.invoices.list(params).autoPagingToArray({ limit })).map(invoiceView);
   if (ctx.out.json) {
     ctx.out.data({ invoices });
     return 0;
@@ -96,7 +94,7 @@ export async function payInvoiceCommand(ctx: CommandContext, options: InvoicePay
   const stripe = await ctx.stripe();
   const before = await retrieveInvoice(stripe, id);
   if (before.status !== 'open') throw new UserError(`Invoice ${id} is ${before.status}; only an open invoice can be paid.`, before.status === 'draft' ? { hint: 'A renewal draft is finalized and charged about an hour after the period ends.' } : undefined);
-  const paid = invoiceView(await callStripe(() => stripe.invoices.pay(id, options.paymentMethod ? { payment_method: options.paymentMethod } : {})));
+  const paid = invoiceView(await stripe.invoices.pay(id, options.paymentMethod ? { payment_method: options.paymentMethod } : {}));
   if (ctx.out.json) {
     ctx.out.data({ invoice: paid });
     return 0;

@@ -1,6 +1,7 @@
+import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { subscriptionRows } from '../customers/render.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { describeItems, formatDate, subscriptionView } from '../customers/views.js';
@@ -22,14 +23,9 @@ export async function listSubscriptionsCommand(ctx: CommandContext, options: Sub
   const limit = options.limit ?? 100;
   const stripe = await ctx.stripe();
   const customer = options.customer ? await resolveCustomer(stripe, options.customer) : undefined;
-  let subs: Stripe.Subscription[];
-  try {
-    subs = await stripe.subscriptions
-      .list({ ...(customer ? { customer: customer.id } : {}), ...(status ? { status } : {}), limit: Math.min(limit, 100) })
-      .autoPagingToArray({ limit });
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  const subs: Stripe.Subscription[] = await stripe.subscriptions
+    .list({ ...(customer ? { customer: customer.id } : {}), ...(status ? { status } : {}), limit: Math.min(limit, 100) })
+    .autoPagingToArray({ limit });
   const views = subs.map(subscriptionView);
   if (ctx.out.json) {
     ctx.out.data({ subscriptions: views });
@@ -48,12 +44,9 @@ export interface SubscriptionsCancelOptions {
 
 async function retrieveSubscription(stripe: Stripe, id: string): Promise<Stripe.Subscription> {
   if (!/^sub_[A-Za-z0-9]+$/.test(id)) throw new UserError(`'${id}' is not a subscription id (sub_…).`, { hint: 'Find it with `alpaca-billing subscriptions list --customer <customer>`.' });
-  try {
-    return await stripe.subscriptions.retrieve(id);
-  } catch (err) {
-    if (isStripeSdkError(err) && (err.statusCode === 404 || err.code === 'resource_missing')) throw new UserError(`No subscription '${id}' in this Stripe account.`);
-    throw toStripeApiError(err);
-  }
+  const subscription = await found(stripe.subscriptions.retrieve(id));
+  if (!subscription) throw new UserError(`No subscription '${id}' in this Stripe account.`);
+  return subscription;
 }
 
 /**
@@ -81,14 +74,9 @@ export async function cancelSubscriptionCommand(ctx: CommandContext, options: Su
       return 0;
     }
   }
-  let after: Stripe.Subscription;
-  try {
-    after = options.atPeriodEnd
-      ? await stripe.subscriptions.update(id, { cancel_at_period_end: true })
-      : await stripe.subscriptions.cancel(id, options.invoiceNow ? { invoice_now: true } : {});
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  const after: Stripe.Subscription = options.atPeriodEnd
+    ? await stripe.subscriptions.update(id, { cancel_at_period_end: true })
+    : await stripe.subscriptions.cancel(id, options.invoiceNow ? { invoice_now: true } : {});
   const result = subscriptionView(after);
   if (ctx.out.json) {
     ctx.out.data({ action: options.atPeriodEnd ? 'cancel_at_period_end' : 'canceled', subscription: result });

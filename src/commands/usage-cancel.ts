@@ -1,5 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { UserError, isStripeSdkError } from '../errors.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
 
 export interface UsageCancelOptions {
@@ -27,7 +27,7 @@ export async function usageCancelCommand(ctx: CommandContext, options: UsageCanc
         hint: 'Only events received in the last 24 hours can be cancelled. For older usage, send a correcting event with a negative --value (usage send), before the invoice is finalized.',
       });
     } else {
-      throw toStripeApiError(err);
+      throw err;
     }
   }
   if (ctx.out.json) {

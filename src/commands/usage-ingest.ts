@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { ExitCode, UserError, toStripeApiError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { customerResolver } from '../customers/resolve.js';
 import { parseUsageRecord } from '../usage/event.js';
 import { emptyStats, ingest, type ProblemKind } from '../usage/ingest.js';
@@ -144,6 +144,5 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
 }
 
 function describeError(err: unknown): string {
-  const e = toStripeApiError(err) as Error;
-  return e?.message ?? String(err);
+  return (err as Error)?.message ?? String(err);
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { customerResolver } from '../customers/resolve.js';
-import { ExitCode, UserError, toStripeApiError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { StripeClient } from '../stripe/client.js';
 import { parseUsageRecord } from '../usage/event.js';
 import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
@@ -134,12 +134,12 @@ export async function usageRelayCommand(ctx: CommandContext, options: UsageRelay
   const summary = { ok: result.error === undefined, relayed: stats.relayed, rejected: stats.rejected, redelivered: stats.redelivered, ...(result.error !== undefined ? { error: describe(result.error) } : {}) };
   if (ctx.out.json) ctx.out.data(summary, { ndjson: true });
   else ctx.out.info(`relay stopped: ${stats.relayed} relayed, ${stats.rejected} rejected, ${stats.redelivered} handed back for redelivery.`);
-  if (result.error !== undefined) throw toStripeApiError(result.error);
+  if (result.error !== undefined) throw result.error;
   return ExitCode.ok;
 }
 
 function describe(err: unknown): string {
-  return (toStripeApiError(err) as Error)?.message ?? String(err);
+  return (err as Error)?.message ?? String(err);
 }
 
 /** `--nats`: a comma-separated list of servers (nats://host:port, or host:port). */

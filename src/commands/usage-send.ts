@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../cli/context.js';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { UserError, isStripeSdkError } from '../errors.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { IDENTIFIER_MAX, parseWholeNumber } from '../usage/event.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
@@ -53,7 +53,7 @@ export async function usageSendCommand(ctx: CommandContext, options: UsageSendOp
       timestamp: flags.timestamp,
     });
   } catch (err) {
-    if (!isDuplicateIdentifier(err)) throw toStripeApiError(err);
+    if (!isDuplicateIdentifier(err)) throw err;
     duplicate = true;
   }
   const result = { ok: true, event_name: meter.eventName, customer, value: flags.value, timestamp: flags.timestamp, identifier: flags.identifier, duplicate };

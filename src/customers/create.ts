@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { UserError, isStripeSdkError } from '../errors.js';
 import { EXTERNAL_ID_KEY, findCustomersByEmail, findCustomersByExternalId } from './resolve.js';
 
 export interface CreateCustomerInput {
@@ -61,7 +61,7 @@ export async function createCustomer(stripe: Stripe, input: CreateCustomerInput)
         hint: 'Wait a minute and repeat the command (it will then return that customer), or look it up in the Dashboard.',
       });
     }
-    throw toStripeApiError(err);
+    throw err;
   }
 }
 

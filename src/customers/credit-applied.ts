@@ -4,7 +4,6 @@
  */
 import type Stripe from 'stripe';
 import { formatMoney } from '../core/money.js';
-import { callStripe } from '../errors.js';
 
 /** A grant's category, or `mixed` when the credit came from grants of both kinds. */
 export type CreditKind = 'promotional' | 'paid' | 'mixed';
@@ -28,12 +27,12 @@ export async function creditKind(stripe: Stripe, invoice: Stripe.Invoice): Promi
   if (!credits.length) return null;
   const customer = idOf(invoice.customer as string | { id: string } | null);
   if (!customer) return 'mixed';
-  const grants = await callStripe(() => stripe.billing.creditGrants.list({ customer, limit: 100 }).autoPagingToArray({ limit: 1000 }));
+  const grants = await stripe.billing.creditGrants.list({ customer, limit: 100 }).autoPagingToArray({ limit: 1000 });
   const txnIds = credits.map((c) => idOf(c.credit_balance_transaction));
   let categories: string[];
   if (txnIds.every((id): id is string => id !== null)) {
     const category = new Map(grants.map((g) => [g.id, g.category]));
-    const txns = await Promise.all([...new Set(txnIds)].map((id) => callStripe(() => stripe.billing.creditBalanceTransactions.retrieve(id))));
+    const txns = await Promise.all([...new Set(txnIds)].map((id) => stripe.billing.creditBalanceTransactions.retrieve(id)));
     categories = txns.map((t) => category.get(idOf(t.credit_grant) ?? '') ?? 'unknown');
   } else {
     categories = grants.filter((g) => g.voided_at === null && g.amount.monetary?.currency === invoice.currency).map((g) => g.category);
@@ -69,7 +68,7 @@ export interface LineCredit extends CreditLineInput {
  * invoice preview's lines on that price, what credit they get, and what is left. Null without credit.
  */
 export async function upcomingCreditOn(stripe: Stripe, customer: string, subscription: string, priceId: string): Promise<LineCredit | null> {
-  const invoice = await callStripe(() => stripe.invoices.createPreview({ customer, subscription }));
+  const invoice = await stripe.invoices.createPreview({ customer, subscription });
   const lines = invoice.lines.data.filter((l) => idOf(l.pricing?.price_details?.price) === priceId);
   const credit = lines.reduce((sum, l) => sum + sumCredits(l.pretax_credit_amounts), 0);
   if (credit <= 0) return null;

@@ -3,7 +3,6 @@
  * it into money (src/core/price-cost.ts), and the total in the invoice currency.
  */
 import type Stripe from 'stripe';
-import { toStripeApiError } from '../errors.js';
 import { formatMoney } from '../core/money.js';
 import { priceCost } from '../core/price-cost.js';
 import { formatDate } from './views.js';
@@ -59,13 +58,9 @@ const priceIdOfLine = (line: Stripe.InvoiceLineItem): string | null => {
 export async function loadLinePrices(stripe: Stripe, invoice: Stripe.Invoice): Promise<Map<string, PriceInfo>> {
   const ids = [...new Set(invoice.lines.data.map(priceIdOfLine).filter((id): id is string => id !== null))];
   const out = new Map<string, PriceInfo>();
-  try {
-    for (const id of ids) {
-      const price = await stripe.prices.retrieve(id, { expand: ['product'] });
-      out.set(id, { price, unit: await unitName(stripe, price) });
-    }
-  } catch (err) {
-    throw toStripeApiError(err);
+  for (const id of ids) {
+    const price = await stripe.prices.retrieve(id, { expand: ['product'] });
+    out.set(id, { price, unit: await unitName(stripe, price) });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 /** Finding prices by lookup key (the keys of pricing.yaml) for subscribe and checkout. */
 import type Stripe from 'stripe';
-import { UserError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 
 /** Stripe's list filter takes at most 10 lookup keys per call. */
 const KEYS_PER_CALL = 10;
@@ -9,13 +9,9 @@ const KEYS_PER_CALL = 10;
 export async function findPricesByLookupKeys(stripe: Stripe, lookupKeys: readonly string[]): Promise<Stripe.Price[]> {
   const unique = [...new Set(lookupKeys)];
   const byKey = new Map<string, Stripe.Price>();
-  try {
-    for (let i = 0; i < unique.length; i += KEYS_PER_CALL) {
-      const page = await stripe.prices.list({ lookup_keys: unique.slice(i, i + KEYS_PER_CALL), active: true, limit: 100, expand: ['data.product'] });
-      for (const price of page.data) if (price.lookup_key) byKey.set(price.lookup_key, price);
-    }
-  } catch (err) {
-    throw toStripeApiError(err);
+  for (let i = 0; i < unique.length; i += KEYS_PER_CALL) {
+    const page = await stripe.prices.list({ lookup_keys: unique.slice(i, i + KEYS_PER_CALL), active: true, limit: 100, expand: ['data.product'] });
+    for (const price of page.data) if (price.lookup_key) byKey.set(price.lookup_key, price);
   }
   const missing = unique.filter((k) => !byKey.has(k));
   if (missing.length) {

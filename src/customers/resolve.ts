@@ -4,8 +4,9 @@
  * consistent, exact and case-sensitive match); external ids live in `metadata.external_id`, which
  * only search can filter on (eventually consistent: a customer created seconds ago may not show yet).
  */
+import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
-import { UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 
 export type CustomerRefKind = 'id' | 'email' | 'external_id';
 
@@ -29,22 +30,14 @@ export function externalIdQuery(externalId: string): string {
 
 /** Every live (not deleted) customer with this exact email, newest first (at most 100). */
 export async function findCustomersByEmail(stripe: Stripe, email: string): Promise<Stripe.Customer[]> {
-  try {
-    const page = await stripe.customers.list({ email, limit: 100 });
-    return page.data.filter((c) => c.email === email);
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  const page = await stripe.customers.list({ email, limit: 100 });
+  return page.data.filter((c) => c.email === email);
 }
 
 /** Every customer whose metadata.external_id is exactly `externalId` (via search). */
 export async function findCustomersByExternalId(stripe: Stripe, externalId: string): Promise<Stripe.Customer[]> {
-  try {
-    const page = await stripe.customers.search({ query: externalIdQuery(externalId), limit: 100 });
-    return page.data.filter((c) => c.metadata?.[EXTERNAL_ID_KEY] === externalId);
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  const page = await stripe.customers.search({ query: externalIdQuery(externalId), limit: 100 });
+  return page.data.filter((c) => c.metadata?.[EXTERNAL_ID_KEY] === externalId);
 }
 
 /** Aligned candidate lines for an ambiguity error: id, email, name, external id, creation date. */
@@ -74,15 +67,8 @@ export async function resolveCustomer(stripe: Stripe, ref: string): Promise<Stri
   if (!reference) throw new UserError('The customer reference is empty.', { hint: 'Pass a cus_ id, an email, or an external id.' });
   const kind = customerRefKind(reference);
   if (kind === 'id') {
-    let customer: Stripe.Customer | Stripe.DeletedCustomer;
-    try {
-      customer = await stripe.customers.retrieve(reference);
-    } catch (err) {
-      if (isStripeSdkError(err) && (err.statusCode === 404 || err.code === 'resource_missing')) {
-        throw new UserError(`No customer '${reference}' in this Stripe account.`, { hint: 'Check the id and that the key belongs to the account (test or live) the customer lives in.' });
-      }
-      throw toStripeApiError(err);
-    }
+    const customer = await found(stripe.customers.retrieve(reference));
+    if (!customer) throw new UserError(`No customer '${reference}' in this Stripe account.`, { hint: 'Check the id and that the key belongs to the account (test or live) the customer lives in.' });
     if ('deleted' in customer && customer.deleted) throw new UserError(`Customer '${reference}' has been deleted.`);
     return customer as Stripe.Customer;
   }

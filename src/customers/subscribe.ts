@@ -3,17 +3,13 @@
  * `default_incomplete` and saves the payment method it collects; or a hosted Checkout page does both.
  */
 import type Stripe from 'stripe';
-import { UserError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { checkoutLineItem } from './prices.js';
 import { LIVE_SUBSCRIPTION_STATUSES } from './views.js';
 
 /** Every subscription of the customer, whatever its status. */
 export async function listCustomerSubscriptions(stripe: Stripe, customerId: string): Promise<Stripe.Subscription[]> {
-  try {
-    return await stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 100 }).autoPagingToArray({ limit: 10_000 });
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  return await stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 100 }).autoPagingToArray({ limit: 10_000 });
 }
 
 const priceIdOf = (item: Stripe.SubscriptionItem): string => (typeof item.price === 'string' ? item.price : item.price.id);
@@ -35,18 +31,14 @@ export function refuseDuplicateSubscriptions(customer: Stripe.Customer, prices: 
 }
 
 export async function createIncompleteSubscription(stripe: Stripe, customer: Stripe.Customer, prices: readonly Stripe.Price[]): Promise<Stripe.Subscription> {
-  try {
-    return await stripe.subscriptions.create({
-      customer: customer.id,
-      // No quantity: metered items must not have one, and licensed items default to 1.
-      items: prices.map((p) => ({ price: p.id })),
-      payment_behavior: 'default_incomplete',
-      payment_settings: { save_default_payment_method: 'on_subscription' },
-      expand: ['latest_invoice.confirmation_secret', 'pending_setup_intent'],
-    });
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  return await stripe.subscriptions.create({
+    customer: customer.id,
+    // No quantity: metered items must not have one, and licensed items default to 1.
+    items: prices.map((p) => ({ price: p.id })),
+    payment_behavior: 'default_incomplete',
+    payment_settings: { save_default_payment_method: 'on_subscription' },
+    expand: ['latest_invoice.confirmation_secret', 'pending_setup_intent'],
+  });
 }
 
 export interface CheckoutUrls {
@@ -55,17 +47,13 @@ export interface CheckoutUrls {
 }
 
 export async function createSubscriptionCheckout(stripe: Stripe, customer: Stripe.Customer, prices: readonly Stripe.Price[], urls: CheckoutUrls): Promise<Stripe.Checkout.Session> {
-  try {
-    return await stripe.checkout.sessions.create({
-      mode: 'subscription',
-      customer: customer.id,
-      line_items: prices.map(checkoutLineItem),
-      success_url: urls.successUrl,
-      cancel_url: urls.cancelUrl,
-    });
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  return await stripe.checkout.sessions.create({
+    mode: 'subscription',
+    customer: customer.id,
+    line_items: prices.map(checkoutLineItem),
+    success_url: urls.successUrl,
+    cancel_url: urls.cancelUrl,
+  });
 }
 
 /** Checks the --checkout flags before any call, so a typo costs nothing. */

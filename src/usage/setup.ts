@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { loadPricing } from '../config/load.js';
 import type { PricingConfig } from '../config/model.js';
-import { UserError, toStripeApiError } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { StripeClient } from '../stripe/client.js';
 import { buildCatalog, type MeterCatalog, type MeterInfo } from './meters.js';
 
@@ -21,12 +21,8 @@ export async function loadPricingIfPresent(ctx: CommandContext): Promise<Pricing
 }
 
 export async function listStripeMeters(stripe: StripeClient) {
-  try {
-    // A few more retries than the client's default: a bulk ingest should not fail on its first read.
-    return await stripe.billing.meters.list({ limit: 100 }, { maxNetworkRetries: 5 }).autoPagingToArray({ limit: 10_000 });
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
+  // A few more retries than the client's default: a bulk ingest should not fail on its first read.
+  return await stripe.billing.meters.list({ limit: 100 }, { maxNetworkRetries: 5 }).autoPagingToArray({ limit: 10_000 });
 }
 
 /** The catalog from Stripe (and pricing.yaml keys); offline (no Stripe) only when `offline` is allowed and there is no key. */

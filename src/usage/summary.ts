@@ -5,7 +5,6 @@
  */
 import type Stripe from 'stripe';
 import type { PricingConfig } from '../config/model.js';
-import { callStripe } from '../errors.js';
 import { LIVE_SUBSCRIPTION_STATUSES } from '../customers/views.js';
 import type { StripeClient } from '../stripe/client.js';
 import type { MeterInfo } from './meters.js';
@@ -19,7 +18,7 @@ export interface MeteredItem {
 
 /** The customer's live subscription item on a price attached to this meter, with its current period. */
 export async function findMeteredItem(stripe: StripeClient, customer: string, meterId: string): Promise<MeteredItem | undefined> {
-  const subs = await callStripe(() => stripe.subscriptions.list({ customer, limit: 100 }).autoPagingToArray({ limit: 1000 }));
+  const subs = await stripe.subscriptions.list({ customer, limit: 100 }).autoPagingToArray({ limit: 1000 });
   for (const s of subs) {
     if (!LIVE_SUBSCRIPTION_STATUSES.has(s.status)) continue;
     for (const item of s.items?.data ?? []) {
@@ -38,7 +37,7 @@ export async function findMeteredItem(stripe: StripeClient, customer: string, me
  * price on that meter (by lookup key in Stripe), else the meter's only active price in Stripe.
  */
 export async function findMeterPrice(stripe: StripeClient, meter: MeterInfo, pricing: PricingConfig | undefined): Promise<{ price?: Stripe.Price; note?: string }> {
-  const prices = await callStripe(() => stripe.prices.list({ active: true, recurring: { meter: meter.id }, limit: 100 }).autoPagingToArray({ limit: 1000 }));
+  const prices = await stripe.prices.list({ active: true, recurring: { meter: meter.id }, limit: 100 }).autoPagingToArray({ limit: 1000 });
   if (!prices.length) return { note: `no active price uses meter ${meter.eventName}, so there is no cost estimate` };
   const wanted = new Set<string>();
   for (const product of Object.values(pricing?.products ?? {})) {
@@ -58,14 +57,14 @@ export interface SummaryWindow {
 }
 
 export async function fetchTotal(stripe: StripeClient, meterId: string, customer: string, from: number, to: number): Promise<number> {
-  const list = await callStripe(() => stripe.billing.meters.listEventSummaries(meterId, { customer, start_time: from, end_time: to }).autoPagingToArray({ limit: 10 }));
+  const list = await stripe.billing.meters.listEventSummaries(meterId, { customer, start_time: from, end_time: to }).autoPagingToArray({ limit: 10 });
   return list.reduce((n, s) => n + s.aggregated_value, 0);
 }
 
 /** Every window, oldest first (Stripe pages them newest first). */
 export async function fetchWindows(stripe: StripeClient, meterId: string, customer: string, from: number, to: number, grouping: 'hour' | 'day'): Promise<SummaryWindow[]> {
-  const list = await callStripe(() => stripe.billing.meters
+  const list = await stripe.billing.meters
     .listEventSummaries(meterId, { customer, start_time: from, end_time: to, value_grouping_window: grouping, limit: 100 })
-    .autoPagingToArray({ limit: 10_000 }));
+    .autoPagingToArray({ limit: 10_000 });
   return list.map((s) => ({ start: s.start_time, end: s.end_time, value: s.aggregated_value })).sort((a, b) => a.start - b.start);
 }

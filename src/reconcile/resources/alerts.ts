@@ -4,6 +4,7 @@
  * with such a title is ours, one without (made by `alerts create` or by hand) is never touched. A
  * changed alert is replaced: the new one is created, then the old one archived (archiving is final).
  */
+import { found } from '../../stripe/found.js';
 import type Stripe from 'stripe';
 import { alertStripeTitle, parseAlertTitle, type AlertSpec } from '../../config/model.js';
 import { UserError, isStripeSdkError } from '../../errors.js';
@@ -89,16 +90,11 @@ export function alertCustomers(changes: Change[]): string[] {
 
 /** Of these customer ids, the ones the account does not have (one retrieve each; deleted customers count as missing). */
 export async function findMissingCustomers(ctx: ReadContext, ids: string[]): Promise<string[]> {
-  const found = await Promise.all(ids.map(async (id) => {
-    try {
-      const customer = await ctx.call(() => ctx.client.customers.retrieve(id, {}, NO_SDK_RETRIES));
-      return !customer.deleted;
-    } catch (err) {
-      if (isStripeSdkError(err) && err.statusCode === 404) return false;
-      throw err;
-    }
+  const exists = await Promise.all(ids.map(async (id) => {
+    const customer = await found(ctx.call(() => ctx.client.customers.retrieve(id, {}, NO_SDK_RETRIES)));
+    return customer !== undefined && !customer.deleted;
   }));
-  return ids.filter((_, i) => !found[i]);
+  return ids.filter((_, i) => !exists[i]);
 }
 
 function createStep(change: Change): Step {
