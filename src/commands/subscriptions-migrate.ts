@@ -5,7 +5,8 @@
  */
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { ExitCode, UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
+import { found } from '../stripe/found.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { listLiveSubscriptions } from '../reconcile/live-subscriptions.js';
 import { classifyForMigration, customerOf, migrateSubscriptions, type MigrateAt, type MigrationOutcome } from '../reconcile/migrate.js';
@@ -24,13 +25,10 @@ export interface SubscriptionsMigrateOptions {
 }
 
 async function resolvePrice(session: Session, ref: string, flag: string): Promise<Stripe.Price> {
-  try {
-    if (/^price_/.test(ref)) return await session.call(() => session.client.prices.retrieve(ref, undefined, NO_SDK_RETRIES));
-    const [price] = (await session.call(() => session.client.prices.list({ lookup_keys: [ref], limit: 1 }, NO_SDK_RETRIES))).data;
-    if (price) return price;
-  } catch (err) {
-    if (!(isStripeSdkError(err) && (err.statusCode === 404 || err.code === 'resource_missing'))) throw toStripeApiError(err);
-  }
+  const price = /^price_/.test(ref)
+    ? await found(session.call(() => session.client.prices.retrieve(ref, undefined, NO_SDK_RETRIES)))
+    : (await session.call(() => session.client.prices.list({ lookup_keys: [ref], limit: 1 }, NO_SDK_RETRIES))).data[0];
+  if (price) return price;
   throw new UserError(`${flag} '${ref}': no such price in this account.`, { hint: 'Pass a lookup key or a price id (price_…); a price replaced by `apply` lost its lookup key, so pass its id.' });
 }
 
