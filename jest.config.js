@@ -10,6 +10,8 @@ export default {
   },
   // Builds dist/ once when stale, for the tests that spawn the real binary.
   globalSetup: '<rootDir>/test/global-setup.js',
+  // Checks every response the run's emulators sent against the stripe SDK's types.
+  globalTeardown: '<rootDir>/test/global-teardown.js',
   testTimeout: 30000,
   // Emulator tests are mostly I/O: two workers on the 2-core CI machine.
   maxWorkers: 2,

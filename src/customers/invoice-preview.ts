@@ -59,7 +59,8 @@ export async function loadLinePrices(stripe: Stripe, invoice: Stripe.Invoice): P
   const ids = [...new Set(invoice.lines.data.map(priceIdOfLine).filter((id): id is string => id !== null))];
   const out = new Map<string, PriceInfo>();
   for (const id of ids) {
-    const price = await stripe.prices.retrieve(id, { expand: ['product'] });
+    // `tiers` is sent only when expanded; the explanation of a tiered line needs it.
+    const price = await stripe.prices.retrieve(id, { expand: ['product', 'tiers'] });
     out.set(id, { price, unit: await unitName(stripe, price) });
   }
   return out;

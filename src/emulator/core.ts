@@ -27,6 +27,7 @@ export class EmulatorCore {
   readonly faultRandom: Random;
   private readonly listeners: EventListener[] = [];
   private readonly expanders = new Map<string, Expander>();
+  private readonly retrievers = new Map<string, (id: string) => object | undefined>();
   private readonly closers: Array<() => void | Promise<void>> = [];
   private usageSource: UsageSource = ZERO_USAGE;
   private sessionAuth: SessionAuthenticator | undefined;
@@ -140,13 +141,26 @@ export class EmulatorCore {
     this.usageSource = source;
   }
 
-  /** Makes `expand[]=field` work on objects whose `object` is `objectType`. */
+  /**
+   * Computes a field that expansion fills in (one Stripe sends only on request, such as a price's
+   * `tiers`) on objects whose `object` is `objectType`; `field` may be a nested path (`a.b`).
+   * Fields holding an id need no expander: the retriever of the object it names is used.
+   */
   registerExpander(objectType: string, field: string, expander: Expander): void {
     this.expanders.set(`${objectType}.${field}`, expander);
   }
 
   expander(objectType: string, field: string): Expander | undefined {
     return this.expanders.get(`${objectType}.${field}`);
+  }
+
+  /** Finds an object of this `object` type by id, as GET would render it: what `expand[]` turns an id into. */
+  registerRetriever(objectType: string, retrieve: (id: string) => object | undefined): void {
+    this.retrievers.set(objectType, retrieve);
+  }
+
+  retriever(objectType: string): ((id: string) => object | undefined) | undefined {
+    return this.retrievers.get(objectType);
   }
 
   setSessionAuthenticator(auth: SessionAuthenticator): void {

@@ -37,7 +37,7 @@ export async function findMeteredItem(stripe: StripeClient, customer: string, me
  * price on that meter (by lookup key in Stripe), else the meter's only active price in Stripe.
  */
 export async function findMeterPrice(stripe: StripeClient, meter: MeterInfo, pricing: PricingConfig | undefined): Promise<{ price?: Stripe.Price; note?: string }> {
-  const prices = await stripe.prices.list({ active: true, recurring: { meter: meter.id }, limit: 100 }).autoPagingToArray({ limit: 1000 });
+  const prices = await stripe.prices.list({ active: true, recurring: { meter: meter.id }, limit: 100, expand: ['data.tiers'] }).autoPagingToArray({ limit: 1000 });
   if (!prices.length) return { note: `no active price uses meter ${meter.eventName}, so there is no cost estimate` };
   const wanted = new Set<string>();
   for (const product of Object.values(pricing?.products ?? {})) {

@@ -6,11 +6,12 @@ import { resolve } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { launchChromium } from '../helpers/browser.js';
 import { run } from '../helpers/cli.js';
+import { recordEnv } from '../helpers/shapes/record-env.js';
 
 const bin = resolve(import.meta.dirname, '../../bin/alpaca-billing.cjs');
 
 test('serve-example: a card typed on its page activates the subscription, and the verified webhook is reported', async () => {
-  const child = spawn(process.execPath, [bin, 'serve-example', '--port', '0', '--json'], { env: { PATH: process.env.PATH, CI: 'true' } });
+  const child = spawn(process.execPath, [bin, 'serve-example', '--port', '0', '--json'], { env: { PATH: process.env.PATH, CI: 'true', ...recordEnv() } });
   const exit = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => JSON.parse(((await lines.next()).value as string) ?? 'null');

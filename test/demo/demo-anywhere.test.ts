@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { recordEnv } from '../helpers/shapes/record-env.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = resolve(root, 'bin/alpaca-billing.cjs');
 const execFileAsync = promisify(execFile);
-const env = { PATH: process.env.PATH, CI: 'true' };
+const env = { PATH: process.env.PATH, CI: 'true', ...recordEnv() };
 
 const dirs: string[] = [];
 const tempDir = () => {

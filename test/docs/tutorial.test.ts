@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { recordEnv } from '../helpers/shapes/record-env.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
@@ -65,7 +66,7 @@ describe('README tutorial', () => {
     const scratch = mkdtempSync(resolve(tmpdir(), 'ab-tutorial-'));
     const bash = spawn('bash', ['--norc', '--noprofile'], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: scratch, TMPDIR: scratch, LANG: 'C.UTF-8' },
+      env: { PATH: process.env.PATH, HOME: scratch, TMPDIR: scratch, LANG: 'C.UTF-8', ...recordEnv() },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // its own process group: whatever the tutorial leaves running is stopped with it
     });

@@ -157,6 +157,8 @@ describe('prices', () => {
     const graduated = await stripe.prices.create({
       product: product.id, currency: 'usd', billing_scheme: 'tiered', tiers_mode: 'graduated',
       tiers: [{ up_to: 1000, unit_amount: 0, flat_amount: 500 }, { up_to: 'inf', unit_amount_decimal: Stripe.Decimal.from('0.25') }],
+      // As on Stripe, `tiers` is sent only when expanded, create included.
+      expand: ['tiers'],
     });
     expect(graduated.tiers_mode).toBe('graduated');
     expect(graduated.tiers).toHaveLength(2);

@@ -42,6 +42,9 @@ describe('subscription schedules', () => {
     expect(sched.phases).toHaveLength(1);
     expect(sched.phases[0]).toMatchObject({ start_date: T0, end_date: FEB15, currency: 'usd', items: [{ price: catalog.tokens.id }] });
     expect((await emu.stripe.subscriptions.retrieve(sub.id)).schedule).toBe(sched.id);
+    const expanded = await emu.stripe.subscriptions.retrieve(sub.id, { expand: ['schedule'] });
+    expect(expanded.schedule).toMatchObject({ id: sched.id, object: 'subscription_schedule' });
+    expect((await emu.stripe.subscriptionSchedules.retrieve(sched.id, { expand: ['subscription'] })).subscription).toMatchObject({ id: sub.id, object: 'subscription' });
     const again = await emu.stripe.subscriptionSchedules.create({ from_subscription: sub.id }).catch((e: Stripe.errors.StripeError) => e);
     expect(again).toMatchObject({ statusCode: 400, param: 'from_subscription' });
     expect((await emu.stripe.subscriptionSchedules.list({ customer: sched.customer as string })).data.map((s) => s.id)).toEqual([sched.id]);

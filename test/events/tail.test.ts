@@ -111,7 +111,9 @@ describe('events tail --follow', () => {
         for (let i = 0; i < 5; i++) created.push((await emu.stripe.products.create({ name: `p${round}.${i}` })).id);
       }
       // A burst of 150 in one go (no await between them), so one poll meets more than a page.
-      const burst = Array.from({ length: 150 }, (_, i) => ({ id: `prod_burst_${String(i).padStart(3, '0')}`, object: 'product', name: `burst ${i}` }));
+      // Whole products (every response is checked against the SDK's types), copied from a real one.
+      const { lastResponse: _, ...template } = await emu.stripe.products.retrieve(created[0]);
+      const burst = Array.from({ length: 150 }, (_, i) => ({ ...template, id: `prod_burst_${String(i).padStart(3, '0')}`, name: `burst ${i}` }));
       for (const p of burst) emu.core.emit('product.created', p);
       created.push(...burst.map((p) => p.id));
       await tail.waitFor(({ stdout }) => ndjson(stdout).length >= 1 + created.length, 'every new event');
@@ -167,7 +169,9 @@ describe('events tail --follow', () => {
     try {
       await tail.waitFor(({ stderr }) => /rate limited \(429\); retrying in/.test(stderr), 'a 429', 15_000);
       // Straight into the emulator's core: the test's own requests would be limited too.
-      limited.core.emit('customer.created', { id: 'cus_after_the_limit', object: 'customer' });
+      // (A whole customer, from the other emulator: every response is checked against the SDK's types.)
+      const { lastResponse: _, ...template } = await emu.stripe.customers.create();
+      limited.core.emit('customer.created', { ...template, id: 'cus_after_the_limit' });
       await tail.waitFor(({ stdout }) => stdout.includes('cus_after_the_limit'), 'the event after the limit', 15_000);
     } finally {
       await tail.stop();

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import Stripe from 'stripe';
+import { recordEnv } from './shapes/record-env.js';
 
 const bin = resolve(import.meta.dirname, '../../bin/alpaca-billing.cjs');
 
@@ -16,7 +17,7 @@ export interface StartedBin {
 
 /** Spawns `alpaca-billing emulator --port 0 ...args` and resolves once its ready line is on stdout. */
 export function startBin(args: string[], cwd: string): Promise<StartedBin> {
-  const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', ...args], { cwd, env: { PATH: process.env.PATH, CI: 'true' } });
+  const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', ...args], { cwd, env: { PATH: process.env.PATH, CI: 'true', ...recordEnv() } });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));

@@ -2,6 +2,8 @@
 // exponential backoff. Every attempt is logged through the emulator's log (never the secret or a
 // query string, which can carry tokens).
 import type { EmulatorCore } from '../core.js';
+import { omitIncludable } from '../http/expand.js';
+import { responseRecorder } from '../http/record.js';
 import { eventRecords, typeMatcher, type EventRecord } from './event-log.js';
 import { signPayload } from './signing.js';
 
@@ -40,6 +42,7 @@ export class WebhookDeliverer {
   /** event id → deliveries not finished yet, and whether any failed for good. */
   private readonly open = new Map<string, { left: number; failed: boolean }>();
   private closed = false;
+  private readonly record = responseRecorder();
 
   constructor(
     private readonly core: EmulatorCore,
@@ -53,7 +56,10 @@ export class WebhookDeliverer {
     if (targets.length === 0) return;
     this.open.set(record.id, { left: targets.length, failed: false });
     this.setPending(record, targets.length, 'pending');
-    const payload = JSON.stringify(record.event, null, 2);
+    // As GET /v1/events sends it: without the fields Stripe sends only on request.
+    const event = omitIncludable(record.event, undefined);
+    const payload = JSON.stringify(event, null, 2);
+    this.record?.(`WEBHOOK ${record.event.type} ${record.id}`, undefined, JSON.stringify(event));
     for (const t of targets) void this.attempt(record, t, payload, 1);
   }
 

@@ -8,8 +8,6 @@ export interface V2EventRecord {
   type: string;
   created: string;
   livemode: false;
-  context: null;
-  reason: null;
   related_object?: { id: string; type: string; url: string };
   data: Record<string, unknown>;
   /** Sort key (ms) so `created` filters need not parse ISO strings. */
@@ -28,8 +26,6 @@ export function recordV2Event(core: EmulatorCore, type: string, data: Record<str
     type,
     created: new Date(ms).toISOString(),
     livemode: false,
-    context: null,
-    reason: null,
     ...(relatedObject ? { related_object: relatedObject } : {}),
     data,
     createdMs: ms,
@@ -37,8 +33,11 @@ export function recordV2Event(core: EmulatorCore, type: string, data: Record<str
   return v2Events(core).insert(record);
 }
 
-/** The wire form, without our sort key. */
+/**
+ * The wire form, without our sort key. `context` and `reason` are absent, not null: the SDK types
+ * them optional and not nullable (events saved by an older emulator still carry nulls).
+ */
 export function v2EventWire(r: V2EventRecord): Omit<V2EventRecord, 'createdMs'> {
-  const { createdMs: _ms, ...wire } = r;
+  const { createdMs: _ms, context: _context, reason: _reason, ...wire } = r as V2EventRecord & { context?: null; reason?: null };
   return wire;
 }

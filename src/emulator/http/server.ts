@@ -5,9 +5,10 @@ import type { EmulatorCore } from '../core.js';
 import { RawResponse, type EmuRequest, type HttpMethod } from '../types.js';
 import { authenticateClient, authenticateSecret, bearerToken } from './auth.js';
 import { StripeHttpError, authenticationError, docUrlOf, invalid, type StripeErrorBody } from './errors.js';
-import { applyExpansions } from './expand.js';
+import { applyExpansions, omitIncludable } from './expand.js';
 import { pickFault, RateLimiter, type Fault } from './faults.js';
 import { IdempotencyStore } from './idempotency.js';
+import { responseRecorder } from './record.js';
 import { checkParams } from './params.js';
 import type { Router } from './router.js';
 
@@ -32,6 +33,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
   const idempotency = new IdempotencyStore();
   const requestPrefix = core.faultRandom.base62(6);
   let requestCount = 0;
+  const record = responseRecorder();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -49,6 +51,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
     if (idemKey) headers['Idempotency-Key'] = idemKey;
 
     let outcome: Outcome;
+    let expand: unknown;
     let fault: Fault | undefined;
     // --latency is spent while the request "runs" (so a concurrent retry sees its key in flight);
     // requests refused before that point are delayed just before answering.
@@ -73,6 +76,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
       }
       const isV2 = path.startsWith('/v2/');
       const body = parseBody(method, isV2, raw, query);
+      expand = body.expand;
       if (auth === 'client') apiKey = authenticateClient(header(req, 'authorization'), body, options);
       const emuReq: EmuRequest = { params: match.params, body, headers: req.headers, core, method: method as HttpMethod, path, apiKey, requestId };
       if (auth === 'session') {
@@ -153,6 +157,7 @@ export function createRequestHandler(core: EmulatorCore, router: Router): (req: 
       log(core, method, path, `dropped after running (${outcome.status})`, started, requestId);
       return;
     }
+    if (record && outcome.status < 300 && (outcome.contentType ?? 'application/json').startsWith('application/json')) record(`${method} ${path} ${requestId}`, expand, outcome.body);
     res.writeHead(outcome.status, { ...headers, ...outcome.headers, 'Content-Type': outcome.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(outcome.body) });
     res.end(outcome.body);
     log(core, method, path, String(outcome.status), started, requestId);
@@ -173,7 +178,7 @@ async function execute(req: EmuRequest, handler: (req: EmuRequest) => unknown, a
   if (result instanceof Promise) result = await result;
   if (result instanceof RawResponse) return { status: result.status, body: result.body, contentType: result.contentType, headers: result.headers };
   const expanded = req.body.expand === undefined ? result : applyExpansions(result, req.body.expand, req.core);
-  return { status: 200, body: JSON.stringify(expanded) };
+  return { status: 200, body: JSON.stringify(omitIncludable(expanded, req.body.expand)) };
 }
 
 function errorOutcome(err: unknown, core: EmulatorCore, requestId: string, isV2: boolean): Outcome {

@@ -8,7 +8,17 @@ function account(_req: EmuRequest): Stripe.Account {
   return {
     id: EMULATOR_ACCOUNT_ID,
     object: 'account',
-    business_profile: { name: 'Alpaca Billing Emulator' } as Stripe.Account.BusinessProfile,
+    business_profile: {
+      mcc: null,
+      minority_owned_business_designation: null,
+      name: 'Alpaca Billing Emulator',
+      specified_commercial_transactions_act_url: null,
+      support_address: null,
+      support_email: null,
+      support_phone: null,
+      support_url: null,
+      url: null,
+    },
     business_type: 'company',
     charges_enabled: true,
     country: 'US',
@@ -20,8 +30,7 @@ function account(_req: EmuRequest): Stripe.Account {
     settings: null,
     type: 'standard',
     metadata: {},
-    ...({ livemode: false } as object),
-  } as Stripe.Account;
+  };
 }
 
 export const routes: Route[] = [

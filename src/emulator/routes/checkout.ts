@@ -47,6 +47,7 @@ function create(req: EmuRequest): Stripe.Checkout.Session {
     adaptive_pricing: null,
     after_expiration: null,
     allow_promotion_codes: null,
+    allowed_payment_method_types: null,
     amount_subtotal: null,
     amount_total: null,
     automatic_tax: { enabled: false, liability: null, provider: null, status: null },
@@ -54,32 +55,54 @@ function create(req: EmuRequest): Stripe.Checkout.Session {
     cancel_url: str(req, 'cancel_url') ?? null,
     client_reference_id: str(req, 'client_reference_id') ?? null,
     client_secret: null,
+    collected_information: null,
+    consent: null,
+    consent_collection: null,
     created: now,
     currency,
+    currency_conversion: null,
+    custom_fields: [],
+    custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
     customer: customerId ?? null,
     customer_account: null,
     customer_creation: customerId ? null : 'always',
     customer_details: null,
     customer_email: str(req, 'customer_email') ?? null,
+    discounts: [],
     expires_at: now + DAY,
+    integration_identifier: null,
     invoice: null,
+    invoice_creation: null,
     livemode: false,
     locale: null,
+    managed_payments: null,
     metadata: newMetadata(b.metadata),
     mode,
+    origin_context: null,
     payment_intent: null,
     payment_link: null,
     payment_method_collection: 'always',
+    payment_method_configuration_details: null,
+    // What Stripe sends for a card-only session.
+    payment_method_options: { card: { request_three_d_secure: 'automatic' } },
     payment_method_types: ['card'],
     payment_status: mode === 'setup' ? 'no_payment_required' : 'unpaid',
+    permissions: null,
+    recovered_from: null,
+    saved_payment_method_options: null,
     setup_intent: null,
+    shipping_address_collection: null,
+    shipping_cost: null,
+    shipping_options: [],
     status: 'open',
     submit_type: null,
     subscription: null,
     success_url: str(req, 'success_url') ?? null,
-    ui_mode: 'hosted',
+    total_details: null,
+    ui_mode: 'hosted_page',
     url: `${baseUrl(req)}/checkout/${id}`,
-  } as unknown as Stripe.Checkout.Session;
+    wallet_options: null,
+  } satisfies Stripe.Checkout.Session;
   const subscriptionDescription = subscriptionData.description === undefined ? null : asString(subscriptionData.description, 'subscription_data[description]', { max: 500 });
   checkoutSessions(core).insert({ id, session, items, subscriptionMetadata: newMetadata(subscriptionData.metadata, 'subscription_data[metadata]'), subscriptionDescription });
   return session;
@@ -125,7 +148,7 @@ function complete(req: EmuRequest): Stripe.Checkout.Session | RawResponse {
   const email = req.body.email === undefined || req.body.email === '' ? undefined : asString(req.body.email, 'email');
   const customer = sessionCustomer(core, session, email);
   attachPaymentMethod(core, pm, customer.id);
-  const patch: Partial<Stripe.Checkout.Session> = { status: 'complete', customer: customer.id, customer_details: { email: customer.email } as Stripe.Checkout.Session.CustomerDetails };
+  const patch: Partial<Stripe.Checkout.Session> = { status: 'complete', customer: customer.id, customer_details: { address: null, business_name: null, email: customer.email, individual_name: null, name: null, phone: null, tax_exempt: 'none', tax_ids: [] } };
   if (session.mode === 'setup') {
     const si = createSetupIntent(core, customer.id);
     core.emit('setup_intent.created', si);
@@ -206,6 +229,7 @@ function lineItemsOf(core: EmulatorCore, rec: CheckoutSessionRecord): Stripe.Lin
     return {
       id: `li_${rec.id.slice(8, 28)}${i}`,
       object: 'item',
+      adjustable_quantity: null,
       amount_discount: 0,
       amount_subtotal: amount,
       amount_tax: 0,
@@ -247,6 +271,7 @@ export const routes: Route[] = [
 ];
 
 export function setup(core: EmulatorCore): void {
+  core.registerRetriever('checkout.session', (id) => checkoutSessions(core).get(id)?.session);
   core.registerExpander('checkout.session', 'line_items', (_value, parent) => {
     const rec = typeof parent.id === 'string' ? checkoutSessions(core).get(parent.id) : undefined;
     return rec ? { object: 'list', data: lineItemsOf(core, rec), has_more: false, url: `/v1/checkout/sessions/${rec.id}/line_items` } : undefined;

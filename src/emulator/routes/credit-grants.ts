@@ -177,3 +177,7 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/billing/credit_balance_transactions', params: [...PAGE, 'customer', 'customer_account', 'credit_grant'], handler: listTransactions },
   { method: 'GET', path: '/v1/billing/credit_balance_transactions/:id', params: [], handler: (req) => creditTransactions(req.core).require(req.params.id, 'billing.credit_balance_transaction') },
 ];
+
+export function setup(core: EmulatorCore): void {
+  core.registerRetriever('billing.credit_grant', (id) => creditGrants(core).get(id)?.grant);
+}

@@ -5,9 +5,10 @@ import { listResponse, listUrl, searchResponse } from '../http/list.js';
 import { asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
 import { deleteCustomer, tombstones } from '../billing/lifecycle.js';
 import { attachPaymentMethod, resolvePaymentMethod } from '../billing/payment-methods.js';
-import { customers, paymentMethods, type CustomerRecord } from '../billing/records.js';
+import { customers, paymentMethods, subscriptions, type CustomerRecord } from '../billing/records.js';
 import { matchesQuery, parseSearchQuery, SearchQueryError } from '../billing/search-query.js';
 import type { EmuRequest, Route } from '../types.js';
+import { renderSubscription } from '../billing/render.js';
 import { clockForNewCustomer } from './test-clocks.js';
 
 const WRITE_PARAMS = ['address', 'balance', 'description', 'email', 'invoice_settings', 'metadata', 'name', 'payment_method', 'phone', 'preferred_locales', 'shipping', 'tax_exempt'] as const;
@@ -183,6 +184,18 @@ export const routes: Route[] = [
 ];
 
 export function setup(core: EmulatorCore): void {
-  const expandCustomer = (value: unknown) => (typeof value === 'string' ? customers(core).get(value) ?? (tombstones(core)[value] ? { id: value, object: 'customer', deleted: true } : undefined) : undefined);
-  for (const type of ['subscription', 'invoice', 'setup_intent', 'payment_method', 'checkout.session']) core.registerExpander(type, 'customer', expandCustomer);
+  core.registerRetriever('customer', (id) => customers(core).get(id) ?? (tombstones(core)[id] ? { id, object: 'customer', deleted: true } : undefined));
+  // Fields Stripe sends only on request. Sources, tax ids and cash balances are not modelled: a
+  // customer has none of them.
+  const list = (parent: Record<string, any>, what: string, data: unknown[]) => ({ object: 'list', data: data.slice(0, 10), has_more: data.length > 10, url: `/v1/customers/${parent.id}/${what}` });
+  core.registerExpander('customer', 'subscriptions', (_value, parent) => {
+    // As Stripe's: the customer's subscriptions that are not canceled, newest first.
+    const subs = subscriptions(core).all().filter((s) => s.customer === parent.id && s.status !== 'canceled' && s.status !== 'incomplete_expired');
+    return list(parent, 'subscriptions', subs.reverse().map((s) => renderSubscription(core, s)));
+  });
+  core.registerExpander('customer', 'sources', (_value, parent) => list(parent, 'sources', []));
+  core.registerExpander('customer', 'tax_ids', (_value, parent) => list(parent, 'tax_ids', []));
+  core.registerExpander('customer', 'invoice_credit_balance', () => ({}));
+  core.registerExpander('customer', 'cash_balance', (_value, parent) => ({ object: 'cash_balance', available: null, customer: parent.id, customer_account: null, livemode: false, settings: { reconciliation_mode: 'automatic', using_merchant_default: true } }));
+  core.registerExpander('customer', 'tax', () => ({ automatic_tax: 'unrecognized_location', ip_address: null, location: null, provider: 'stripe' }));
 }

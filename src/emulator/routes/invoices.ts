@@ -143,5 +143,4 @@ export function setup(core: EmulatorCore): void {
     const rec = typeof parent.id === 'string' ? invoices(core).get(parent.id) : undefined;
     return rec?.confirmationSecret ? { client_secret: rec.confirmationSecret, type: 'payment_intent' } : null;
   });
-  core.registerExpander('checkout.session', 'invoice', (value) => (typeof value === 'string' ? invoices(core).get(value)?.invoice : undefined));
 }

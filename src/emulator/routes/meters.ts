@@ -112,3 +112,7 @@ export const routes: Route[] = [
   { method: 'POST', path: '/v1/billing/meters/:id/deactivate', params: [], handler: (req) => setStatus(req, 'inactive') },
   { method: 'POST', path: '/v1/billing/meters/:id/reactivate', params: [], handler: (req) => setStatus(req, 'active') },
 ];
+
+export function setup(core: EmulatorCore): void {
+  core.registerRetriever('billing.meter', (id) => meters(core).get(id));
+}

@@ -226,6 +226,6 @@ export const routes: Route[] = [
 ];
 
 export function setup(core: EmulatorCore): void {
-  core.registerExpander('payment_intent', 'payment_method', (value) => (typeof value === 'string' ? paymentMethods(core).get(value) : undefined));
-  core.registerExpander('payment_intent', 'customer', (value) => (typeof value === 'string' ? customers(core).get(value) : undefined));
+  // Its `customer` and `payment_method` expand through those objects' retrievers (http/expand.ts).
+  core.registerRetriever('payment_intent', (id) => paymentIntents(core).get(id));
 }

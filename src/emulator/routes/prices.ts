@@ -118,9 +118,19 @@ function list(req: EmuRequest): Stripe.ApiList<StoredPrice> {
 }
 
 export function setup(core: EmulatorCore): void {
-  core.registerExpander('price', 'product', (value) => (typeof value === 'string' ? products(core).get(value) : undefined));
-  // Stripe's `tiers` is includable (`expand[]=data.tiers`) on every price; tiered ones carry it already. (added by REC)
+  core.registerRetriever('price', (id) => prices(core).get(id));
+  // Tiered prices are stored with their `tiers`, which are sent only when expanded (omitIncludable).
   core.registerExpander('price', 'tiers', (value) => value);
+  // Prices have one currency here (no `currency_options` on create): the map holds just that one.
+  core.registerExpander('price', 'currency_options', (_value, price) => ({
+    [price.currency]: {
+      custom_unit_amount: price.custom_unit_amount ?? null,
+      tax_behavior: price.tax_behavior ?? null,
+      ...(price.tiers ? { tiers: price.tiers } : {}),
+      unit_amount: price.unit_amount ?? null,
+      unit_amount_decimal: price.unit_amount_decimal ?? null,
+    },
+  }));
 }
 
 const PAGE = ['limit', 'starting_after', 'ending_before'];

@@ -172,7 +172,7 @@ function list(req: EmuRequest): Stripe.ApiList<StoredProduct> {
 }
 
 export function setup(core: EmulatorCore): void {
-  core.registerExpander('product', 'default_price', (value) => (typeof value === 'string' ? prices(core).get(value) : undefined));
+  core.registerRetriever('product', (id) => products(core).get(id));
 }
 
 const PAGE = ['limit', 'starting_after', 'ending_before'];

@@ -141,8 +141,3 @@ export const routes: Route[] = [
   { method: 'POST', path: '/v1/setup_intents/:id/three_d_secure', auth: 'client', params: ['client_secret', 'result'], handler: threeDSecure },
   { method: 'POST', path: '/v1/setup_intents/:id/cancel', params: ['cancellation_reason'], handler: cancel },
 ];
-
-export function setup(core: EmulatorCore): void {
-  core.registerExpander('setup_intent', 'payment_method', (value) => (typeof value === 'string' ? paymentMethods(core).get(value) : undefined));
-  core.registerExpander('checkout.session', 'setup_intent', (value) => (typeof value === 'string' ? setupIntents(core).get(value) : undefined));
-}

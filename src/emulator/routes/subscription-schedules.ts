@@ -233,12 +233,9 @@ export const routes: Route[] = [
 ];
 
 export function setup(core: EmulatorCore): void {
-  core.registerExpander('subscription_schedule', 'subscription', (value) => {
-    const sub = typeof value === 'string' ? subscriptions(core).get(value) : undefined;
-    return sub ? renderSubscription(core, sub) : undefined;
-  });
-  core.registerExpander('subscription', 'schedule', (value) => {
-    const sched = typeof value === 'string' ? schedules(core).get(value) : undefined;
+  // `expand[]=schedule` on a subscription (and `subscription` on a schedule, through the subscriptions' retriever).
+  core.registerRetriever('subscription_schedule', (id) => {
+    const sched = schedules(core).get(id);
     return sched ? renderSchedule(core, sched) : undefined;
   });
 }

@@ -316,13 +316,11 @@ export const routes: Route[] = [
 ];
 
 export function setup(core: EmulatorCore): void {
-  core.registerExpander('subscription', 'latest_invoice', (value) => (typeof value === 'string' ? invoices(core).get(value)?.invoice : undefined));
-  core.registerExpander('subscription', 'pending_setup_intent', (value) => (typeof value === 'string' ? setupIntents(core).get(value) : undefined));
-  core.registerExpander('subscription', 'default_payment_method', (value) => (typeof value === 'string' ? paymentMethods(core).get(value) : undefined));
-  for (const type of ['invoice', 'checkout.session', 'line_item']) {
-    core.registerExpander(type, 'subscription', (value) => {
-      const sub = typeof value === 'string' ? subscriptions(core).get(value) : undefined;
-      return sub ? renderSubscription(core, sub) : undefined;
-    });
-  }
+  core.registerRetriever('invoice', (id) => invoices(core).get(id)?.invoice);
+  core.registerRetriever('setup_intent', (id) => setupIntents(core).get(id));
+  core.registerRetriever('payment_method', (id) => paymentMethods(core).get(id));
+  core.registerRetriever('subscription', (id) => {
+    const sub = subscriptions(core).get(id);
+    return sub ? renderSubscription(core, sub) : undefined;
+  });
 }

@@ -134,7 +134,8 @@ function removeClock(core: EmulatorCore, id: string): void {
   timersOf(core).delete(id);
   for (const customer of customersOnClock(core, id)) deleteCustomer(core, customers(core).get(customer.id)!);
   testClocks(core).delete(id);
-  core.emit('test_helpers.test_clock.deleted', { ...clock, deleted: true });
+  // As Stripe's deleted events, the payload is the object as it last was (no `deleted` flag).
+  core.emit('test_helpers.test_clock.deleted', clock);
 }
 
 function remove(req: EmuRequest): Stripe.TestHelpers.DeletedTestClock {
@@ -188,6 +189,5 @@ export function setup(core: EmulatorCore): void {
       finishAdvance(core, id);
     }
   });
-  core.registerExpander('customer', 'test_clock', (value) => (typeof value === 'string' ? testClocks(core).get(value) : undefined));
-  for (const type of ['subscription', 'invoice']) core.registerExpander(type, 'test_clock', (value) => (typeof value === 'string' ? testClocks(core).get(value) : undefined));
+  core.registerRetriever('test_helpers.test_clock', (id) => testClocks(core).get(id));
 }
