@@ -81,17 +81,3 @@ export class StripeApiError extends Error {
 export function isStripeSdkError(err: unknown): err is { type: string; rawType?: string; message: string; code?: string; param?: string; statusCode?: number; requestId?: string } {
   return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' && (err as { type: string }).type.startsWith('Stripe');
 }
-
-/** Wrap SDK errors so commands can `catch` one class; everything else passes through. */
-export function toStripeApiError(err: unknown): unknown {
-  return isStripeSdkError(err) ? new StripeApiError(err) : err;
-}
-
-/** Runs one SDK call and turns its failure into a StripeApiError (anything else passes through). */
-export async function callStripe<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toStripeApiError(err);
-  }
-}

@@ -6,10 +6,10 @@ import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/appl
 import { digestSavedPlan, parseSavedPlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { fingerprintState, readAccountState } from '../reconcile/read-state.js';
-import { planToJson, renderApplyResult, renderPlan } from '../reconcile/render.js';
+import { planToJson, renderApplyResult, renderMigrations, renderPlan } from '../reconcile/render.js';
 import { openSession, type Session } from '../reconcile/session.js';
 import type { AccountInfo, Plan } from '../reconcile/types.js';
-import { planFromFile, planOptionsOf } from './plan.js';
+import { impactOf, planFromFile, planOptionsOf } from './plan.js';
 import { prepareSecretHandler } from '../webhooks/secrets.js';
 
 export interface ApplyCommandOptions {
@@ -17,10 +17,13 @@ export interface ApplyCommandOptions {
   prune?: boolean;
   adopt?: boolean;
   allowArchiveInUse?: boolean;
+  migrateSubscriptions?: string;
   maxRps?: number;
   secretsFile?: string;
   /** false with --no-impact. */
   impact?: boolean;
+  /** current (default) or last. */
+  impactPeriod?: string;
 }
 
 /** A saved plan, checked against the account as it is now: refused if anything changed since. */
@@ -59,21 +62,21 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
   const session = await openSession(ctx, { maxRps: opts.maxRps });
   const { plan, account, fingerprint } = planFile
     ? await loadSavedPlan(ctx, planFile, session)
-    : await planFromFile(ctx, planOptionsOf(opts), session, opts.impact !== false).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
+    : await planFromFile(ctx, planOptionsOf(opts), session, impactOf(opts)).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
 
   if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   const pending = pendingChanges(plan);
   const report = (result: ApplyResult) => {
-    if (ctx.out.json) ctx.out.data({ ...planToJson(plan, account), result: { created: result.created, steps: result.steps, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } });
+    if (ctx.out.json) ctx.out.data({ ...planToJson(plan, account), result: { created: result.created, steps: result.steps, migrations: result.migrations, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } });
   };
   if (!pending.length) {
-    report({ created: [], steps: 0 });
+    report({ created: [], steps: 0, migrations: [] });
     return ExitCode.ok;
   }
   const blocked = plan.changes.filter((c) => c.blocked);
   if (blocked.length) {
     throw new UserError(`${blocked.length} change${blocked.length === 1 ? '' : 's'} cannot be applied: ${blocked.map((c) => `${c.type} ${c.key} (${c.blocked})`).join('; ')}. Nothing was changed.`, {
-      hint: blocked.some((c) => c.activeSubscriptions) ? 'Pass --allow-archive-in-use to archive prices that subscriptions use, or change the file.' : 'See the notes under each blocked change.',
+      hint: blocked.some((c) => c.activeSubscriptions) ? 'Pass --migrate-subscriptions period-end (or now) to move the subscriptions of a replaced price first, --allow-archive-in-use to archive prices that subscriptions use, or change the file.' : 'See the notes under each blocked change.',
     });
   }
   // Before anything is created: a new webhook endpoint's secret must have somewhere to go.
@@ -94,6 +97,7 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
       client: session.client,
       call: session.call,
       fingerprint,
+      mode: session.mode,
       // From here Ctrl-C lets the steps in flight finish (their results are recorded), then stops.
       signal: ctx.interruptible(),
       onSecret,
@@ -108,12 +112,16 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
       throw new CancelledError(`apply stopped after the steps in flight: ${err.result.steps} step${err.result.steps === 1 ? '' : 's'} done, the rest not started.`, { hint: rerun });
     }
     spinner.fail(`Stopped after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
+    if (!ctx.out.json) for (const line of renderMigrations(err.result.migrations)) ctx.out.line(line);
     ctx.out.info(rerun);
     throw err.cause;
   }
   const seconds = (Date.now() - started) / 1000;
   spinner.succeed(renderApplyResult(result, seconds));
   if (ctx.out.json) report(result);
-  else for (const c of result.created) ctx.out.line(`created ${c.type} ${c.key}: ${c.id}`);
+  else {
+    for (const c of result.created) ctx.out.line(`created ${c.type} ${c.key}: ${c.id}`);
+    for (const line of renderMigrations(result.migrations)) ctx.out.line(line);
+  }
   return ExitCode.ok;
 }

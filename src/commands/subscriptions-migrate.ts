@@ -1,16 +1,15 @@
 /**
- * `subscriptions migrate --from P --to L --at now`: moves every live subscription on one price to
- * another by swapping the item's price. A metered item's usage so far is invoiced at once on the old
- * price (`proration_behavior: always_invoice`, flexible billing mode) and the new price bills the
- * rest of the period; a licensed item, paid in advance, keeps its period and renews on the new price
- * (`none`). Re-running is safe: migrated subscriptions no longer list under the old price, and each
- * swap carries an idempotency key per subscription and price pair.
+ * `subscriptions migrate --from P --to L --at now|period-end`: moves every live subscription on one
+ * price to another (see reconcile/migrate.ts for how each way works and resumes). Shows what it
+ * will do and asks, then reports migrated, already migrated, skipped (with the reason) and failed.
  */
 import type Stripe from 'stripe';
 import type { CommandContext } from '../cli/context.js';
-import { ExitCode, UserError, isStripeSdkError, toStripeApiError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
+import { found } from '../stripe/found.js';
 import { resolveCustomer } from '../customers/resolve.js';
-import { listLiveSubscriptions } from '../reconcile/read-state.js';
+import { listLiveSubscriptions } from '../reconcile/live-subscriptions.js';
+import { classifyForMigration, customerOf, migrateSubscriptions, type MigrateAt, type MigrationOutcome } from '../reconcile/migrate.js';
 import { NO_SDK_RETRIES } from '../reconcile/resources/kind.js';
 import { openSession, type Session } from '../reconcile/session.js';
 
@@ -25,24 +24,11 @@ export interface SubscriptionsMigrateOptions {
   maxRps?: number;
 }
 
-interface Outcome {
-  id: string;
-  customer: string;
-  invoice?: string | null;
-  reason?: string;
-  error?: string;
-}
-
-const customerOf = (s: Stripe.Subscription) => (typeof s.customer === 'string' ? s.customer : s.customer.id);
-
 async function resolvePrice(session: Session, ref: string, flag: string): Promise<Stripe.Price> {
-  try {
-    if (/^price_/.test(ref)) return await session.call(() => session.client.prices.retrieve(ref, undefined, NO_SDK_RETRIES));
-    const [price] = (await session.call(() => session.client.prices.list({ lookup_keys: [ref], limit: 1 }, NO_SDK_RETRIES))).data;
-    if (price) return price;
-  } catch (err) {
-    if (!(isStripeSdkError(err) && (err.statusCode === 404 || err.code === 'resource_missing'))) throw toStripeApiError(err);
-  }
+  const price = /^price_/.test(ref)
+    ? await found(session.call(() => session.client.prices.retrieve(ref, undefined, NO_SDK_RETRIES)))
+    : (await session.call(() => session.client.prices.list({ lookup_keys: [ref], limit: 1 }, NO_SDK_RETRIES))).data[0];
+  if (price) return price;
   throw new UserError(`${flag} '${ref}': no such price in this account.`, { hint: 'Pass a lookup key or a price id (price_…); a price replaced by `apply` lost its lookup key, so pass its id.' });
 }
 
@@ -54,63 +40,58 @@ function checkCompatible(from: Stripe.Price, to: Stripe.Price): void {
   if (!to.recurring || what(from) !== what(to)) throw new UserError(`--to ${to.id} (${to.recurring ? what(to) : 'one-time'}) does not bill like --from ${from.id} (${what(from)}).`, { hint: 'Migrate between prices of the same currency, interval and usage type.' });
 }
 
-async function swap(session: Session, sub: Stripe.Subscription, from: Stripe.Price, to: Stripe.Price): Promise<Outcome> {
-  const item = sub.items.data.find((i) => i.price.id === from.id)!;
-  const metered = from.recurring?.usage_type === 'metered';
-  const params: Stripe.SubscriptionUpdateParams = {
-    // Stripe resets a licensed item's quantity to 1 on a price change unless it is sent again.
-    items: [{ id: item.id, price: to.id, ...(metered ? {} : { quantity: item.quantity ?? 1 }) }],
-    proration_behavior: metered ? 'always_invoice' : 'none',
-  };
-  const after = await session.call(() => session.client.subscriptions.update(sub.id, params, { ...NO_SDK_RETRIES, idempotencyKey: `alpaca-billing-migrate-${sub.id}-${from.id}-${to.id}` }));
-  const invoice = typeof after.latest_invoice === 'string' ? after.latest_invoice : after.latest_invoice?.id ?? null;
-  return { id: sub.id, customer: customerOf(sub), invoice: metered && invoice !== (typeof sub.latest_invoice === 'string' ? sub.latest_invoice : sub.latest_invoice?.id ?? null) ? invoice : null };
+const when = (at: MigrateAt) => (at === 'now' ? 'now' : 'at the end of their current period');
+const day = (t: number | undefined) => (t === undefined ? '?' : new Date(t * 1000).toISOString().slice(0, 10));
+
+function describe(m: MigrationOutcome): string {
+  if (m.schedule && m.at !== undefined) return `; moves on ${day(m.at)} (schedule ${m.schedule})`;
+  return m.invoice ? `; usage so far invoiced on the old price: ${m.invoice}` : '';
 }
 
 export async function migrateSubscriptionsCommand(ctx: CommandContext, options: SubscriptionsMigrateOptions): Promise<number> {
-  if (options.at !== 'now') throw new UserError(`--at '${options.at}' is not supported: only \`--at now\` is (moving at period end is not available yet).`);
+  if (options.at !== 'now' && options.at !== 'period-end') throw new UserError(`--at '${options.at}' is not one of now, period-end.`, { hint: 'period-end: the new price starts with the next period (the current one bills fully on the old price); now: at once.' });
+  const at: MigrateAt = options.at;
   const session = await openSession(ctx, { maxRps: options.maxRps });
   const [from, to] = [await resolvePrice(session, options.from, '--from'), await resolvePrice(session, options.to, '--to')];
   checkCompatible(from, to);
   const customer = options.customer ? (await resolveCustomer(session.client, options.customer)).id : undefined;
   const subs = (await listLiveSubscriptions({ client: session.client, call: session.call, mode: session.mode }, [from.id]))[from.id].filter((s) => !customer || customerOf(s) === customer);
-  const skipped: Outcome[] = subs.filter((s) => s.schedule).map((s) => ({ id: s.id, customer: customerOf(s), reason: 'has its own subscription schedule' }));
-  const todo = subs.filter((s) => !s.schedule);
-  const head = `${todo.length} subscription${todo.length === 1 ? '' : 's'} on ${from.lookup_key ?? from.id} (${from.id}) → ${to.lookup_key ?? to.id} (${to.id}), now`;
+  const sorted = await classifyForMigration(session, subs, from, to, at);
+  const { already_migrated } = sorted;
+  let { todo, skipped } = sorted;
+  if (options.dryRun) {
+    // Whether an unmarked schedule is ours (cut off mid-run) only the real run can tell.
+    skipped = [...skipped, ...todo.filter((s) => s.schedule).map((s) => ({ id: s.id, customer: customerOf(s), reason: 'has a subscription schedule not made by migrate' }))];
+    todo = todo.filter((s) => !s.schedule);
+  }
+  const head = `${todo.length} subscription${todo.length === 1 ? '' : 's'} on ${from.lookup_key ?? from.id} (${from.id}) → ${to.lookup_key ?? to.id} (${to.id}), ${when(at)}`;
 
-  const report = (migrated: Outcome[], failed: Outcome[]) => {
+  const report = (migrated: MigrationOutcome[], skippedNow: MigrationOutcome[], failed: MigrationOutcome[]) => {
+    const allSkipped = [...skipped, ...skippedNow];
     if (ctx.out.json) {
-      ctx.out.data({ from: from.id, to: to.id, at: 'now', dry_run: Boolean(options.dryRun), planned: todo.map((s) => ({ id: s.id, customer: customerOf(s) })), migrated, skipped, failed });
+      ctx.out.data({ from: from.id, to: to.id, at, dry_run: Boolean(options.dryRun), planned: todo.map((s) => ({ id: s.id, customer: customerOf(s) })), migrated, already_migrated, skipped: allSkipped, failed });
       return;
     }
-    for (const m of migrated) ctx.out.line(`migrated ${m.id} (${m.customer})${m.invoice ? `; usage so far invoiced on the old price: ${m.invoice}` : ''}`);
-    for (const s of skipped) ctx.out.line(`skipped ${s.id} (${s.customer}): ${s.reason}`);
+    for (const m of migrated) ctx.out.line(`migrated ${m.id} (${m.customer})${describe(m)}`);
+    for (const m of already_migrated) ctx.out.line(`already migrated ${m.id} (${m.customer})${describe(m)}`);
+    for (const s of allSkipped) ctx.out.line(`skipped ${s.id} (${s.customer}): ${s.reason}`);
     for (const f of failed) ctx.out.line(`failed ${f.id} (${f.customer}): ${f.error}`);
-    if (!options.dryRun) ctx.out.line(`Migrated ${migrated.length}, skipped ${skipped.length}, failed ${failed.length}.`);
+    if (!options.dryRun) ctx.out.line(`Migrated ${migrated.length}, already migrated ${already_migrated.length}, skipped ${allSkipped.length}, failed ${failed.length}.`);
   };
 
   if (!ctx.out.json) ctx.out.line(`${options.dryRun ? 'Would migrate' : 'Migrating'} ${head}`);
   if (options.dryRun || todo.length === 0) {
     if (!ctx.out.json) for (const s of todo) ctx.out.line(`  ${s.id}  ${customerOf(s)}`);
-    report([], []);
+    report([], [], []);
     return ExitCode.ok;
   }
   if (!options.yes && !(await ctx.prompt.confirm(`Migrate ${head}?`, { flag: '--yes', default: false }))) {
     ctx.out.info('Cancelled; nothing was changed.');
     return ExitCode.ok;
   }
-  const migrated: Outcome[] = [];
-  const failed: Outcome[] = [];
   const spinner = await ctx.out.spinner(`Migrating 0/${todo.length}…`);
-  await Promise.all(todo.map(async (s) => {
-    try {
-      migrated.push(await swap(session, s, from, to));
-    } catch (err) {
-      failed.push({ id: s.id, customer: customerOf(s), error: (toStripeApiError(err) as Error).message });
-    }
-    spinner.update(`Migrating ${migrated.length + failed.length}/${todo.length}…`);
-  }));
+  const done = await migrateSubscriptions(session, todo, from, to, at, (n, total) => spinner.update(`Migrating ${n}/${total}…`));
   spinner.stop();
-  report(migrated, failed);
-  return failed.length ? ExitCode.error : ExitCode.ok;
+  report(done.migrated, done.skipped, done.failed);
+  return done.failed.length ? ExitCode.error : ExitCode.ok;
 }

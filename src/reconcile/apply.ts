@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StripeClient } from '../stripe/client.js';
-import { PHASE_NAMES, type ApplyContext, type Caller, type RevealedSecret, type Step } from './resources/kind.js';
+import { PHASE_NAMES, type AppliedMigration, type ApplyContext, type Caller, type RevealedSecret, type Step } from './resources/kind.js';
 import { kindOf } from './resources/index.js';
 import type { Change, Plan, ResourceType } from './types.js';
 
@@ -26,6 +26,8 @@ export interface ApplyOptions {
    * has changed since) is a new request, not a replay of a response about an object since deleted.
    */
   fingerprint: string;
+  /** Default test. */
+  mode?: 'test' | 'live';
   onProgress?: (progress: ApplyProgress) => void;
   /** Receives secrets Stripe shows once (default: dropped; they never reach the result). */
   onSecret?: (secret: RevealedSecret) => void | Promise<void>;
@@ -42,6 +44,8 @@ export interface CreatedObject {
 export interface ApplyResult {
   created: CreatedObject[];
   steps: number;
+  /** What each --migrate-subscriptions step did. */
+  migrations: AppliedMigration[];
 }
 
 /** Thrown when a step fails: what was done before the failure, and the failure itself as `cause`. */
@@ -63,10 +67,14 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   if (blocked.length) throw new Error(`the plan has ${blocked.length} blocked change(s); apply must not be called with them`);
   const ids = new Map<string, string>();
   for (const c of plan.changes) if (c.id) ids.set(`${c.type}:${c.key}`, c.id);
-  const result: ApplyResult = { created: [], steps: 0 };
+  const result: ApplyResult = { created: [], steps: 0, migrations: [] };
   const ctx: ApplyContext = {
     client: options.client,
     call: options.call,
+    mode: options.mode ?? 'test',
+    recordMigration: (migration) => {
+      result.migrations.push(migration);
+    },
     idempotencyKey: (change, step, params) => deriveIdempotencyKey(options.fingerprint, change, step, params),
     resolve: (type, key) => {
       const id = ids.get(`${type}:${key}`);

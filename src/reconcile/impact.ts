@@ -17,6 +17,11 @@ export interface SubscriptionUsage {
   current_period_end: number;
   /** Metered: the meter's total over the period so far; licensed: the item's quantity. */
   quantity: number;
+  /**
+   * Basis last_period only: the closed period the quantity is from, what its invoice billed for it
+   * (absent: no invoice, priced here) and that invoice; null when the subscription has no closed period yet.
+   */
+  closed?: { start: number; end: number; billed?: number; invoice: string | null } | null;
 }
 
 const specByLookupKey = (desired: PricingConfig, key: string) => {
@@ -37,8 +42,11 @@ const priceLikeOf = (p: Stripe.Price): PriceLike => ({
 });
 
 /** The impact of one change, or undefined when it takes no price with subscriptions out of service. */
-export function impactOf(change: Change, oldPrice: Stripe.Price | undefined, usage: SubscriptionUsage[], desired: PricingConfig): ChangeImpact | undefined {
-  if (change.type !== 'price' || (change.action !== 'replace' && change.action !== 'archive') || !oldPrice || usage.length === 0) return undefined;
+export function impactOf(change: Change, oldPrice: Stripe.Price | undefined, all: SubscriptionUsage[], desired: PricingConfig): ChangeImpact | undefined {
+  if (change.type !== 'price' || (change.action !== 'replace' && change.action !== 'archive') || !oldPrice || all.length === 0) return undefined;
+  const basis = all.some((u) => u.closed !== undefined) ? 'last_period' : 'current_period';
+  // Subscriptions still in their first period have no closed period to price.
+  const usage = all.filter((u) => u.closed !== null);
   const spec = change.action === 'replace' ? specByLookupKey(desired, change.key) : undefined;
   const notes: string[] = [];
   let next: PriceLike | undefined = spec ? priceLikeFromSpec(spec) : undefined;
@@ -47,18 +55,23 @@ export function impactOf(change: Change, oldPrice: Stripe.Price | undefined, usa
     next = undefined;
   }
   if (change.action === 'archive') notes.push('archived without a replacement: the subscriptions keep billing on it');
+  const fresh = all.length - usage.length;
+  if (fresh) notes.push(`${fresh} subscription${fresh === 1 ? ' is' : 's are'} still in the first period: no closed period to price`);
   const old = priceLikeOf(oldPrice);
   let before = 0n;
   let after = 0n;
   const subscriptions = usage.map((u) => {
-    const b = BigInt(priceCost(old, u.quantity).amount);
+    // What the invoice billed, where there is one: the old price's figure is Stripe's own.
+    const b = BigInt(u.closed?.billed ?? priceCost(old, u.quantity).amount);
     const a = next ? BigInt(priceCost(next, u.quantity).amount) : undefined;
     before += b;
     if (a !== undefined) after += a;
-    return { id: u.id, customer: u.customer, current_period_end: u.current_period_end, quantity: u.quantity, before: Number(b), after: a === undefined ? null : Number(a) };
+    const closed = u.closed ? { period_start: u.closed.start, period_end: u.closed.end, invoice: u.closed.invoice } : {};
+    return { id: u.id, customer: u.customer, current_period_end: u.current_period_end, quantity: u.quantity, before: Number(b), after: a === undefined ? null : Number(a), ...closed };
   });
+  if (usage.length === 0) return { basis, currency: oldPrice.currency, subscriptions: [], before: 0, after: next ? 0 : null, delta: next ? 0 : null, notes };
   return {
-    basis: 'current_period',
+    basis,
     currency: oldPrice.currency,
     subscriptions,
     before: Number(before),

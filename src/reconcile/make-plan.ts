@@ -10,8 +10,9 @@ import type { PricingConfig } from '../config/model.js';
 import type { StripeClient } from '../stripe/client.js';
 import { computePlan } from './plan.js';
 import { withImpact } from './impact.js';
-import { readImpactUsage } from './read-impact.js';
-import { fingerprintState, listLiveSubscriptions, readAccountState } from './read-state.js';
+import { readImpactUsage, type ImpactPeriod } from './read-impact.js';
+import { listLiveSubscriptions } from './live-subscriptions.js';
+import { fingerprintState, readAccountState } from './read-state.js';
 import type { Caller } from './resources/kind.js';
 import { pricesLeavingService } from './resources/prices.js';
 import { alertCustomers, findMissingCustomers } from './resources/alerts.js';
@@ -49,6 +50,8 @@ export interface MakePlanInput {
   options: PlanOptions;
   /** Price the affected subscriptions' usage under the old and new prices (one call per subscription). */
   impact?: boolean;
+  /** Which period impact prices (default current). */
+  impactPeriod?: ImpactPeriod;
   onImpactProgress?: (done: number, total: number) => void;
 }
 
@@ -66,7 +69,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     const live = await listLiveSubscriptions({ client, call, mode: input.mode }, leaving);
     state = { ...state, activeSubscriptions: Object.fromEntries(Object.entries(live).map(([price, subs]) => [price, subs.length])) };
     plan = computePlan(desired, state, options);
-    if (input.impact) plan = withImpact(plan, state.objects.price, await readImpactUsage({ client, call, onProgress: input.onImpactProgress }, live), desired);
+    if (input.impact) plan = withImpact(plan, state.objects.price, await readImpactUsage({ client, call, period: input.impactPeriod, onProgress: input.onImpactProgress }, live), desired);
   }
   return { state, plan, fingerprint: fingerprintState(state) };
 }

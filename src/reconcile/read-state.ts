@@ -3,9 +3,8 @@
  * grows with pages, not objects. Every call goes through the caller (rate limit, retry, count).
  */
 import { createHash } from 'node:crypto';
-import type Stripe from 'stripe';
 import type { StripeClient } from '../stripe/client.js';
-import { NO_SDK_RETRIES, listAll, type Caller } from './resources/kind.js';
+import { NO_SDK_RETRIES, type Caller } from './resources/kind.js';
 import { RESOURCE_KINDS, resourceTypes } from './resources/index.js';
 import type { AccountInfo, AccountState, CatalogObjects } from './types.js';
 
@@ -25,29 +24,6 @@ export async function readAccountState({ client, call, mode, apiBase }: ReadStat
   const objects = Object.fromEntries(resourceTypes().map((type, i) => [type, lists[i]])) as unknown as CatalogObjects;
   const info: AccountInfo = { id: account.id, name: account.settings?.dashboard?.display_name ?? account.business_profile?.name ?? undefined, mode, apiBase };
   return { account: info, objects, activeSubscriptions: {} };
-}
-
-/**
- * Subscriptions still running on each price (anything not canceled or expired), one list per price.
- * Stripe leaves subscriptions on test clocks out of a list without `test_clock`, so in test mode
- * each clock's subscriptions are listed too (one more list per price and clock).
- */
-export async function listLiveSubscriptions({ client, call, mode }: { client: StripeClient; call: Caller; mode: 'test' | 'live' }, priceIds: string[]): Promise<Record<string, Stripe.Subscription[]>> {
-  const clocks: (string | undefined)[] = [undefined];
-  if (mode === 'test') {
-    const list: Stripe.TestHelpers.TestClock[] = await listAll({ client, call }, (params) => client.testHelpers.testClocks.list(params, NO_SDK_RETRIES));
-    clocks.push(...list.map((c) => c.id));
-  }
-  const out: Record<string, Stripe.Subscription[]> = {};
-  await Promise.all(
-    priceIds.map(async (price) => {
-      const lists = await Promise.all(
-        clocks.map((clock) => listAll({ client, call }, (params) => client.subscriptions.list({ ...params, price, ...(clock ? { test_clock: clock } : {}) }, NO_SDK_RETRIES)) as Promise<Stripe.Subscription[]>),
-      );
-      out[price] = lists.flat().filter((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired');
-    }),
-  );
-  return out;
 }
 
 /** A digest of the catalog as read: `apply plan.json` refuses when the account no longer matches it. */

@@ -6,6 +6,7 @@
 import type { ChalkInstance } from 'chalk';
 import { formatMoney } from '../core/money.js';
 import type { ApplyResult } from './apply.js';
+import type { AppliedMigration } from './resources/kind.js';
 import type { AccountInfo, Action, Change, ChangeImpact, Plan, PlanSummary } from './types.js';
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', archive: '-', noop: ' ' };
@@ -50,7 +51,7 @@ export function renderPlan(plan: Plan, account: AccountInfo, chalk: ChalkInstanc
 
 const signed = (minor: number, currency: string) => `${minor < 0 ? '-' : '+'}${formatMoney(Math.abs(minor), currency)}`;
 
-/** "1 subscription · this period so far $1,615.12 → $2,018.90 (+$403.78, +25.0%)", then the subscriptions with `verbose`. */
+/** "1 subscription · this period so far $1,615.12 → $2,018.90 (+$403.78, +25.0%)" (or "last period"), then the subscriptions with `verbose`. */
 export function renderImpact(impact: ChangeImpact, verbose: boolean): string[] {
   const n = impact.subscriptions.length;
   const money = (minor: number) => formatMoney(minor, impact.currency);
@@ -59,12 +60,14 @@ export function renderImpact(impact: ChangeImpact, verbose: boolean): string[] {
     const percent = impact.before === 0 ? '' : `, ${impact.delta < 0 ? '-' : '+'}${((Math.abs(impact.delta) / impact.before) * 100).toFixed(1)}%`;
     figures += ` → ${money(impact.after)} (${signed(impact.delta, impact.currency)}${percent})`;
   }
-  const lines = [`${n} subscription${n === 1 ? '' : 's'} · this period so far ${figures}`];
+  const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
+  const basis = impact.basis === 'last_period' ? 'last period' : 'this period so far';
+  const lines = [`${n} subscription${n === 1 ? '' : 's'} · ${basis} ${figures}`];
   for (const note of impact.notes ?? []) lines.push(`  ${note}`);
   if (verbose) {
     for (const s of impact.subscriptions) {
-      const end = new Date(s.current_period_end * 1000).toISOString().slice(0, 10);
-      lines.push(`  ${s.id}  ${s.customer}  period ends ${end}  ${money(s.before)}${s.after !== null ? ` → ${money(s.after)}` : ''}`);
+      const period = s.period_start !== undefined && s.period_end !== undefined ? `period ${day(s.period_start)} – ${day(s.period_end)} (${s.invoice ?? 'no invoice: priced from the meter'})` : `period ends ${day(s.current_period_end)}`;
+      lines.push(`  ${s.id}  ${s.customer}  ${period}  ${money(s.before)}${s.after !== null ? ` → ${money(s.after)}` : ''}`);
     }
   }
   return lines;
@@ -85,6 +88,7 @@ export interface PlanJsonChange {
   fields: { field: string; before?: unknown; after?: unknown }[];
   active_subscriptions?: number;
   impact?: ChangeImpact;
+  migrate_subscriptions?: { at: 'period-end' | 'now'; to: string };
   blocked?: string;
   unmanaged?: boolean;
   adopt?: boolean;
@@ -112,11 +116,26 @@ function changeToJson(c: Change): PlanJsonChange {
   out.fields = c.fields.map((f) => ({ field: f.field, ...(f.before !== undefined ? { before: f.before } : {}), ...(f.after !== undefined ? { after: f.after } : {}) }));
   if (c.activeSubscriptions !== undefined) out.active_subscriptions = c.activeSubscriptions;
   if (c.impact) out.impact = c.impact;
+  if (c.migrate) out.migrate_subscriptions = { at: c.migrate.at, to: c.migrate.to };
   if (c.blocked) out.blocked = c.blocked;
   if (c.unmanaged) out.unmanaged = true;
   if (c.adopt) out.adopt = true;
   if (c.notes?.length) out.notes = c.notes;
   return out;
+}
+
+/** One line per subscription a --migrate-subscriptions step handled, then a count per price. */
+export function renderMigrations(migrations: AppliedMigration[]): string[] {
+  const lines: string[] = [];
+  const day = (t?: number) => (t === undefined ? '' : ` on ${new Date(t * 1000).toISOString().slice(0, 10)}`);
+  for (const m of migrations) {
+    for (const s of m.migrated) lines.push(`migrated ${s.id} (${s.customer}) to ${m.key}${s.schedule ? `${day(s.at)} (schedule ${s.schedule})` : ' now'}`);
+    for (const s of m.already_migrated) lines.push(`already migrated ${s.id} (${s.customer})${day(s.at)}`);
+    for (const s of m.skipped) lines.push(`skipped ${s.id} (${s.customer}): ${s.reason}`);
+    for (const s of m.failed) lines.push(`failed ${s.id} (${s.customer}): ${s.error}`);
+    lines.push(`${m.from} → ${m.key} (${m.to}), ${m.at}: migrated ${m.migrated.length}, already migrated ${m.already_migrated.length}, skipped ${m.skipped.length}, failed ${m.failed.length}.`);
+  }
+  return lines;
 }
 
 export function renderApplyResult(result: ApplyResult, seconds: number): string {

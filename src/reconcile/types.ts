@@ -43,6 +43,8 @@ export interface Change {
   activeSubscriptions?: number;
   /** What the change means in money for the subscriptions on the price (price replaces and archives). */
   impact?: ChangeImpact;
+  /** --migrate-subscriptions: apply moves the price's subscriptions onto `to` (a lookup key) before archiving it. */
+  migrate?: { at: 'period-end' | 'now'; to: string; allowInUse?: boolean };
   /** The object exists without `metadata.managed_by` and --adopt was not given: left alone. */
   unmanaged?: boolean;
   /** This change takes over an unmanaged object (--adopt). */
@@ -60,11 +62,15 @@ export interface ImpactSubscription {
   /** Minor units under the old price, and under the new one (null: no new price to compare). */
   before: number;
   after: number | null;
+  /** basis last_period: the closed period priced, and the invoice its figures come from (null: none, read from the meter). */
+  period_start?: number;
+  period_end?: number;
+  invoice?: string | null;
 }
 
-/** The current period's usage so far, priced under the old price and the new one, summed. */
+/** The current period's usage so far (or the last closed period's), priced under the old price and the new one, summed. */
 export interface ChangeImpact {
-  basis: 'current_period';
+  basis: 'current_period' | 'last_period';
   currency: string;
   subscriptions: ImpactSubscription[];
   /** Minor units. */
@@ -78,6 +84,8 @@ export interface PlanOptions {
   prune?: boolean;
   adopt?: boolean;
   allowArchiveInUse?: boolean;
+  /** Move the subscriptions on a replaced price onto its replacement (then archive it). */
+  migrateSubscriptions?: 'period-end' | 'now';
 }
 
 export interface PlanSummary {

@@ -72,7 +72,7 @@ describe('subscriptions migrate --at now', () => {
     const r = await cli('subscriptions', 'migrate', '--from', 'alpaca_seats_monthly', '--to', 'alpaca_seats_monthly_v2', '--at', 'now', '--yes');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`migrated ${sub.id}`);
-    expect(r.stdout).toContain('Migrated 1, skipped 0, failed 0.');
+    expect(r.stdout).toContain('Migrated 1, already migrated 0, skipped 0, failed 0.');
     const item = (await emu.stripe.subscriptions.retrieve(sub.id)).items.data[0];
     expect([item.price.id, item.quantity]).toEqual([seats2.id, 3]);
   });
@@ -86,13 +86,13 @@ describe('subscriptions migrate --at now', () => {
     expect((await emu.stripe.subscriptions.retrieve(b.sub.id)).items.data[0].price.id).toBe(catalog.tiered.id);
   });
 
-  it('refuses incompatible prices, unknown prices, --at period-end and a missing --yes without a terminal (exit 3)', async () => {
+  it('refuses incompatible prices, unknown prices, an unknown --at and a missing --yes without a terminal (exit 3)', async () => {
     const incompatible = await cli('subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_per_unit', '--to', 'alpaca_seats_monthly_v2', '--at', 'now', '--yes');
     expect([incompatible.code, incompatible.stderr]).toEqual([3, expect.stringContaining('does not bill like --from')]);
     const unknown = await cli('subscriptions', 'migrate', '--from', 'no_such_key', '--to', 'alpaca_seats_monthly_v2', '--at', 'now', '--yes');
     expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringContaining("--from 'no_such_key': no such price")]);
-    const later = await cli('subscriptions', 'migrate', '--from', 'alpaca_seats_monthly_v2', '--to', 'alpaca_seats_monthly', '--at', 'period-end', '--yes');
-    expect([later.code, later.stderr]).toEqual([3, expect.stringContaining("--at 'period-end' is not supported")]);
+    const later = await cli('subscriptions', 'migrate', '--from', 'alpaca_seats_monthly_v2', '--to', 'alpaca_seats_monthly', '--at', 'tomorrow', '--yes');
+    expect([later.code, later.stderr]).toEqual([3, expect.stringContaining("--at 'tomorrow' is not one of now, period-end")]);
     const { sub } = await subscriber(catalog.perUnit.id);
     const unconfirmed = await cli('subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_per_unit', '--to', 'alpaca_ai_tokens_tiered', '--at', 'now');
     expect([unconfirmed.code, unconfirmed.stderr]).toEqual([3, expect.stringContaining('--yes')]);

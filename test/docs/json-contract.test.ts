@@ -129,6 +129,9 @@ describe("every command's --json document has the README's keys", () => {
     expectKeys('subscribe', await json(['subscribe', customer, '--price', 'alpaca_ai_tokens_monthly']));
     expectKeys('customers show', await json(['customers', 'show', customer]));
     expectKeys('subscriptions list', await json(['subscriptions', 'list', '--customer', customer]));
+    const [from] = (await emu.stripe.prices.list({ lookup_keys: ['alpaca_ai_tokens_monthly'] })).data;
+    await emu.stripe.prices.create({ product: from.product as string, currency: from.currency, unit_amount: 5, lookup_key: 'json_contract_to', recurring: { interval: 'month', usage_type: 'metered', meter: from.recurring!.meter! } });
+    expectKeys('subscriptions migrate', await json(['subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_monthly', '--to', 'json_contract_to', '--at', 'period-end', '--dry-run']));
     expectKeys('invoice preview', await json(['invoice', 'preview', customer]));
     const list = await json(['invoice', 'list', '--customer', customer]);
     expectKeys('invoice list', list);

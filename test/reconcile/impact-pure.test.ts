@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import type Stripe from 'stripe';
 import type { PricingConfig } from '../../src/config/model.js';
 import { impactOf, type SubscriptionUsage } from '../../src/reconcile/impact.js';
+import { previousPeriodStart } from '../../src/reconcile/read-impact.js';
 import { renderImpact } from '../../src/reconcile/render.js';
 import type { Change } from '../../src/reconcile/types.js';
 
@@ -32,5 +33,28 @@ describe('impactOf', () => {
 
   it('is absent when no subscription uses the price', () => {
     expect(impactOf({ action: 'archive', type: 'price', key: 'seats', id: 'price_old', fields: [] }, old, [], desired('usd'))).toBeUndefined();
+  });
+});
+
+describe('impactOf, last period', () => {
+  const replace: Change = { action: 'replace', type: 'price', key: 'seats', id: 'price_old', fields: [] };
+  it('takes the old figure from the invoice and prices the new one; without an invoice it prices both', () => {
+    const closed: SubscriptionUsage[] = [
+      { ...usage[0], closed: { start: -86_400, end: 0, billed: 1999, invoice: 'in_1' } },
+      { ...usage[0], id: 'sub_2', closed: { start: -86_400, end: 0, invoice: null } },
+      { ...usage[0], id: 'sub_3', closed: null },
+    ];
+    const impact = impactOf(replace, old, closed, desired('usd'))!;
+    // sub_1: the invoice's 1,999 → 2 × 1,200; sub_2: 2 × 1,000 → 2 × 1,200; sub_3 has no closed period.
+    expect(impact).toMatchObject({ basis: 'last_period', before: 3999, after: 4800, delta: 801, notes: ['1 subscription is still in the first period: no closed period to price'] });
+    expect(impact.subscriptions.map((s) => [s.id, s.invoice])).toEqual([['sub_1', 'in_1'], ['sub_2', null]]);
+  });
+
+  it('finds the previous period start on the subscription\'s anchor (month ends, years, days)', () => {
+    const at = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d, 12) / 1000;
+    expect(previousPeriodStart(at(2026, 3, 31), at(2026, 1, 31), 'month', 1)).toBe(at(2026, 2, 28));
+    expect(previousPeriodStart(at(2026, 2, 28), at(2026, 1, 31), 'month', 1)).toBe(at(2026, 1, 31));
+    expect(previousPeriodStart(at(2026, 1, 15), at(2025, 1, 15), 'year', 1)).toBe(at(2025, 1, 15));
+    expect(previousPeriodStart(at(2026, 1, 15), at(2025, 1, 1), 'day', 3)).toBe(at(2026, 1, 12));
   });
 });

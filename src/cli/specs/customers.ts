@@ -65,15 +65,15 @@ duplicate subscription, or invalid flags.`)
       .action(act(async () => (await import('../../commands/subscriptions.js')).cancelSubscriptionCommand));
     subscriptions
       .command('migrate')
-      .description("move every live subscription on one price to another by swapping the item's price")
+      .description('move every live subscription on one price to another, at the end of its period or now')
       .requiredOption('--from <price>', 'the old price: lookup key or price id (a price replaced by apply has lost its key: use its id)')
       .requiredOption('--to <price>', 'the new price: lookup key or price id (same currency, interval and usage type)')
-      .requiredOption('--at <when>', "now: metered usage so far is invoiced on the old price at once, the rest of the period bills on the new one; licensed items renew on the new one")
+      .requiredOption('--at <when>', "period-end: a subscription schedule moves it when its current period ends (that period bills fully on the old price); now: metered usage so far is invoiced on the old price at once, the rest of the period bills on the new one; licensed items renew on the new one")
       .option('--customer <customer>', `only this customer's subscriptions: ${CUSTOMER_REF}`)
       .option('--dry-run', 'only list the subscriptions that would move')
       .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
       .option('--max-rps <n>', 'client-side limit on Stripe requests per second (default 20 in test mode, 80 in live)', numberOption('--max-rps', { min: 0.1 }))
-      .addHelpText('after', '\nExit codes: 0 done (or nothing to do, or declined), 1 a swap failed (re-run to finish), 3 unknown price,\nincompatible prices, invalid flags, or no terminal to confirm on without --yes.')
+      .addHelpText('after', '\nExit codes: 0 done (or nothing to do, or declined), 1 a subscription failed (re-run to finish), 3 unknown price,\nincompatible prices, invalid flags, or no terminal to confirm on without --yes.')
       .action(act(async () => (await import('../../commands/subscriptions-migrate.js')).migrateSubscriptionsCommand));
   });
   group(program, 'invoice', 'invoices', (invoice) => {

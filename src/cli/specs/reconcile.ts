@@ -12,7 +12,9 @@ const planFlags = (cmd: Command) =>
     .option('--prune', 'archive managed prices and products no longer in the file, deactivate their meters, delete the webhook endpoints alpaca-billing created')
     .option('--adopt', 'take over objects with a matching identity that alpaca-billing did not create')
     .option('--allow-archive-in-use', 'archive (or replace) prices that active subscriptions still use')
-    .option('--no-impact', "skip pricing the affected subscriptions' usage this period under the old and new prices (one API call per subscription)");
+    .option('--migrate-subscriptions <when>', 'move the subscriptions on a replaced price onto the new one, then archive the old: period-end (a schedule per subscription; the current period bills on the old price) or now')
+    .option('--no-impact', "skip pricing the affected subscriptions' usage this period under the old and new prices (one API call per subscription)")
+    .option('--impact-period <period>', 'which period impact prices: current (the usage so far, default) or last (the last closed period, from its invoice where there is one)');
 
 const applyFlags = (cmd: Command) =>
   planFlags(cmd)

@@ -12,6 +12,7 @@ import { cancelNow } from './lifecycle.js';
 import { periodContaining, type Period } from './periods.js';
 import { customers, invoices, setupIntents, subscriptions, testClocks, type SubscriptionRecord } from './records.js';
 import { renderSubscription } from './render.js';
+import { advanceSchedule, scheduleBoundary, scheduleCancelsAt } from './schedules.js';
 
 /** Stripe gives an incomplete subscription 23 hours to get its first payment before expiring it. */
 export const INCOMPLETE_TTL_SECONDS = 23 * 3600;
@@ -44,6 +45,9 @@ function nextStep(core: EmulatorCore, clock: string | null, until: number): Step
       const period = cyclePeriod(core, sub);
       if (sub.cancel_at !== null && sub.cancel_at < period.end) consider(sub.cancel_at, 3, (at) => cancelScheduled(core, sub.id, at));
       else consider(period.end, 3, () => renew(core, sub.id, period));
+      // A phase boundary at the period end runs inside the renewal (order 3) first.
+      const boundary = scheduleBoundary(core, sub);
+      if (boundary !== undefined) consider(boundary, 4, (at) => advanceSchedule(core, sub, at, false));
     }
   }
   for (const rec of invoices(core).scan()) {
@@ -117,10 +121,13 @@ function renewalPlans(core: EmulatorCore, sub: SubscriptionRecord, closedEnd: nu
 function renew(core: EmulatorCore, subId: string, closed: Period): void {
   const sub = subscriptions(core).get(subId)!;
   const at = closed.end;
-  const ending = sub.cancel_at_period_end || (sub.cancel_at !== null && sub.cancel_at <= at);
+  const ending = sub.cancel_at_period_end || (sub.cancel_at !== null && sub.cancel_at <= at) || scheduleCancelsAt(core, sub, at);
   const before = renderSubscription(core, sub, at - 1);
   const invoiceId = core.id('in_');
-  const lines = renewalPlans(core, sub, at, ending).map((plan) => buildLine(core, sub, plan, invoiceId));
+  let plans = renewalPlans(core, sub, at, ending);
+  // A schedule's next phase starts now: the closed period's usage bills on the old items, the next period on the new.
+  if (advanceSchedule(core, sub, at, true)) plans = [...plans.filter((p) => isMetered(p.price)), ...renewalPlans(core, sub, at, ending).filter((p) => !isMetered(p.price))];
+  const lines = plans.map((plan) => buildLine(core, sub, plan, invoiceId));
   const customer = customers(core).get(sub.customer);
   const draft = buildInvoice(core, { id: invoiceId, customer, customerId: sub.customer, sub, billingReason: 'subscription_cycle', lines, period: closed, status: 'draft', paid: false, at });
   draft.automatically_finalizes_at = at + FINALIZE_GRACE_SECONDS;
@@ -158,7 +165,7 @@ function finalize(core: EmulatorCore, invoiceId: string, at: number): void {
   if (sub) {
     inv.lines.data = inv.lines.data.map((line) => {
       const details = line.parent?.subscription_item_details;
-      const item = sub.items.find((i) => i.id === details?.subscription_item);
+      const item = [...sub.items, ...(sub.ended_items ?? [])].find((i) => i.id === details?.subscription_item);
       if (!item) return line;
       const price = priceOf(core, item);
       if (!isMetered(price)) return line;

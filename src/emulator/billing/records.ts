@@ -48,6 +48,10 @@ export interface SubscriptionRecord {
   test_clock?: string | null;
   /** Start of the period the billing cycle has reached (absent: the first period). */
   cycle_start?: number;
+  /** The subscription schedule managing it (absent or null: none). */
+  schedule?: string | null;
+  /** Items a schedule's phase change removed, kept so their renewal draft can still be finalized. */
+  ended_items?: SubscriptionItemRecord[];
 }
 
 /** Stored invoice: the wire object without its expand-only confirmation secret, kept beside it. */

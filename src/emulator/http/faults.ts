@@ -15,22 +15,28 @@ export function pickFault(rate: number, random: Random): Fault | undefined {
   return FAULTS[Math.floor(random.next() * FAULTS.length)];
 }
 
-/** Fixed one-second windows on the real clock (an injected test clock may stand still). */
+/**
+ * A token bucket on the real clock (an injected test clock may stand still): `perSecond` tokens,
+ * refilled at `perSecond` a second. A client spaced evenly at the limit never runs dry, whatever the
+ * jitter of its arrivals; fixed one-second windows refused such a client whenever request N+1 came
+ * in a millisecond early. A burst gets `perSecond` through, then the refill rate.
+ */
 export class RateLimiter {
-  private windowStart = 0;
-  private count = 0;
+  private tokens: number;
+  private last = performance.now();
 
-  constructor(private readonly perSecond: number) {}
+  constructor(private readonly perSecond: number) {
+    this.tokens = perSecond;
+  }
 
   /** True when this request is over the limit. */
   exceeded(): boolean {
     if (this.perSecond <= 0) return false;
     const now = performance.now();
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.count = 0;
-    }
-    this.count++;
-    return this.count > this.perSecond;
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return true;
+    this.tokens -= 1;
+    return false;
   }
 }

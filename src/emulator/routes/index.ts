@@ -5,6 +5,7 @@ import * as prices from './prices.js';
 import * as products from './products.js';
 import * as customers from './customers.js';
 import * as subscriptions from './subscriptions.js';
+import * as subscriptionSchedules from './subscription-schedules.js';
 import * as setupIntents from './setup-intents.js';
 import * as paymentMethods from './payment-methods.js';
 import * as paymentIntents from './payment-intents.js';
@@ -25,6 +26,7 @@ export const routeModules: RouteModule[] = [
   prices,
   customers,
   subscriptions,
+  subscriptionSchedules,
   setupIntents,
   paymentMethods,
   paymentIntents,

@@ -4,6 +4,7 @@
  * module implementing `ResourceKind`, one line in `CatalogObjects` and one in the registry.
  */
 import type { StripeClient } from '../../stripe/client.js';
+import type { MigrationOutcome } from '../migrate.js';
 import type { CatalogObjects, Change, DiffInput, ResourceType, Write } from '../types.js';
 
 /** Calls Stripe through the rate limiter and retry policy, counting every request. */
@@ -15,13 +16,17 @@ export interface ReadContext {
 }
 
 /** Apply runs phases in this order; steps within a phase run concurrently. */
-export const Phase = { meters: 0, products: 1, prices: 2, defaultPrices: 3, archives: 4 } as const;
+export const Phase = { meters: 0, products: 1, prices: 2, defaultPrices: 3, migrations: 4, archives: 5 } as const;
 export type PhaseValue = (typeof Phase)[keyof typeof Phase];
-export const PHASE_NAMES = ['meters', 'products', 'prices', 'default prices', 'archives'] as const;
+export const PHASE_NAMES = ['meters', 'products', 'prices', 'default prices', 'subscription migrations', 'archives'] as const;
 
 export interface ApplyContext {
   client: StripeClient;
   call: Caller;
+  /** Test mode lists subscriptions on test clocks too (subscription migrations). */
+  mode: 'test' | 'live';
+  /** Records what a subscription migration step did (the result lists it). */
+  recordMigration(migration: AppliedMigration): void;
   /**
    * For creates: stable per plan step and account state planned from, so a retry never duplicates
    * (a re-run after a kill plans again and finds what the first run created). Updates and archives
@@ -38,6 +43,18 @@ export interface ApplyContext {
    * plan, the result or a log: the command decides where it goes.
    */
   reveal(secret: RevealedSecret): Promise<void>;
+}
+
+export interface AppliedMigration {
+  /** The price's lookup key (the replacement's) and the old and new price ids. */
+  key: string;
+  from: string;
+  to: string;
+  at: 'period-end' | 'now';
+  migrated: MigrationOutcome[];
+  already_migrated: MigrationOutcome[];
+  skipped: MigrationOutcome[];
+  failed: MigrationOutcome[];
 }
 
 export interface RevealedSecret {

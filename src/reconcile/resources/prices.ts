@@ -9,6 +9,7 @@ import type { PriceSpec, PricingConfig } from '../../config/model.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, type ApplyContext, type ResourceKind, type Step } from './kind.js';
 import { amountOf, amountParams, describeAmount, sameAmount } from './price-amount.js';
+import { migrationStep } from './price-migration.js';
 
 interface PricePayload {
   /** Create parameters, except the meter (by event name: it may be created in the same apply). */
@@ -98,14 +99,24 @@ function mutableDiff(want: DesiredPrice, price: Stripe.Price): { fields: FieldCh
   return { fields, update };
 }
 
-/** Marks archives and replaces of prices that active subscriptions use. */
-function checkInUse(change: Change, count: number | undefined, allow: boolean | undefined): Change {
+/** Marks the old price of a replace apply moves subscriptions off: a re-run after a kill finds its successor by it. */
+export const REPLACED_BY_KEY = 'alpaca_billing_replaced_by';
+
+/**
+ * Marks archives and replaces of prices that active subscriptions use. With --migrate-subscriptions,
+ * a price with a successor (`to`, a lookup key) has its subscriptions moved before it is archived.
+ */
+function checkInUse(change: Change, count: number | undefined, options: DiffInput['options'], to?: string): Change {
   if (count === undefined) return change;
   const out: Change = { ...change, activeSubscriptions: count };
-  if (count > 0 && !allow) {
+  if (count > 0 && options.migrateSubscriptions && to) {
+    out.migrate = { at: options.migrateSubscriptions, to, ...(options.allowArchiveInUse ? { allowInUse: true } : {}) };
+    const when = options.migrateSubscriptions === 'now' ? 'now' : 'at the end of their current period (subscription schedules)';
+    out.notes = [...(change.notes ?? []), `its subscriptions move to ${to} ${when}, then it is archived`];
+  } else if (count > 0 && !options.allowArchiveInUse) {
     out.blocked = `${count} active subscription${count === 1 ? '' : 's'} use${count === 1 ? 's' : ''} this price`;
-    const move = change.action === 'replace'
-      ? `; to move them onto the new price afterwards: \`alpaca-billing subscriptions migrate --from ${change.id} --to ${change.key} --at now\``
+    const move = change.action === 'replace' || to
+      ? `; or pass --migrate-subscriptions period-end (or now) to move them onto ${to ?? change.key} first`
       : ', or migrate them first';
     out.notes = [...(change.notes ?? []), `Archiving keeps those subscriptions billing on it but hides it from new ones; pass --allow-archive-in-use if that is what you want${move}.`];
   }
@@ -146,7 +157,7 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
       const { fields } = mutableDiff(w, price);
       const payload: PricePayload = createPayload(w, true);
       const change: Change = { action: 'replace', type: 'price', key, id: price.id, fields: [...immutable, ...fields.filter((f) => f.field !== 'tax_behavior')], adopt, payload: { ...payload }, notes: ['a new price takes over the lookup key; the old one is archived'] };
-      changes.push(checkInUse(change, counts[price.id], options.allowArchiveInUse));
+      changes.push(checkInUse(change, counts[price.id], options, key));
       continue;
     }
     const { fields, update } = mutableDiff(w, price);
@@ -160,6 +171,8 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
     // was interrupted before its archive step, so it is archived even without --prune.
     const orphan = !price.lookup_key;
     if (!orphan && !options.prune) continue;
+    // An interrupted apply --migrate-subscriptions marked it with the key its replacement took.
+    const successor = orphan ? price.metadata?.[REPLACED_BY_KEY] : undefined;
     const change: Change = {
       action: 'archive',
       type: 'price',
@@ -168,7 +181,7 @@ export function diffPrices({ desired, state, options }: DiffInput): Change[] {
       fields: [{ field: 'active', before: true, after: false }],
       notes: [orphan ? 'superseded: its lookup key moved to a newer price (an earlier apply stopped before archiving it)' : 'no longer in the file: archived (prices cannot be deleted)'],
     };
-    changes.push(checkInUse(change, counts[price.id], options.allowArchiveInUse));
+    changes.push(checkInUse(change, counts[price.id], options, successor && byKey.has(successor) ? successor : undefined));
   }
   return changes;
 }
@@ -195,6 +208,16 @@ async function createPrice(ctx: ApplyContext, change: Change, p: PricePayload): 
   return price.id;
 }
 
+/** Before the replacement takes the lookup key: the old price says which key its successor has. */
+function markReplaced(change: Change): Step {
+  return {
+    phase: Phase.products,
+    name: 'mark old',
+    writes: [{ object: objectOf(change), fields: [`metadata.${REPLACED_BY_KEY}`] }],
+    run: async (ctx) => { await ctx.call(() => ctx.client.prices.update(change.id!, { metadata: { [REPLACED_BY_KEY]: change.key } }, NO_SDK_RETRIES)); },
+  };
+}
+
 async function archivePrice(ctx: ApplyContext, change: Change, id: string): Promise<void> {
   await ctx.call(() => ctx.client.prices.update(id, { active: false }, NO_SDK_RETRIES));
 }
@@ -213,12 +236,14 @@ function priceSteps(change: Change): Step[] {
       }];
     case 'replace':
       return [
+        ...(change.migrate ? [markReplaced(change)] : []),
         // transfer_lookup_key takes the lookup key from the old price: a write of the old price too.
         { phase: Phase.prices, name: 'create replacement', writes: [{ object: newObjectOf(change), fields: ['*'] }, { object: objectOf(change), fields: ['lookup_key'] }], run: async (ctx) => { await createPrice(ctx, change, p); } },
+        ...(change.migrate ? [migrationStep(change)] : []),
         { phase: Phase.archives, name: 'archive old', writes: [{ object: objectOf(change), fields: ['active'] }], run: (ctx) => archivePrice(ctx, change, change.id!) },
       ];
     case 'archive':
-      return [{ phase: Phase.archives, name: 'archive', writes: [{ object: objectOf(change), fields: ['active'] }], run: (ctx) => archivePrice(ctx, change, change.id!) }];
+      return [...(change.migrate ? [migrationStep(change)] : []), { phase: Phase.archives, name: 'archive', writes: [{ object: objectOf(change), fields: ['active'] }], run: (ctx) => archivePrice(ctx, change, change.id!) }];
     default:
       return [];
   }

@@ -33,6 +33,7 @@ export const OBJECT_TYPES: Record<string, string> = {
   setup_intent: 'Stripe.SetupIntent',
   subscription: 'Stripe.Subscription',
   subscription_item: 'Stripe.SubscriptionItem | Stripe.DeletedSubscriptionItem',
+  subscription_schedule: 'Stripe.SubscriptionSchedule',
   'test_helpers.test_clock': 'Stripe.TestHelpers.TestClock | Stripe.TestHelpers.DeletedTestClock',
   'v2.billing.meter_event': 'Stripe.V2.Billing.MeterEvent',
   'v2.billing.meter_event_adjustment': 'Stripe.V2.Billing.MeterEventAdjustment',
