@@ -46,7 +46,6 @@ export default tseslint.config(
   {
     // A command is an entry point: what two commands share lives in the modules they both import.
     files: ['src/commands/**/*.ts'],
-    ignores: ['src/commands/apply.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: '^\\./', message: 'Commands do not import other commands; move what they share out of src/commands/.' }] }],
     },

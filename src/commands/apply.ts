@@ -7,9 +7,9 @@ import { digestSavedPlan, parseSavedPlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { fingerprintState, readAccountState } from '../reconcile/read-state.js';
 import { planToJson, renderApplyResult, renderMigrations, renderPlan } from '../reconcile/render.js';
-import { openSession, type Session } from '../reconcile/session.js';
+import { openSession, type Session } from '../cli/session.js';
 import type { AccountInfo, Plan } from '../reconcile/types.js';
-import { impactOf, planFromFile, planOptionsOf } from './plan.js';
+import { impactOf, planFromFile, planOptionsOf } from '../cli/plan-input.js';
 import { prepareSecretHandler } from '../webhooks/secrets.js';
 
 export interface ApplyCommandOptions {

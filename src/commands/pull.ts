@@ -6,7 +6,7 @@ import { parsePricing } from '../config/validate.js';
 import { ExitCode, UserError } from '../errors.js';
 import { pullPricing } from '../reconcile/pull.js';
 import { readAccountState } from '../reconcile/read-state.js';
-import { openSession } from '../reconcile/session.js';
+import { openSession } from '../cli/session.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 
 export interface PullCommandOptions {

@@ -11,7 +11,7 @@ import { resolveCustomer } from '../customers/resolve.js';
 import { listLiveSubscriptions } from '../reconcile/live-subscriptions.js';
 import { classifyForMigration, customerOf, migrateSubscriptions, type MigrateAt, type MigrationOutcome } from '../reconcile/migrate.js';
 import { NO_SDK_RETRIES } from '../reconcile/resources/kind.js';
-import { openSession, type Session } from '../reconcile/session.js';
+import { openSession, type Session } from '../cli/session.js';
 
 export interface SubscriptionsMigrateOptions {
   from: string;

@@ -2,11 +2,11 @@
  * What plan, apply and pull share: the guarded client (live keys refused before any call), the
  * rate limiter every call goes through, and the account's mode and API base for the header.
  */
-import type { CommandContext } from '../cli/context.js';
+import type { CommandContext } from './context.js';
 import type { StripeClient } from '../stripe/client.js';
 import { createThrottle, type Throttle } from '../stripe/throttle.js';
 import { defaultRps } from '../stripe/rate-limiter.js';
-import type { Caller } from './resources/kind.js';
+import type { Caller } from '../reconcile/resources/kind.js';
 
 export interface Session {
   client: StripeClient;
