@@ -4,6 +4,7 @@ import { loadSettingsFile, resolveSettings, type GlobalOptions } from '../config
 import { Output, type Sink } from '../output/output.js';
 import { createPrompter, type Prompter } from '../output/prompt.js';
 import { createStripeClient, type StripeClient } from '../stripe/client.js';
+import { printResult, type CommandOutcome } from './command-result.js';
 import { connectStripe, keyMode, type CommandContext } from './context.js';
 import { buildProgram } from './program.js';
 
@@ -21,8 +22,8 @@ export interface CliIO {
   interrupts?: { graceful: boolean };
 }
 
-/** A command implementation: returns an exit code (default 0). */
-export type CommandAction<O> = (ctx: CommandContext, options: O, ...positionals: string[]) => Promise<number | void>;
+/** A command implementation: returns its result (data and how to render it) or an exit code (default 0). */
+export type CommandAction<O> = (ctx: CommandContext, options: O, ...positionals: string[]) => Promise<CommandOutcome>;
 
 /**
  * Wraps a lazily imported command so commander hands it a context. The created context is built from
@@ -73,8 +74,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       mode: () => keyMode(settings),
     };
     const run = await load();
-    const code = await run(ctx, options as never, ...positionals);
-    exitCode = typeof code === 'number' ? code : ExitCode.ok;
+    exitCode = printResult(await run(ctx, options as never, ...positionals), out);
   };
 
   const program = buildProgram(act, { argv });

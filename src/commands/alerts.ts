@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
 import { resolveCustomer } from '../customers/resolve.js';
@@ -32,7 +33,7 @@ export interface AlertsCreateOptions {
 }
 
 /** `alerts create`: a one-time usage alert for one customer. Exit 0 created, 1 Stripe error, 3 invalid flags, unknown customer or meter. */
-export async function createAlertCommand(ctx: CommandContext, options: AlertsCreateOptions): Promise<number> {
+export async function createAlertCommand(ctx: CommandContext, options: AlertsCreateOptions): Promise<CommandResult> {
   if (!options.customer || !options.meter || options.threshold === undefined) {
     throw new UserError('alerts create needs --customer, --meter and --threshold.', { hint: 'e.g. alerts create --customer user_42 --meter tokens --threshold 1000000' });
   }
@@ -44,13 +45,13 @@ export async function createAlertCommand(ctx: CommandContext, options: AlertsCre
   const title = options.title ?? `${customer.email ?? customer.id}: ${options.threshold} ${meter.displayName}`;
   const alert: Stripe.Billing.Alert = await stripe!.billing.alerts.create({ alert_type: 'usage_threshold', title, usage_threshold: { gte: options.threshold, meter: meter.id, recurrence: 'one_time', filters: [{ type: 'customer', customer: customer.id }] } });
   const view = alertView(alert);
-  if (ctx.out.json) {
-    ctx.out.data({ alert: view });
-    return 0;
-  }
-  ctx.out.line(`created alert ${describe(view)}`);
-  ctx.out.info('Stripe sends billing.alert.triggered once, when the customer\'s usage reaches the threshold (not for customers on a test clock)');
-  return 0;
+  return {
+    data: { alert: view },
+    render: (out) => {
+      out.line(`created alert ${describe(view)}`);
+      out.info('Stripe sends billing.alert.triggered once, when the customer\'s usage reaches the threshold (not for customers on a test clock)');
+    },
+  };
 }
 
 export interface AlertsListOptions {
@@ -58,15 +59,15 @@ export interface AlertsListOptions {
 }
 
 /** `alerts list [--meter M]`: newest first. */
-export async function listAlertsCommand(ctx: CommandContext, options: AlertsListOptions): Promise<number> {
+export async function listAlertsCommand(ctx: CommandContext, options: AlertsListOptions): Promise<CommandResult> {
   const { catalog, stripe } = await loadMeterCatalog(ctx);
   const meterId = options.meter === undefined ? undefined : requireMeter(catalog, options.meter).id;
   const alerts: AlertView[] = (await stripe!.billing.alerts.list({ ...(meterId ? { meter: meterId } : {}), limit: 100 }).autoPagingToArray({ limit: 1000 })).map(alertView);
-  if (ctx.out.json) {
-    ctx.out.data({ alerts });
-    return 0;
-  }
-  if (alerts.length === 0) ctx.out.info('no alerts');
-  for (const a of alerts) ctx.out.line(describe(a));
-  return 0;
+  return {
+    data: { alerts },
+    render: (out) => {
+      if (alerts.length === 0) out.info('no alerts');
+      for (const a of alerts) out.line(describe(a));
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { CommandOutcome, CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { CancelledError, ExitCode, UserError } from '../errors.js';
 import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/apply.js';
@@ -54,7 +55,7 @@ async function loadSavedPlan(ctx: CommandContext, file: string, session: Session
 }
 
 /** `alpaca-billing apply [plan.json]`: shows the plan, confirms, executes it under the rate limit. */
-export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOptions, planFile?: string): Promise<number> {
+export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOptions, planFile?: string): Promise<CommandOutcome> {
   // Refuse before any call: nothing can be confirmed without a terminal.
   if (!opts.yes && !ctx.prompt.interactive) {
     throw new UserError('apply changes the Stripe account and there is no terminal to confirm on (no TTY, or CI is set).', { hint: 'Review `alpaca-billing plan`, then pass --yes.' });
@@ -64,15 +65,17 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
     ? await loadSavedPlan(ctx, planFile, session)
     : await planFromFile(ctx, planOptionsOf(opts), session, impactOf(opts)).then(({ made }) => ({ plan: made.plan, account: made.state.account, fingerprint: made.fingerprint }));
 
-  if (!ctx.out.json) for (const line of renderPlan(plan, account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
+  // Shown before the question, so as it happens (`line` prints nothing under --json, whose document has the plan).
+  for (const line of renderPlan(plan, account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   const pending = pendingChanges(plan);
-  const report = (result: ApplyResult) => {
-    if (ctx.out.json) ctx.out.data({ ...planToJson(plan, account), result: { created: result.created, steps: result.steps, migrations: result.migrations, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } });
-  };
-  if (!pending.length) {
-    report({ created: [], steps: 0, migrations: [] });
-    return ExitCode.ok;
-  }
+  const report = (result: ApplyResult): CommandResult => ({
+    data: { ...planToJson(plan, account), result: { created: result.created, steps: result.steps, migrations: result.migrations, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } },
+    render: (out) => {
+      for (const c of result.created) out.line(`created ${c.type} ${c.key}: ${c.id}`);
+      for (const line of renderMigrations(result.migrations)) out.line(line);
+    },
+  });
+  if (!pending.length) return report({ created: [], steps: 0, migrations: [] });
   const blocked = plan.changes.filter((c) => c.blocked);
   if (blocked.length) {
     throw new UserError(`${blocked.length} change${blocked.length === 1 ? '' : 's'} cannot be applied: ${blocked.map((c) => `${c.type} ${c.key} (${c.blocked})`).join('; ')}. Nothing was changed.`, {
@@ -112,16 +115,11 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
       throw new CancelledError(`apply stopped after the steps in flight: ${err.result.steps} step${err.result.steps === 1 ? '' : 's'} done, the rest not started.`, { hint: rerun });
     }
     spinner.fail(`Stopped after ${err.result.steps} step${err.result.steps === 1 ? '' : 's'}: ${err.change.type} ${err.change.key} (${err.step}) failed.`);
-    if (!ctx.out.json) for (const line of renderMigrations(err.result.migrations)) ctx.out.line(line);
+    for (const line of renderMigrations(err.result.migrations)) ctx.out.line(line);
     ctx.out.info(rerun);
     throw err.cause;
   }
   const seconds = (Date.now() - started) / 1000;
   spinner.succeed(renderApplyResult(result, seconds));
-  if (ctx.out.json) report(result);
-  else {
-    for (const c of result.created) ctx.out.line(`created ${c.type} ${c.key}: ${c.id}`);
-    for (const line of renderMigrations(result.migrations)) ctx.out.line(line);
-  }
-  return ExitCode.ok;
+  return report(result);
 }

@@ -1,6 +1,7 @@
 import { found } from '../stripe/found.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Stripe from 'stripe';
+import type { CommandOutcome, CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { CancelledError, UserError } from '../errors.js';
 import { formatDateTime } from '../customers/views.js';
@@ -34,18 +35,18 @@ export interface ClockCreateOptions {
 }
 
 /** `clock create [--frozen-time T] [--name N]`: exit 0 created, 3 bad flags or a live key. */
-export async function createClockCommand(ctx: CommandContext, options: ClockCreateOptions): Promise<number> {
+export async function createClockCommand(ctx: CommandContext, options: ClockCreateOptions): Promise<CommandResult> {
   const frozen = options.frozenTime === undefined ? Math.floor(Date.now() / 1000) : timeFlag('--frozen-time', options.frozenTime);
   if (options.name !== undefined && options.name.length > 300) throw new UserError(`--name is ${options.name.length} characters; Stripe allows 300.`);
   const stripe = await testStripe(ctx);
   const clock = clockView(await stripe.testHelpers.testClocks.create({ frozen_time: frozen, ...(options.name !== undefined ? { name: options.name } : {}) }));
-  if (ctx.out.json) {
-    ctx.out.data({ clock });
-    return 0;
-  }
-  ctx.out.line(`created test clock ${describe(clock)}`);
-  ctx.out.info(`attach customers with \`alpaca-billing customers create --test-clock ${clock.id} …\` (at most 3)`);
-  return 0;
+  return {
+    data: { clock },
+    render: (out) => {
+      out.line(`created test clock ${describe(clock)}`);
+      out.info(`attach customers with \`alpaca-billing customers create --test-clock ${clock.id} …\` (at most 3)`);
+    },
+  };
 }
 
 export interface ClockAdvanceOptions {
@@ -71,7 +72,7 @@ async function waitReady(stripe: Stripe, id: string, signal: AbortSignal): Promi
  * `clock advance <clock> --to T | --by D`: advances in as many steps as Stripe's limit needs, each
  * waited for and reported. Exit 0 advanced, 1 Stripe error (or the clock failed), 3 bad flags.
  */
-export async function advanceClockCommand(ctx: CommandContext, options: ClockAdvanceOptions, id: string): Promise<number> {
+export async function advanceClockCommand(ctx: CommandContext, options: ClockAdvanceOptions, id: string): Promise<CommandResult> {
   if ((options.to === undefined) === (options.by === undefined)) throw new UserError('clock advance needs exactly one of --to or --by.', { hint: 'e.g. --to 2026-02-01T01:00:00Z or --by 1mo' });
   const to = options.to !== undefined ? timeFlag('--to', options.to) : undefined;
   const stripe = await testStripe(ctx);
@@ -94,25 +95,23 @@ export async function advanceClockCommand(ctx: CommandContext, options: ClockAdv
     done.push(clock);
   }
   const last = done[done.length - 1];
-  if (ctx.out.json) {
-    ctx.out.data({ clock: last, steps: done.map((c) => c.frozen_time) });
-    return 0;
-  }
-  ctx.out.line(`test clock ${describe(last)}${steps.length > 1 ? ` after ${steps.length} steps (one advance reaches at most two intervals of the shortest subscription)` : ''}`);
-  return 0;
+  return {
+    data: { clock: last, steps: done.map((c) => c.frozen_time) },
+    render: (out) => out.line(`test clock ${describe(last)}${steps.length > 1 ? ` after ${steps.length} steps (one advance reaches at most two intervals of the shortest subscription)` : ''}`),
+  };
 }
 
 /** `clock list`: newest first. */
-export async function listClocksCommand(ctx: CommandContext): Promise<number> {
+export async function listClocksCommand(ctx: CommandContext): Promise<CommandResult> {
   const stripe = await testStripe(ctx);
   const clocks = (await stripe.testHelpers.testClocks.list({ limit: 100 }).autoPagingToArray({ limit: 1000 })).map(clockView);
-  if (ctx.out.json) {
-    ctx.out.data({ clocks });
-    return 0;
-  }
-  if (clocks.length === 0) ctx.out.info('no test clocks');
-  for (const clock of clocks) ctx.out.line(describe(clock));
-  return 0;
+  return {
+    data: { clocks },
+    render: (out) => {
+      if (clocks.length === 0) out.info('no test clocks');
+      for (const clock of clocks) out.line(describe(clock));
+    },
+  };
 }
 
 export interface ClockDeleteOptions {
@@ -120,7 +119,7 @@ export interface ClockDeleteOptions {
 }
 
 /** `clock delete <clock> --yes`: deletes the clock with its customers. Exit 0 deleted or declined, 3 no such clock / no --yes without a terminal. */
-export async function deleteClockCommand(ctx: CommandContext, options: ClockDeleteOptions, id: string): Promise<number> {
+export async function deleteClockCommand(ctx: CommandContext, options: ClockDeleteOptions, id: string): Promise<CommandOutcome> {
   const stripe = await testStripe(ctx);
   const clock = await retrieveClock(stripe, id);
   if (!options.yes) {
@@ -131,10 +130,5 @@ export async function deleteClockCommand(ctx: CommandContext, options: ClockDele
     }
   }
   await stripe.testHelpers.testClocks.del(clock.id);
-  if (ctx.out.json) {
-    ctx.out.data({ deleted: clock.id });
-    return 0;
-  }
-  ctx.out.line(`deleted test clock ${clock.id} with its customers (their subscriptions are canceled)`);
-  return 0;
+  return { data: { deleted: clock.id }, render: (out) => out.line(`deleted test clock ${clock.id} with its customers (their subscriptions are canceled)`) };
 }

@@ -1,8 +1,10 @@
 import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
+import type { CommandOutcome, CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { formatMoney } from '../core/money.js';
 import { UserError, isStripeSdkError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { creditGrantView, grantIdempotencyKey, grantState, parseCurrency, parseExpiry, parseMajorAmount, type CreditGrantView } from '../customers/credits.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { clockOf, formatDateTime } from '../customers/views.js';
@@ -30,7 +32,7 @@ export interface CreditsGrantOptions {
 }
 
 /** `credits grant`: exit 0 granted (or replayed), 1 Stripe error, 3 invalid flags or unknown customer. */
-export async function grantCreditsCommand(ctx: CommandContext, options: CreditsGrantOptions): Promise<number> {
+export async function grantCreditsCommand(ctx: CommandContext, options: CreditsGrantOptions): Promise<CommandResult> {
   if (options.amount === undefined || options.currency === undefined) throw new UserError('credits grant needs --amount and --currency.', { hint: 'e.g. --amount 10.00 --currency usd' });
   const currency = parseCurrency(options.currency);
   const amount = parseMajorAmount(options.amount, currency);
@@ -60,14 +62,12 @@ export async function grantCreditsCommand(ctx: CommandContext, options: CreditsG
   }
   const created = grant.lastResponse?.headers?.['idempotent-replayed'] !== 'true';
   const view = creditGrantView(grant);
-  if (ctx.out.json) {
-    ctx.out.data({ created, grant: view });
-    return 0;
-  }
-  if (created) ctx.out.line(`granted ${formatMoney(view.amount, view.currency)} ${view.category} credit to ${customer.id}: ${describe(view, now)}`);
-  else ctx.out.line(`an identical grant was made in the last 24 hours; returned it, granted nothing new: ${describe(view, now)}`);
-  if (!created) ctx.out.info('to grant the same amount again on purpose, pass a new --idempotency-key');
-  return 0;
+  const render = (out: Output) => {
+    if (created) out.line(`granted ${formatMoney(view.amount, view.currency)} ${view.category} credit to ${customer.id}: ${describe(view, now)}`);
+    else out.line(`an identical grant was made in the last 24 hours; returned it, granted nothing new: ${describe(view, now)}`);
+    if (!created) out.info('to grant the same amount again on purpose, pass a new --idempotency-key');
+  };
+  return { data: { created, grant: view }, render };
 }
 
 async function listGrants(stripe: Stripe, customer: string): Promise<CreditGrantView[]> {
@@ -79,17 +79,17 @@ export interface CreditsCustomerOptions {
 }
 
 /** `credits list`: the customer's grants, newest first. */
-export async function listCreditsCommand(ctx: CommandContext, options: CreditsCustomerOptions): Promise<number> {
+export async function listCreditsCommand(ctx: CommandContext, options: CreditsCustomerOptions): Promise<CommandResult> {
   const stripe = await ctx.stripe();
   const { customer, now } = await customerAndNow(stripe, options.customer, 'list');
   const grants = await listGrants(stripe, customer.id);
-  if (ctx.out.json) {
-    ctx.out.data({ customer: customer.id, grants: grants.map((g) => ({ ...g, state: grantState(g, now) })) });
-    return 0;
-  }
-  if (grants.length === 0) ctx.out.info(`${customer.id} has no credit grants`);
-  for (const g of grants) ctx.out.line(describe(g, now));
-  return 0;
+  return {
+    data: { customer: customer.id, grants: grants.map((g) => ({ ...g, state: grantState(g, now) })) },
+    render: (out) => {
+      if (grants.length === 0) out.info(`${customer.id} has no credit grants`);
+      for (const g of grants) out.line(describe(g, now));
+    },
+  };
 }
 
 async function balanceOf(stripe: Stripe, customer: string, filter: Stripe.Billing.CreditBalanceSummaryRetrieveParams.Filter) {
@@ -98,24 +98,22 @@ async function balanceOf(stripe: Stripe, customer: string, filter: Stripe.Billin
 }
 
 /** `credits balance`: what is available per currency, and what is left of each live grant. */
-export async function creditBalanceCommand(ctx: CommandContext, options: CreditsCustomerOptions): Promise<number> {
+export async function creditBalanceCommand(ctx: CommandContext, options: CreditsCustomerOptions): Promise<CommandResult> {
   const stripe = await ctx.stripe();
   const { customer, now } = await customerAndNow(stripe, options.customer, 'balance');
   const balances = await balanceOf(stripe, customer.id, { type: 'applicability_scope', applicability_scope: { price_type: 'metered' } });
   const live = (await listGrants(stripe, customer.id)).filter((g) => grantState(g, now) !== 'voided' && grantState(g, now) !== 'expired');
-  const grants = [];
+  const grants: Array<CreditGrantView & { state: ReturnType<typeof grantState>; available: number }> = [];
   for (const g of live) {
     const [left] = await balanceOf(stripe, customer.id, { type: 'credit_grant', credit_grant: g.id });
     grants.push({ ...g, state: grantState(g, now), available: left?.available ?? 0 });
   }
-  if (ctx.out.json) {
-    ctx.out.data({ customer: customer.id, balances, grants });
-    return 0;
-  }
-  if (balances.length === 0) ctx.out.line(`${customer.id} has no credit`);
-  for (const b of balances) ctx.out.line(`${customer.id}  available ${formatMoney(b.available, b.currency)}  ledger ${formatMoney(b.ledger, b.currency)}`);
-  for (const g of grants) ctx.out.line(`  ${formatMoney(g.available, g.currency)} left of ${describe(g, now)}`);
-  return 0;
+  const render = (out: Output) => {
+    if (balances.length === 0) out.line(`${customer.id} has no credit`);
+    for (const b of balances) out.line(`${customer.id}  available ${formatMoney(b.available, b.currency)}  ledger ${formatMoney(b.ledger, b.currency)}`);
+    for (const g of grants) out.line(`  ${formatMoney(g.available, g.currency)} left of ${describe(g, now)}`);
+  };
+  return { data: { customer: customer.id, balances, grants }, render };
 }
 
 export interface CreditsVoidOptions {
@@ -123,7 +121,7 @@ export interface CreditsVoidOptions {
 }
 
 /** `credits void <credgr_…>`: exit 0 voided (or declined), 1 Stripe error, 3 unknown or ended grant, no --yes without a terminal. */
-export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVoidOptions, id: string): Promise<number> {
+export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVoidOptions, id: string): Promise<CommandOutcome> {
   if (!/^credgr_[A-Za-z0-9]+$/.test(id)) throw new UserError(`'${id}' is not a credit grant id (credgr_…).`, { hint: 'See them with `alpaca-billing credits list --customer C`.' });
   const stripe = await ctx.stripe();
   const grant = await found(stripe.billing.creditGrants.retrieve(id));
@@ -138,10 +136,5 @@ export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVo
     }
   }
   const voided = creditGrantView(await stripe.billing.creditGrants.voidGrant(id));
-  if (ctx.out.json) {
-    ctx.out.data({ grant: voided });
-    return 0;
-  }
-  ctx.out.line(`voided credit grant ${id} of ${voided.customer}`);
-  return 0;
+  return { data: { grant: voided }, render: (out) => out.line(`voided credit grant ${id} of ${voided.customer}`) };
 }

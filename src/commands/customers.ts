@@ -1,5 +1,7 @@
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { createCustomer, parseMetadataPairs } from '../customers/create.js';
 import { customerDetail, customerRows, subscriptionRows } from '../customers/render.js';
 import { resolveCustomer } from '../customers/resolve.js';
@@ -15,7 +17,7 @@ export interface CustomersCreateOptions {
 }
 
 /** `customers create`: exit 0 whether created or found (with --external-id), 3 on bad flags. */
-export async function createCustomerCommand(ctx: CommandContext, options: CustomersCreateOptions): Promise<number> {
+export async function createCustomerCommand(ctx: CommandContext, options: CustomersCreateOptions): Promise<CommandResult> {
   const email = options.email?.trim();
   if (!email) throw new UserError('customers create needs --email.', { hint: 'e.g. --email ada@example.com' });
   if (!/^[^@\s]+@[^@\s]+$/.test(email) || email.length > 512) throw new UserError(`--email '${email}' is not an email address.`);
@@ -30,17 +32,15 @@ export async function createCustomerCommand(ctx: CommandContext, options: Custom
   const stripe = await ctx.stripe();
   const { customer, created, sameEmail } = await createCustomer(stripe, { email, name: options.name, externalId, metadata, testClock: options.testClock });
   const view = customerView(customer, await clockOf(stripe, customer));
-  if (ctx.out.json) {
-    ctx.out.data({ created, customer: view });
-    return 0;
-  }
-  if (created) ctx.out.line(`created customer ${view.id}  ${view.email}${view.external_id ? `  (external id ${view.external_id})` : ''}${view.test_clock ? `  on test clock ${view.test_clock} (now ${formatDateTime(view.test_clock_time)})` : ''}`);
-  else ctx.out.line(`customer ${view.id} already has external id ${view.external_id}; returned it, created nothing`);
-  if (!created && (view.email !== email || (options.name !== undefined && view.name !== options.name))) {
-    ctx.out.warn(`the existing customer's details differ from the flags (email ${view.email ?? '-'}, name ${view.name ?? '-'}); they were not changed`);
-  }
-  if (sameEmail.length) ctx.out.warn(`${sameEmail.map((c) => c.id).join(', ')} already ${sameEmail.length === 1 ? 'uses' : 'use'} ${email}; looking customers up by this email will be ambiguous`);
-  return 0;
+  const render = (out: Output) => {
+    if (created) out.line(`created customer ${view.id}  ${view.email}${view.external_id ? `  (external id ${view.external_id})` : ''}${view.test_clock ? `  on test clock ${view.test_clock} (now ${formatDateTime(view.test_clock_time)})` : ''}`);
+    else out.line(`customer ${view.id} already has external id ${view.external_id}; returned it, created nothing`);
+    if (!created && (view.email !== email || (options.name !== undefined && view.name !== options.name))) {
+      out.warn(`the existing customer's details differ from the flags (email ${view.email ?? '-'}, name ${view.name ?? '-'}); they were not changed`);
+    }
+    if (sameEmail.length) out.warn(`${sameEmail.map((c) => c.id).join(', ')} already ${sameEmail.length === 1 ? 'uses' : 'use'} ${email}; looking customers up by this email will be ambiguous`);
+  };
+  return { data: { created, customer: view }, render };
 }
 
 export interface CustomersListOptions {
@@ -48,35 +48,33 @@ export interface CustomersListOptions {
   limit?: number;
 }
 
-export async function listCustomersCommand(ctx: CommandContext, options: CustomersListOptions): Promise<number> {
+export async function listCustomersCommand(ctx: CommandContext, options: CustomersListOptions): Promise<CommandResult> {
   const limit = options.limit ?? 10;
   const stripe = await ctx.stripe();
   const customers = await stripe.customers.list({ ...(options.email ? { email: options.email } : {}), limit: Math.min(limit, 100) }).autoPagingToArray({ limit });
   const views = customers.map((c) => customerView(c));
-  if (ctx.out.json) {
-    ctx.out.data({ customers: views });
-    return 0;
-  }
-  if (views.length === 0) ctx.out.info(options.email ? `no customer has email ${options.email} (the match is exact and case-sensitive)` : 'no customers');
-  for (const line of customerRows(views)) ctx.out.line(line);
-  return 0;
+  return {
+    data: { customers: views },
+    render: (out) => {
+      if (views.length === 0) out.info(options.email ? `no customer has email ${options.email} (the match is exact and case-sensitive)` : 'no customers');
+      for (const line of customerRows(views)) out.line(line);
+    },
+  };
 }
 
-export async function showCustomerCommand(ctx: CommandContext, _options: unknown, ref: string): Promise<number> {
+export async function showCustomerCommand(ctx: CommandContext, _options: unknown, ref: string): Promise<CommandResult> {
   const stripe = await ctx.stripe();
   const customer = await resolveCustomer(stripe, ref);
   const subscriptions = (await listCustomerSubscriptions(stripe, customer.id)).map(subscriptionView);
   const view = customerView(customer, await clockOf(stripe, customer));
-  if (ctx.out.json) {
-    ctx.out.data({ customer: view, subscriptions });
-    return 0;
-  }
-  for (const line of customerDetail(view)) ctx.out.line(line);
-  ctx.out.line();
-  if (subscriptions.length === 0) ctx.out.line('no subscriptions (subscribe with `alpaca-billing subscribe <customer> --price <lookup_key>`)');
-  else {
-    ctx.out.line(`subscriptions (${subscriptions.length}):`);
-    for (const line of subscriptionRows(subscriptions)) ctx.out.line(`  ${line}`);
-  }
-  return 0;
+  const render = (out: Output) => {
+    for (const line of customerDetail(view)) out.line(line);
+    out.line();
+    if (subscriptions.length === 0) out.line('no subscriptions (subscribe with `alpaca-billing subscribe <customer> --price <lookup_key>`)');
+    else {
+      out.line(`subscriptions (${subscriptions.length}):`);
+      for (const line of subscriptionRows(subscriptions)) out.line(`  ${line}`);
+    }
+  };
+  return { data: { customer: view, subscriptions }, render };
 }

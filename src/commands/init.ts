@@ -1,5 +1,6 @@
 import { writeFile, access } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { ConfigError, UserError } from '../errors.js';
 import { parsePricing } from '../config/validate.js';
@@ -22,7 +23,7 @@ export interface InitOptions {
 }
 
 /** `alpaca-billing init`: asks (or takes flags), renders, validates, and only then writes. */
-export async function initCommand(ctx: CommandContext, opts: InitOptions): Promise<number> {
+export async function initCommand(ctx: CommandContext, opts: InitOptions): Promise<CommandResult> {
   const file = opts.output ?? ctx.settings.file;
   const path = resolve(ctx.cwd, file);
   if (!opts.force && (await exists(path))) {
@@ -78,9 +79,7 @@ export async function initCommand(ctx: CommandContext, opts: InitOptions): Promi
   const { problems } = parsePricing(text, file);
   if (problems.length) throw new ConfigError(problems, `The answers do not make a valid pricing file; nothing was written.`);
   await writeFile(path, text, { flag: opts.force ? 'w' : 'wx' });
-  if (ctx.out.json) ctx.out.data({ ok: true, file: path });
-  else ctx.out.line(`wrote ${file}: check it with \`alpaca-billing validate\`, then \`alpaca-billing plan\``);
-  return 0;
+  return { data: { ok: true, file: path }, render: (out) => out.line(`wrote ${file}: check it with \`alpaca-billing validate\`, then \`alpaca-billing plan\``) };
 }
 
 async function exists(path: string): Promise<boolean> {

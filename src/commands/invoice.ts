@@ -1,7 +1,9 @@
 import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { loadLinePrices, previewView, renderPreview, type InvoicePreviewView } from '../customers/invoice-preview.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { creditKind } from '../customers/credit-applied.js';
@@ -16,7 +18,7 @@ export interface InvoicePreviewOptions {
  * `invoice preview <customer> [--subscription S]`: the next invoice of that subscription, or of each
  * of the customer's live subscriptions. Exit 0 (also when there is nothing to preview), 3 unknown customer.
  */
-export async function invoicePreviewCommand(ctx: CommandContext, options: InvoicePreviewOptions, ref: string): Promise<number> {
+export async function invoicePreviewCommand(ctx: CommandContext, options: InvoicePreviewOptions, ref: string): Promise<CommandResult> {
   if (options.subscription !== undefined && !/^sub_[A-Za-z0-9]+$/.test(options.subscription)) {
     throw new UserError(`--subscription '${options.subscription}' is not a subscription id (sub_…).`);
   }
@@ -33,21 +35,16 @@ export async function invoicePreviewCommand(ctx: CommandContext, options: Invoic
   }
 
   const view = customerView(customer, await clockOf(stripe, customer));
-  if (ctx.out.json) {
-    ctx.out.data({ customer: view.id, invoices });
-    return 0;
-  }
-  if (invoices.length === 0) {
-    ctx.out.line(`${view.id} has no active subscription: no upcoming invoice`);
-    return 0;
-  }
-  for (const [i, inv] of invoices.entries()) {
-    if (i > 0) ctx.out.line();
-    const clock = view.test_clock ? ` on test clock ${view.test_clock}${view.test_clock_time !== null ? ` (now ${formatDateTime(view.test_clock_time)})` : ''}` : '';
-    ctx.out.line(`upcoming invoice for ${view.id}${view.email ? ` (${view.email})` : ''}${clock}, subscription ${inv.subscription ?? subscriptionIds[i]}`);
-    for (const line of renderPreview(inv)) ctx.out.line(line);
-  }
-  return 0;
+  const render = (out: Output) => {
+    if (invoices.length === 0) out.line(`${view.id} has no active subscription: no upcoming invoice`);
+    for (const [i, inv] of invoices.entries()) {
+      if (i > 0) out.line();
+      const clock = view.test_clock ? ` on test clock ${view.test_clock}${view.test_clock_time !== null ? ` (now ${formatDateTime(view.test_clock_time)})` : ''}` : '';
+      out.line(`upcoming invoice for ${view.id}${view.email ? ` (${view.email})` : ''}${clock}, subscription ${inv.subscription ?? subscriptionIds[i]}`);
+      for (const line of renderPreview(inv)) out.line(line);
+    }
+  };
+  return { data: { customer: view.id, invoices }, render };
 }
 
 /** The subscription must exist and be the customer's: a mix-up is the user's, so it exits 3, not 1. */

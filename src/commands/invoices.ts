@@ -1,5 +1,6 @@
 import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
 import { loadLinePrices } from '../customers/invoice-preview.js';
@@ -29,7 +30,7 @@ export interface InvoiceListOptions {
 }
 
 /** `invoice list [--customer C] [--subscription S] [--status S]`: newest first. Exit 0, 3 bad flags or unknown customer. */
-export async function listInvoicesCommand(ctx: CommandContext, options: InvoiceListOptions): Promise<number> {
+export async function listInvoicesCommand(ctx: CommandContext, options: InvoiceListOptions): Promise<CommandResult> {
   if (options.status !== undefined && !STATUSES.includes(options.status)) throw new UserError(`--status '${options.status}' is not an invoice status.`, { hint: `Use one of ${STATUSES.join(', ')}.` });
   if (options.subscription !== undefined && !/^sub_[A-Za-z0-9]+$/.test(options.subscription)) throw new UserError(`--subscription '${options.subscription}' is not a subscription id (sub_…).`);
   const limit = options.limit ?? 20;
@@ -42,13 +43,13 @@ export async function listInvoicesCommand(ctx: CommandContext, options: InvoiceL
     limit: Math.min(limit, 100),
   };
   const invoices = (await stripe.invoices.list(params).autoPagingToArray({ limit })).map(invoiceView);
-  if (ctx.out.json) {
-    ctx.out.data({ invoices });
-    return 0;
-  }
-  if (invoices.length === 0) ctx.out.info('no invoices');
-  for (const line of invoiceRows(invoices)) ctx.out.line(line);
-  return 0;
+  return {
+    data: { invoices },
+    render: (out) => {
+      if (invoices.length === 0) out.info('no invoices');
+      for (const line of invoiceRows(invoices)) out.line(line);
+    },
+  };
 }
 
 /** Each metered line's meter and the summaries' total over its period (keyed by line index). */
@@ -68,17 +69,12 @@ async function usageChecks(stripe: Stripe, inv: Stripe.Invoice, prices: Awaited<
 }
 
 /** `invoice show <in_…>`: lines with their math and a check against meter event summaries. Exit 0, 3 no such invoice. */
-export async function showInvoiceCommand(ctx: CommandContext, _options: unknown, id: string): Promise<number> {
+export async function showInvoiceCommand(ctx: CommandContext, _options: unknown, id: string): Promise<CommandResult> {
   const stripe = await ctx.stripe();
   const invoice = await retrieveInvoice(stripe, id);
   const prices = await loadLinePrices(stripe, invoice);
   const view = invoiceDetailView(invoice, prices, await usageChecks(stripe, invoice, prices), await creditKind(stripe, invoice));
-  if (ctx.out.json) {
-    ctx.out.data({ invoice: view });
-    return 0;
-  }
-  for (const line of renderInvoice(view)) ctx.out.line(line);
-  return 0;
+  return { data: { invoice: view }, render: (out) => { for (const line of renderInvoice(view)) out.line(line); } };
 }
 
 export interface InvoicePayOptions {
@@ -89,16 +85,11 @@ export interface InvoicePayOptions {
  * `invoice pay <in_…> [--payment-method pm_…]`: one payment attempt now (with the default method
  * without the flag). Exit 0 paid, 1 declined or another Stripe error, 3 bad flags or an invoice that is not open.
  */
-export async function payInvoiceCommand(ctx: CommandContext, options: InvoicePayOptions, id: string): Promise<number> {
+export async function payInvoiceCommand(ctx: CommandContext, options: InvoicePayOptions, id: string): Promise<CommandResult> {
   if (options.paymentMethod !== undefined && !/^pm_[A-Za-z0-9_]+$/.test(options.paymentMethod)) throw new UserError(`--payment-method '${options.paymentMethod}' is not a payment method id (pm_…).`);
   const stripe = await ctx.stripe();
   const before = await retrieveInvoice(stripe, id);
   if (before.status !== 'open') throw new UserError(`Invoice ${id} is ${before.status}; only an open invoice can be paid.`, before.status === 'draft' ? { hint: 'A renewal draft is finalized and charged about an hour after the period ends.' } : undefined);
   const paid = invoiceView(await stripe.invoices.pay(id, options.paymentMethod ? { payment_method: options.paymentMethod } : {}));
-  if (ctx.out.json) {
-    ctx.out.data({ invoice: paid });
-    return 0;
-  }
-  ctx.out.line(`${paid.id}  ${paymentLine(paid)}`);
-  return 0;
+  return { data: { invoice: paid }, render: (out) => out.line(`${paid.id}  ${paymentLine(paid)}`) };
 }

@@ -1,5 +1,6 @@
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { resolve } from 'node:path';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode } from '../errors.js';
 import { toSavedPlan } from '../reconcile/make-plan.js';
@@ -23,16 +24,18 @@ export interface PlanCommandOptions {
 }
 
 /** `alpaca-billing plan`: what apply would do, without doing it. */
-export async function planCommand(ctx: CommandContext, opts: PlanCommandOptions): Promise<number> {
+export async function planCommand(ctx: CommandContext, opts: PlanCommandOptions): Promise<CommandResult> {
   const options = planOptionsOf(opts);
   const impact = impactOf(opts);
   const { made } = await planFromFile(ctx, options, await openSession(ctx, { maxRps: opts.maxRps }), impact);
-  if (ctx.out.json) ctx.out.data(planToJson(made.plan, made.state.account));
-  else for (const line of renderPlan(made.plan, made.state.account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   if (opts.out) {
     await writeFileAtomic(resolve(ctx.cwd, opts.out), JSON.stringify(toSavedPlan(made, options), null, 2) + '\n');
     ctx.out.info(`Saved the plan to ${opts.out}; apply exactly it with \`alpaca-billing apply ${opts.out}\`.`);
   }
   const pending = pendingChanges(made.plan).length > 0;
-  return opts.detailedExitcode && pending ? ExitCode.changesPending : ExitCode.ok;
+  return {
+    data: planToJson(made.plan, made.state.account),
+    render: (out) => { for (const line of renderPlan(made.plan, made.state.account, out.chalk, { verbose: out.verbose })) out.line(line); },
+    exitCode: opts.detailedExitcode && pending ? ExitCode.changesPending : ExitCode.ok,
+  };
 }

@@ -1,9 +1,10 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { parsePricing } from '../config/validate.js';
-import { ExitCode, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { pullPricing } from '../reconcile/pull.js';
 import { readAccountState } from '../reconcile/read-state.js';
 import { openSession } from '../cli/session.js';
@@ -19,7 +20,7 @@ export interface PullCommandOptions {
 const exists = (path: string) => access(path).then(() => true, () => false);
 
 /** `alpaca-billing pull`: the account's catalog as a pricing.yaml, on stdout or into a file. */
-export async function pullCommand(ctx: CommandContext, opts: PullCommandOptions): Promise<number> {
+export async function pullCommand(ctx: CommandContext, opts: PullCommandOptions): Promise<CommandResult> {
   const target = opts.out ? resolve(ctx.cwd, opts.out) : undefined;
   if (target && !opts.force && (await exists(target))) {
     throw new UserError(`${opts.out} already exists; pull does not overwrite it.`, { hint: 'Pass --force to replace it, or -o another path and compare.' });
@@ -36,10 +37,10 @@ export async function pullCommand(ctx: CommandContext, opts: PullCommandOptions)
   if (problems.length) throw new Error(`pull produced an invalid pricing file: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 
   if (target) await writeFileAtomic(target, text);
-  else if (!ctx.out.json) ctx.out.line(text.trimEnd());
   for (const s of skipped) ctx.out.warn(`skipped ${s}`);
   if (unmanaged) ctx.out.info(`${unmanaged} object${unmanaged === 1 ? ' was' : 's were'} not created by alpaca-billing: \`alpaca-billing apply --adopt\` takes ${unmanaged === 1 ? 'it' : 'them'} over.`);
-  if (ctx.out.json) ctx.out.data({ file: opts.out ?? null, pricing: file, skipped, unmanaged });
-  else if (target) ctx.out.info(`Wrote ${opts.out}.`);
-  return ExitCode.ok;
+  return {
+    data: { file: opts.out ?? null, pricing: file, skipped, unmanaged },
+    render: (out) => (target ? out.info(`Wrote ${opts.out}.`) : out.line(text.trimEnd())),
+  };
 }

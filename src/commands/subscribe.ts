@@ -1,5 +1,7 @@
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { formatMoney } from '../core/money.js';
 import { describePaymentCollection } from '../customers/payment.js';
 import { findPricesByLookupKeys } from '../customers/prices.js';
@@ -18,7 +20,7 @@ export interface SubscribeOptions {
 const KIND_LABEL = { setup_intent: 'SetupIntent client secret', payment_intent: 'PaymentIntent client secret (first invoice)', none: 'no client secret' } as const;
 
 /** `subscribe <customer> --price <lookup_key>...`: exit 0 created, 3 unknown customer/price or duplicate, 1 Stripe error. */
-export async function subscribeCommand(ctx: CommandContext, options: SubscribeOptions, ref: string): Promise<number> {
+export async function subscribeCommand(ctx: CommandContext, options: SubscribeOptions, ref: string): Promise<CommandResult> {
   const keys = (options.price ?? []).map((k) => k.trim()).filter(Boolean);
   if (keys.length === 0) throw new UserError('subscribe needs at least one --price <lookup_key>.', { hint: 'Lookup keys are the `lookup_key` values in pricing.yaml.' });
   if (keys.length > 20) throw new UserError(`--price was given ${keys.length} times; a subscription holds at most 20 prices.`);
@@ -32,26 +34,23 @@ export async function subscribeCommand(ctx: CommandContext, options: SubscribeOp
   if (checkoutUrls) {
     const session = await createSubscriptionCheckout(stripe, customer, prices, checkoutUrls);
     const result = { customer: customerView(customer).id, checkout_session: { id: session.id, url: session.url, mode: session.mode, status: session.status, expires_at: session.expires_at } };
-    if (ctx.out.json) ctx.out.data(result);
-    else {
-      ctx.out.line(`checkout session ${session.id} for ${customer.id} (${keys.join(', ')})`);
-      ctx.out.line(`  url  ${session.url ?? '(none returned)'}`);
-      ctx.out.info('Send the customer to this URL (link or redirect). Checkout collects the payment details and creates the subscription; it expires in 24 hours.');
-    }
-    return 0;
+    const render = (out: Output) => {
+      out.line(`checkout session ${session.id} for ${customer.id} (${keys.join(', ')})`);
+      out.line(`  url  ${session.url ?? '(none returned)'}`);
+      out.info('Send the customer to this URL (link or redirect). Checkout collects the payment details and creates the subscription; it expires in 24 hours.');
+    };
+    return { data: result, render };
   }
 
   const subscription = await createIncompleteSubscription(stripe, customer, prices);
   const payment = describePaymentCollection(subscription);
   const view = subscriptionView(subscription);
-  if (ctx.out.json) {
-    ctx.out.data({ subscription: view, payment });
-    return 0;
-  }
-  ctx.out.line(`subscription ${view.id}  ${view.status}  ${customer.id}  ${describeItems(view)}`);
-  const due = payment.amount_due !== null && payment.currency ? `  (due now: ${formatMoney(String(payment.amount_due), payment.currency)})` : '';
-  ctx.out.line(`  payment  ${KIND_LABEL[payment.kind]}${payment.id ? ` for ${payment.id}` : ''}${due}`);
-  if (payment.client_secret) ctx.out.line(`  client secret  ${payment.client_secret}`);
-  ctx.out.info(payment.next_step);
-  return 0;
+  const render = (out: Output) => {
+    out.line(`subscription ${view.id}  ${view.status}  ${customer.id}  ${describeItems(view)}`);
+    const due = payment.amount_due !== null && payment.currency ? `  (due now: ${formatMoney(String(payment.amount_due), payment.currency)})` : '';
+    out.line(`  payment  ${KIND_LABEL[payment.kind]}${payment.id ? ` for ${payment.id}` : ''}${due}`);
+    if (payment.client_secret) out.line(`  client secret  ${payment.client_secret}`);
+    out.info(payment.next_step);
+  };
+  return { data: { subscription: view, payment }, render };
 }

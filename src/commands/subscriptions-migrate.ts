@@ -4,8 +4,10 @@
  * will do and asks, then reports migrated, already migrated, skipped (with the reason) and failed.
  */
 import type Stripe from 'stripe';
+import type { CommandOutcome, CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { found } from '../stripe/found.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { listLiveSubscriptions } from '../reconcile/live-subscriptions.js';
@@ -48,7 +50,7 @@ function describe(m: MigrationOutcome): string {
   return m.invoice ? `; usage so far invoiced on the old price: ${m.invoice}` : '';
 }
 
-export async function migrateSubscriptionsCommand(ctx: CommandContext, options: SubscriptionsMigrateOptions): Promise<number> {
+export async function migrateSubscriptionsCommand(ctx: CommandContext, options: SubscriptionsMigrateOptions): Promise<CommandOutcome> {
   if (options.at !== 'now' && options.at !== 'period-end') throw new UserError(`--at '${options.at}' is not one of now, period-end.`, { hint: 'period-end: the new price starts with the next period (the current one bills fully on the old price); now: at once.' });
   const at: MigrateAt = options.at;
   const session = await openSession(ctx, { maxRps: options.maxRps });
@@ -66,25 +68,23 @@ export async function migrateSubscriptionsCommand(ctx: CommandContext, options: 
   }
   const head = `${todo.length} subscription${todo.length === 1 ? '' : 's'} on ${from.lookup_key ?? from.id} (${from.id}) → ${to.lookup_key ?? to.id} (${to.id}), ${when(at)}`;
 
-  const report = (migrated: MigrationOutcome[], skippedNow: MigrationOutcome[], failed: MigrationOutcome[]) => {
+  const report = (migrated: MigrationOutcome[], skippedNow: MigrationOutcome[], failed: MigrationOutcome[]): CommandResult => {
     const allSkipped = [...skipped, ...skippedNow];
-    if (ctx.out.json) {
-      ctx.out.data({ from: from.id, to: to.id, at, dry_run: Boolean(options.dryRun), planned: todo.map((s) => ({ id: s.id, customer: customerOf(s) })), migrated, already_migrated, skipped: allSkipped, failed });
-      return;
-    }
-    for (const m of migrated) ctx.out.line(`migrated ${m.id} (${m.customer})${describe(m)}`);
-    for (const m of already_migrated) ctx.out.line(`already migrated ${m.id} (${m.customer})${describe(m)}`);
-    for (const s of allSkipped) ctx.out.line(`skipped ${s.id} (${s.customer}): ${s.reason}`);
-    for (const f of failed) ctx.out.line(`failed ${f.id} (${f.customer}): ${f.error}`);
-    if (!options.dryRun) ctx.out.line(`Migrated ${migrated.length}, already migrated ${already_migrated.length}, skipped ${allSkipped.length}, failed ${failed.length}.`);
+    const render = (out: Output) => {
+      if (options.dryRun) for (const s of todo) out.line(`  ${s.id}  ${customerOf(s)}`);
+      for (const m of migrated) out.line(`migrated ${m.id} (${m.customer})${describe(m)}`);
+      for (const m of already_migrated) out.line(`already migrated ${m.id} (${m.customer})${describe(m)}`);
+      for (const s of allSkipped) out.line(`skipped ${s.id} (${s.customer}): ${s.reason}`);
+      for (const f of failed) out.line(`failed ${f.id} (${f.customer}): ${f.error}`);
+      if (!options.dryRun) out.line(`Migrated ${migrated.length}, already migrated ${already_migrated.length}, skipped ${allSkipped.length}, failed ${failed.length}.`);
+    };
+    const data = { from: from.id, to: to.id, at, dry_run: Boolean(options.dryRun), planned: todo.map((s) => ({ id: s.id, customer: customerOf(s) })), migrated, already_migrated, skipped: allSkipped, failed };
+    return { data, render, exitCode: failed.length ? ExitCode.error : ExitCode.ok };
   };
 
-  if (!ctx.out.json) ctx.out.line(`${options.dryRun ? 'Would migrate' : 'Migrating'} ${head}`);
-  if (options.dryRun || todo.length === 0) {
-    if (!ctx.out.json) for (const s of todo) ctx.out.line(`  ${s.id}  ${customerOf(s)}`);
-    report([], [], []);
-    return ExitCode.ok;
-  }
+  // Said before the question, so as it happens (`line` prints nothing under --json).
+  ctx.out.line(`${options.dryRun ? 'Would migrate' : 'Migrating'} ${head}`);
+  if (options.dryRun || todo.length === 0) return report([], [], []);
   if (!options.yes && !(await ctx.prompt.confirm(`Migrate ${head}?`, { flag: '--yes', default: false }))) {
     ctx.out.info('Cancelled; nothing was changed.');
     return ExitCode.ok;
@@ -92,6 +92,5 @@ export async function migrateSubscriptionsCommand(ctx: CommandContext, options: 
   const spinner = await ctx.out.spinner(`Migrating 0/${todo.length}…`);
   const done = await migrateSubscriptions(session, todo, from, to, at, (n, total) => spinner.update(`Migrating ${n}/${total}…`));
   spinner.stop();
-  report(done.migrated, done.skipped, done.failed);
-  return done.failed.length ? ExitCode.error : ExitCode.ok;
+  return report(done.migrated, done.skipped, done.failed);
 }

@@ -1,7 +1,9 @@
 import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { subscriptionRows } from '../customers/render.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { describeItems, formatDate, subscriptionView } from '../customers/views.js';
@@ -15,7 +17,7 @@ export interface SubscriptionsListOptions {
 }
 
 /** `subscriptions list`: Stripe's default (every status but canceled) unless --status says otherwise. */
-export async function listSubscriptionsCommand(ctx: CommandContext, options: SubscriptionsListOptions): Promise<number> {
+export async function listSubscriptionsCommand(ctx: CommandContext, options: SubscriptionsListOptions): Promise<CommandResult> {
   const status = options.status as Stripe.SubscriptionListParams.Status | undefined;
   if (status !== undefined && !(SUBSCRIPTION_STATUSES as readonly string[]).includes(status)) {
     throw new UserError(`--status '${status}' is not a subscription status.`, { hint: `One of: ${SUBSCRIPTION_STATUSES.join(', ')}.` });
@@ -27,13 +29,13 @@ export async function listSubscriptionsCommand(ctx: CommandContext, options: Sub
     .list({ ...(customer ? { customer: customer.id } : {}), ...(status ? { status } : {}), limit: Math.min(limit, 100) })
     .autoPagingToArray({ limit });
   const views = subs.map(subscriptionView);
-  if (ctx.out.json) {
-    ctx.out.data({ subscriptions: views });
-    return 0;
-  }
-  if (views.length === 0) ctx.out.info(`no subscriptions${customer ? ` for ${customer.id}` : ''}${status ? ` with status ${status}` : ''}`);
-  for (const line of subscriptionRows(views, { customer: !customer })) ctx.out.line(line);
-  return 0;
+  return {
+    data: { subscriptions: views },
+    render: (out) => {
+      if (views.length === 0) out.info(`no subscriptions${customer ? ` for ${customer.id}` : ''}${status ? ` with status ${status}` : ''}`);
+      for (const line of subscriptionRows(views, { customer: !customer })) out.line(line);
+    },
+  };
 }
 
 export interface SubscriptionsCancelOptions {
@@ -53,7 +55,7 @@ async function retrieveSubscription(stripe: Stripe, id: string): Promise<Stripe.
  * `subscriptions cancel <sub>`: now (optionally invoicing unbilled usage), or at period end. Asks on a
  * TTY; without one it needs --yes (exit 3). Cancelling an already-canceled subscription is a no-op (exit 0).
  */
-export async function cancelSubscriptionCommand(ctx: CommandContext, options: SubscriptionsCancelOptions, id: string): Promise<number> {
+export async function cancelSubscriptionCommand(ctx: CommandContext, options: SubscriptionsCancelOptions, id: string): Promise<CommandResult> {
   if (options.atPeriodEnd && options.invoiceNow) {
     throw new UserError('--invoice-now and --at-period-end do not combine: at period end, the usual final invoice bills the usage.');
   }
@@ -61,28 +63,22 @@ export async function cancelSubscriptionCommand(ctx: CommandContext, options: Su
   const before = await retrieveSubscription(stripe, id);
   const view = subscriptionView(before);
   if (before.status === 'canceled' || before.status === 'incomplete_expired') {
-    if (ctx.out.json) ctx.out.data({ action: 'none', reason: `already ${before.status}`, subscription: view });
-    else ctx.out.line(`subscription ${id} is already ${before.status}; nothing to do`);
-    return 0;
+    return { data: { action: 'none', reason: `already ${before.status}`, subscription: view }, render: (out) => out.line(`subscription ${id} is already ${before.status}; nothing to do`) };
   }
   const when = options.atPeriodEnd ? `at the end of the current period (${formatDate(view.current_period_end)})` : 'now';
   if (!options.yes) {
     const ok = await ctx.prompt.confirm(`Cancel ${id} (${view.customer}, ${describeItems(view)}) ${when}${options.invoiceNow ? ', invoicing unbilled usage' : ''}?`, { flag: '--yes', default: false });
     if (!ok) {
-      if (ctx.out.json) ctx.out.data({ action: 'none', reason: 'declined at the prompt', subscription: view });
-      else ctx.out.info('not cancelled');
-      return 0;
+      return { data: { action: 'none', reason: 'declined at the prompt', subscription: view }, render: (out) => out.info('not cancelled') };
     }
   }
   const after: Stripe.Subscription = options.atPeriodEnd
     ? await stripe.subscriptions.update(id, { cancel_at_period_end: true })
     : await stripe.subscriptions.cancel(id, options.invoiceNow ? { invoice_now: true } : {});
   const result = subscriptionView(after);
-  if (ctx.out.json) {
-    ctx.out.data({ action: options.atPeriodEnd ? 'cancel_at_period_end' : 'canceled', subscription: result });
-    return 0;
-  }
-  if (options.atPeriodEnd) ctx.out.line(`subscription ${id} will cancel at the end of the period (${formatDate(result.current_period_end)}); it stays ${result.status} until then`);
-  else ctx.out.line(`subscription ${id} canceled${options.invoiceNow ? `; unbilled usage invoiced${result.latest_invoice ? ` (${result.latest_invoice})` : ''}` : ''}`);
-  return 0;
+  const render = (out: Output) => {
+    if (options.atPeriodEnd) out.line(`subscription ${id} will cancel at the end of the period (${formatDate(result.current_period_end)}); it stays ${result.status} until then`);
+    else out.line(`subscription ${id} canceled${options.invoiceNow ? `; unbilled usage invoiced${result.latest_invoice ? ` (${result.latest_invoice})` : ''}` : ''}`);
+  };
+  return { data: { action: options.atPeriodEnd ? 'cancel_at_period_end' : 'canceled', subscription: result }, render };
 }

@@ -1,5 +1,7 @@
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError, isStripeSdkError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
 
 export interface UsageCancelOptions {
@@ -8,7 +10,7 @@ export interface UsageCancelOptions {
 }
 
 /** `usage cancel`: a meter event adjustment; Stripe only cancels events it received in the last 24 hours. */
-export async function usageCancelCommand(ctx: CommandContext, options: UsageCancelOptions): Promise<number> {
+export async function usageCancelCommand(ctx: CommandContext, options: UsageCancelOptions): Promise<CommandResult> {
   const identifier = options.identifier.trim();
   if (!identifier) throw new UserError('--identifier is empty.');
   const { catalog, stripe } = await loadMeterCatalog(ctx);
@@ -30,12 +32,9 @@ export async function usageCancelCommand(ctx: CommandContext, options: UsageCanc
       throw err;
     }
   }
-  if (ctx.out.json) {
-    ctx.out.data({ ok: true, event_name: meter.eventName, identifier, status, already_cancelled: alreadyCancelled });
-  } else if (alreadyCancelled) {
-    ctx.out.line(`event ${identifier} on ${meter.eventName} was already cancelled`);
-  } else {
-    ctx.out.line(`cancelled event ${identifier} on ${meter.eventName} (${status}); it leaves the usage totals once Stripe has processed the adjustment`);
-  }
-  return 0;
+  const render = (out: Output) => {
+    if (alreadyCancelled) out.line(`event ${identifier} on ${meter.eventName} was already cancelled`);
+    else out.line(`cancelled event ${identifier} on ${meter.eventName} (${status}); it leaves the usage totals once Stripe has processed the adjustment`);
+  };
+  return { data: { ok: true, event_name: meter.eventName, identifier, status, already_cancelled: alreadyCancelled }, render };
 }

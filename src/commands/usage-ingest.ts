@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { customerResolver } from '../customers/resolve.js';
 import { parseUsageRecord } from '../usage/event.js';
 import { emptyStats, ingest, type ProblemKind } from '../usage/ingest.js';
@@ -33,7 +35,7 @@ const DRY_RUN_SHOWN = 20;
 const CHANGED_SHOWN = 5;
 
 /** `usage ingest <file|->`: the v2 stream, exactly once across retries, crashes, re-runs and edits. */
-export async function usageIngestCommand(ctx: CommandContext, options: UsageIngestOptions, file: string): Promise<number> {
+export async function usageIngestCommand(ctx: CommandContext, options: UsageIngestOptions, file: string): Promise<CommandResult> {
   const fromStdin = file === '-';
   const path = fromStdin ? undefined : resolve(ctx.cwd, file);
   let size: number | undefined;
@@ -77,7 +79,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     let shownChanged = 0;
     const onProblem = async (kind: ProblemKind, line: number, reason: string, raw: string) => {
       // A changed line needs the user's action (the reason says which command): show the first few.
-      if (kind === 'changed' && !dryRun && !ctx.out.json && shownChanged++ < CHANGED_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${reason}`);
+      if (kind === 'changed' && !dryRun && !ctx.settings.json && shownChanged++ < CHANGED_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${reason}`);
       if (!dryRun) return rejects.write(kind, line, reason, raw);
       if (shownInDryRun++ < DRY_RUN_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${kind === 'rejected' ? '' : `${kind}: `}${reason}`);
     };
@@ -132,15 +134,14 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     error: errorText,
     incompleteIsError: fromStdin,
   });
-  if (ctx.out.json) ctx.out.data(report);
-  else for (const line of renderReport(report, fromStdin)) ctx.out.line(line);
-  if (stats.sent && !ctx.out.json) {
-    ctx.out.info('note: Stripe checks streamed events asynchronously; an event for an unknown customer is dropped and reported in a v1.billing.meter.error_report_triggered event (see `alpaca-billing events tail`).');
-  }
   const problems = stats.rejected + stats.changed + stats.duplicates;
-  if (problems && report.rejects_file && !ctx.out.json) ctx.out.warn(`${problems} line${problems === 1 ? '' : 's'} not sent (rejected, changed or duplicate); reasons and line numbers are in ${report.rejects_file}.`);
+  const render = (out: Output) => {
+    for (const line of renderReport(report, fromStdin)) out.line(line);
+    if (stats.sent) out.info('note: Stripe checks streamed events asynchronously; an event for an unknown customer is dropped and reported in a v1.billing.meter.error_report_triggered event (see `alpaca-billing events tail`).');
+    if (problems && report.rejects_file) out.warn(`${problems} line${problems === 1 ? '' : 's'} not sent (rejected, changed or duplicate); reasons and line numbers are in ${report.rejects_file}.`);
+  };
   // Ctrl-C is the user's decision (what was sent is journaled; the same command resumes), not a failure.
-  return report.ok ? ExitCode.ok : interrupted && result.error === undefined ? ExitCode.cancelled : ExitCode.error;
+  return { data: report, render, exitCode: report.ok ? ExitCode.ok : interrupted && result.error === undefined ? ExitCode.cancelled : ExitCode.error };
 }
 
 function describeError(err: unknown): string {

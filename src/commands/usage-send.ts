@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError, isStripeSdkError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { IDENTIFIER_MAX, parseWholeNumber } from '../usage/event.js';
 import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
@@ -39,7 +41,7 @@ export function isDuplicateIdentifier(err: unknown): boolean {
 }
 
 /** `usage send`: one event through the v1 endpoint, which validates synchronously. */
-export async function usageSendCommand(ctx: CommandContext, options: UsageSendOptions): Promise<number> {
+export async function usageSendCommand(ctx: CommandContext, options: UsageSendOptions): Promise<CommandResult> {
   const flags = checkSendFlags(options, Math.floor(Date.now() / 1000));
   const { catalog, stripe } = await loadMeterCatalog(ctx);
   const meter = requireMeter(catalog, options.meter);
@@ -57,12 +59,10 @@ export async function usageSendCommand(ctx: CommandContext, options: UsageSendOp
     duplicate = true;
   }
   const result = { ok: true, event_name: meter.eventName, customer, value: flags.value, timestamp: flags.timestamp, identifier: flags.identifier, duplicate };
-  if (ctx.out.json) {
-    ctx.out.data(result);
-    return 0;
-  }
-  if (duplicate) ctx.out.line(`already recorded: Stripe has an event with identifier ${flags.identifier} from the last 24 hours; it counts once.`);
-  else ctx.out.line(`recorded ${flags.value} on ${meter.eventName} for ${customer} at ${isoSeconds(flags.timestamp)}`);
-  ctx.out.line(`identifier ${flags.identifier}${flags.generated ? '  (generated: pass --identifier with it to retry safely)' : ''}`);
-  return 0;
+  const render = (out: Output) => {
+    if (duplicate) out.line(`already recorded: Stripe has an event with identifier ${flags.identifier} from the last 24 hours; it counts once.`);
+    else out.line(`recorded ${flags.value} on ${meter.eventName} for ${customer} at ${isoSeconds(flags.timestamp)}`);
+    out.line(`identifier ${flags.identifier}${flags.generated ? '  (generated: pass --identifier with it to retry safely)' : ''}`);
+  };
+  return { data: result, render };
 }

@@ -1,5 +1,7 @@
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { unitName } from '../customers/invoice-preview.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { renderCreditLine, upcomingCreditOn } from '../customers/credit-applied.js';
@@ -28,8 +30,8 @@ export function majorAmount(minor: string, currency: string): string {
 }
 
 /** `usage summary`: usage per window, the total and its estimated cost. */
-export async function usageSummaryCommand(ctx: CommandContext, options: UsageSummaryOptions): Promise<number> {
-  if (ctx.out.json && options.csv) throw new UserError('--json and --csv are exclusive; pick one.');
+export async function usageSummaryCommand(ctx: CommandContext, options: UsageSummaryOptions): Promise<CommandResult> {
+  if (ctx.settings.json && options.csv) throw new UserError('--json and --csv are exclusive; pick one.');
   const now = Math.floor(Date.now() / 1000);
   const flagFrom = options.from !== undefined ? timeFlag('--from', options.from) : undefined;
   const flagTo = options.to !== undefined ? timeFlag('--to', options.to) : undefined;
@@ -55,7 +57,7 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
   // Stripe may leave out empty windows; show every window so the chart's x-axis is time.
   const byStart = new Map(found.map((w) => [w.start, w.value]));
   const step = GROUP_SECONDS[q.grouping];
-  const windows = [];
+  const windows: Array<{ start: number; end: number; value: number }> = [];
   for (let t = q.windowsFrom; t < q.windowsTo; t += step) windows.push({ start: t, end: t + step, value: byStart.get(t) ?? 0 });
 
   const { price, note: priceNote } = item ? { price: item.price, note: undefined } : await findMeterPrice(stripe!, meter, await loadPricingIfPresent(ctx));
@@ -67,50 +69,51 @@ export async function usageSummaryCommand(ctx: CommandContext, options: UsageSum
   if (priceNote) notes.push(priceNote);
   if (q.totalTo > now - 10 * 60 && q.totalFrom < now) notes.push('the last few minutes may not be aggregated yet (Stripe aggregates usage asynchronously)');
 
-  if (ctx.out.json) {
-    ctx.out.data({
-      customer: customer.id,
-      meter: meter.eventName,
-      // Unix seconds, as every --json document; the ISO form beside it under *_iso.
-      from: q.totalFrom,
-      to: q.totalTo,
-      from_iso: iso(q.totalFrom),
-      to_iso: iso(q.totalTo),
-      total,
-      estimated_cost: cost && price ? { amount: majorAmount(cost.amount, price.currency), currency: price.currency } : null,
-      credit: credit ? { amount: majorAmount(String(credit.credit), credit.currency), currency: credit.currency, category: credit.kind } : null,
-      due: credit ? { amount: majorAmount(String(credit.due), credit.currency), currency: credit.currency } : null,
-      windows: windows.map((w) => ({ start: w.start, end: w.end, value: w.value })),
-    });
-    return 0;
-  }
+  const data = {
+    customer: customer.id,
+    meter: meter.eventName,
+    // Unix seconds, as every --json document; the ISO form beside it under *_iso.
+    from: q.totalFrom,
+    to: q.totalTo,
+    from_iso: iso(q.totalFrom),
+    to_iso: iso(q.totalTo),
+    total,
+    estimated_cost: cost && price ? { amount: majorAmount(cost.amount, price.currency), currency: price.currency } : null,
+    credit: credit ? { amount: majorAmount(String(credit.credit), credit.currency), currency: credit.currency, category: credit.kind } : null,
+    due: credit ? { amount: majorAmount(String(credit.due), credit.currency), currency: credit.currency } : null,
+    windows: windows.map((w) => ({ start: w.start, end: w.end, value: w.value })),
+  };
   if (options.csv) {
-    ctx.out.line('start,end,value');
-    for (const w of windows) ctx.out.line(`${iso(w.start)},${iso(w.end)},${w.value}`);
-    return 0;
+    const csv = (out: Output) => {
+      out.line('start,end,value');
+      for (const w of windows) out.line(`${iso(w.start)},${iso(w.end)},${w.value}`);
+    };
+    return { data, render: csv };
   }
-  const source = period.source === 'subscription' ? `current period of ${item!.subscription}` : period.source === 'month' ? 'current UTC month (no subscription on this meter)' : 'from the flags';
-  ctx.out.line(`${meter.eventName} for ${customer.id}${customer.email ? ` (${customer.email})` : ''}`);
-  ctx.out.line(`${iso(q.totalFrom)} to ${iso(q.totalTo)}, ${source}`);
-  ctx.out.line('');
-  const label = (t: number) => (q.grouping === 'day' ? iso(t).slice(0, 10) : iso(t).slice(0, 16).replace('T', ' '));
-  // A month by hour is ~745 windows, mostly empty: the table lists the ones with usage (CSV and JSON keep every window).
-  const used = windows.filter((w) => w.value !== 0);
-  const values = used.map((w) => formatQuantity(String(w.value)));
-  const width = Math.max(5, ...values.map((v) => v.length));
-  const unit = q.grouping === 'day' ? 'day' : 'hour';
-  if (used.length) {
-    ctx.out.line(`${q.grouping === 'day' ? 'day (UTC)  ' : 'hour (UTC)      '}  ${'value'.padStart(width)}`);
-    used.forEach((w, i) => ctx.out.line(`${label(w.start)}  ${values[i].padStart(width)}`));
-  }
-  const empty = windows.length - used.length;
-  if (!used.length) ctx.out.line(`no usage in ${windows.length === 1 ? `this ${unit}` : `these ${windows.length} ${unit}s`}`);
-  else if (empty) ctx.out.line(`${empty} ${unit}${empty === 1 ? '' : 's'} without usage not shown; --csv or --json lists every window`);
-  ctx.out.line('');
-  ctx.out.line(`total      ${formatQuantity(String(total))}`);
-  if (cost && price) ctx.out.line(`estimated  ${formatMoney(cost.amount, price.currency)}  (${cost.explanation})`);
-  if (credit) ctx.out.line(`credit     ${renderCreditLine(credit)}`);
-  if (ctx.out.stdoutSink.isTTY && windows.length > 1) ctx.out.line(`trend      ${sparkline(windows.map((w) => w.value))}`);
-  for (const n of notes) ctx.out.info(`note: ${n}`);
-  return 0;
+  const render = (out: Output) => {
+    const source = period.source === 'subscription' ? `current period of ${item!.subscription}` : period.source === 'month' ? 'current UTC month (no subscription on this meter)' : 'from the flags';
+    out.line(`${meter.eventName} for ${customer.id}${customer.email ? ` (${customer.email})` : ''}`);
+    out.line(`${iso(q.totalFrom)} to ${iso(q.totalTo)}, ${source}`);
+    out.line('');
+    const label = (t: number) => (q.grouping === 'day' ? iso(t).slice(0, 10) : iso(t).slice(0, 16).replace('T', ' '));
+    // A month by hour is ~745 windows, mostly empty: the table lists the ones with usage (CSV and JSON keep every window).
+    const used = windows.filter((w) => w.value !== 0);
+    const values = used.map((w) => formatQuantity(String(w.value)));
+    const width = Math.max(5, ...values.map((v) => v.length));
+    const unit = q.grouping === 'day' ? 'day' : 'hour';
+    if (used.length) {
+      out.line(`${q.grouping === 'day' ? 'day (UTC)  ' : 'hour (UTC)      '}  ${'value'.padStart(width)}`);
+      used.forEach((w, i) => out.line(`${label(w.start)}  ${values[i].padStart(width)}`));
+    }
+    const empty = windows.length - used.length;
+    if (!used.length) out.line(`no usage in ${windows.length === 1 ? `this ${unit}` : `these ${windows.length} ${unit}s`}`);
+    else if (empty) out.line(`${empty} ${unit}${empty === 1 ? '' : 's'} without usage not shown; --csv or --json lists every window`);
+    out.line('');
+    out.line(`total      ${formatQuantity(String(total))}`);
+    if (cost && price) out.line(`estimated  ${formatMoney(cost.amount, price.currency)}  (${cost.explanation})`);
+    if (credit) out.line(`credit     ${renderCreditLine(credit)}`);
+    if (out.stdoutSink.isTTY && windows.length > 1) out.line(`trend      ${sparkline(windows.map((w) => w.value))}`);
+    for (const n of notes) out.info(`note: ${n}`);
+  };
+  return { data, render };
 }
