@@ -1,10 +1,13 @@
 // The README's "JSON output" table is a contract CI pipelines parse: every command's --json document
 // must have exactly the keys its row documents (optional ones marked `?` may be absent). Each command
 // runs here as a pipeline would, in-process against the emulator, and its document is compared.
+// Every command that is not a stream also prints exactly that one document on stdout and nothing else.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildProgram } from '../../src/cli/program.js';
 import { DEMO_PRICING_YAML } from '../../src/demo/pricing.js';
 import { run } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -78,10 +81,34 @@ describe('topLevelKeys', () => {
   });
 });
 
+/** Every command a user can run, as `usage send`: the leaves of the command tree. */
+const leaves = (c: Command, path: string[] = []): string[] => (c.commands.length ? c.commands.flatMap((s) => leaves(s, [...path, s.name()])) : [path.join(' ')]);
+const COMMANDS = leaves(buildProgram(() => async () => {}));
+/** They print NDJSON as things happen (or announce a server and keep running): many documents by design. */
+const STREAMS = ['events tail', 'webhooks serve', 'usage relay', 'emulator', 'serve-example'];
+/** One document, checked by their own tests: the demo (test/demo/demo.test.ts), invoice pay (needs an open invoice: test/customers/billing-cycle.test.ts). */
+const ONE_DOCUMENT_ELSEWHERE = ['demo', 'invoice pay'];
+
+/** Which command of the tree `args` runs (`usage send --value 1` → `usage send`). */
+const commandOf = (args: string[]) => (COMMANDS.includes(args.slice(0, 2).join(' ')) ? args.slice(0, 2).join(' ') : args[0]);
+
+/** stdout holds one JSON document, as the CLI prints it, and nothing before or after it. */
+function oneDocument(stdout: string): string | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch (err) {
+    return `stdout is not one JSON document (${(err as Error).message}): ${stdout.slice(0, 300)}`;
+  }
+  return stdout === `${JSON.stringify(doc, null, 2)}\n` ? undefined : `stdout has more than the document: ${JSON.stringify(stdout.slice(0, 300))}`;
+}
+
 describe("every command's --json document has the README's keys", () => {
   let emu: TestEmulator;
   let dir: string;
   const rows = tableRows();
+  /** Commands whose --json run here printed exactly one document. */
+  const single = new Set<string>();
   const documented = (command: string) => {
     const row = rows.find((r) => r.command === command);
     if (!row?.keys) throw new Error(`the README's JSON table has no object row for \`${command}\``);
@@ -90,6 +117,9 @@ describe("every command's --json document has the README's keys", () => {
   const json = async (args: string[]) => {
     const result = await run([...args, '--json'], { env: emu.env, cwd: dir });
     if (result.code !== 0) throw new Error(`${args.join(' ')} exited ${result.code}: ${result.stdout}${result.stderr}`);
+    const problem = oneDocument(result.stdout);
+    if (problem) problems.push(`${args.join(' ')}: ${problem}`);
+    else single.add(commandOf(args));
     return result.json<Record<string, unknown>>();
   };
   const checked = new Set<string>();
@@ -165,6 +195,28 @@ describe("every command's --json document has the README's keys", () => {
     expectKeys('clock list', await json(['clock', 'list']));
     expectKeys('clock advance', await json(['clock', 'advance', id, '--by', '1d']));
     expectKeys('clock delete', await json(['clock', 'delete', id, '--yes']));
+  });
+
+  it('the commands without an object row print one document too', async () => {
+    expectKeys('completion', await json(['completion', 'bash']));
+    await json(['schema']);
+    await json(['init', '--yes', '-o', 'init.yaml']);
+    await json(['pull']);
+    await json(['reconcile', '--dry-run']);
+  });
+
+  it('a command that fails after its work prints the error document alone, not its result and then the error', async () => {
+    // plan -o into a folder that is a file: the plan is made, saving it fails (exit 3).
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 'plans'), 'a file, not a folder');
+    const result = await run(['plan', '-o', 'sub/plans/plan.json', '--json'], { env: emu.env, cwd: dir });
+    expect(result.code).toBe(3);
+    expect(oneDocument(result.stdout)).toBeUndefined();
+    expect(result.json()).toMatchObject({ ok: false, error: { type: 'user' } });
+  });
+
+  it('every command that is not a stream was run here with --json and printed one document', () => {
+    expect(COMMANDS.filter((c) => !single.has(c) && !STREAMS.includes(c) && !ONE_DOCUMENT_ELSEWHERE.includes(c))).toEqual([]);
   });
 
   it('every object row of the table was checked here (or is run by the tests named below)', () => {
