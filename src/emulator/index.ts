@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { configureBilling } from './billing/records.js';
+import { configureBilling } from './billing/store.js';
 import { EmulatorCore } from './core.js';
 import { createRequestHandler } from './http/server.js';
 import { Router } from './http/router.js';
 import { Persistence } from './persistence.js';
-import { routeModules } from './routes/index.js';
+import { routeModules } from './routes.js';
 import { logFileOf, readLogFile, readStateFile, StateFileError } from './state-file.js';
 import { applyBatch, type StateDocument } from './store.js';
 import type { EmulatorOptions, ResolvedOptions, RunningEmulator } from './types.js';

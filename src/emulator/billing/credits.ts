@@ -4,7 +4,7 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { isMetered } from './invoice-builder.js';
-import { prices, type CustomerRecord } from './records.js';
+import { prices, type CustomerRecord } from './store.js';
 
 type CreditGrant = Stripe.Billing.CreditGrant;
 type CreditTransaction = Stripe.Billing.CreditBalanceTransaction;

@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { priceQuantity } from './invoice-math.js';
 import { periodContaining, type Interval, type Period } from './periods.js';
-import { CATALOG, meterOf, prices, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
+import { CATALOG, meterOf, prices, type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
 
 export interface LinePlan {
   item: SubscriptionItemRecord;

@@ -4,7 +4,7 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { itemPeriod, priceOf } from './invoice-builder.js';
-import { nowFor, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
+import { nowFor, type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
 
 /** The instant periods are computed at: now, or when the subscription ended. */
 export function periodClock(core: EmulatorCore, sub: SubscriptionRecord): number {

@@ -10,7 +10,7 @@ import type { Collection } from '../store.js';
 import { isMetered, priceOf } from './invoice-builder.js';
 import { issueFinalInvoice } from './invoice-ledger.js';
 import { cancelNow } from './lifecycle.js';
-import { subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
+import { subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
 import { renderSubscription } from './render.js';
 
 export interface SchedulePhaseRecord {

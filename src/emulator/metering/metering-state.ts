@@ -1,8 +1,8 @@
 // One MeteringEngine per emulator core, wired to the catalog (meters), the customers and the
 // clock, and persisted with --state as a slice (aggregates and the last day's identifiers only).
 import type { EmulatorCore } from '../core.js';
-import { meters as meterCollection } from '../routes/meters.js';
-import { nowFor } from '../billing/records.js';
+import { meters as meterCollection } from '../catalog/meter-routes.js';
+import { nowFor } from '../billing/store.js';
 import { AggregateStore } from './aggregate-store.js';
 import { IdentifierLog } from './identifier-log.js';
 import { MeteringEngine } from './metering-engine.js';

@@ -5,9 +5,9 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { StripeHttpError } from '../http/errors.js';
-import { secretFor } from './invoice-ledger.js';
+import { secretFor } from '../billing/invoice-ledger.js';
 import { attachPaymentMethod, authenticatesOnSetup, cardDeclined, declineDetails, declineOf } from './payment-methods.js';
-import type { PaymentMethodRecord } from './records.js';
+import type { PaymentMethodRecord } from '../billing/store.js';
 
 export type PaymentIntentRecord = Stripe.PaymentIntent;
 

@@ -3,12 +3,12 @@ import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asBool, asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
-import { isMetered, itemPeriod, priceOf } from '../billing/invoice-builder.js';
-import { catchUp } from '../billing/cycle.js';
-import { cancelNow, newSubscriptionRecord, startSubscription } from '../billing/lifecycle.js';
-import { issueFinalInvoice } from '../billing/invoice-ledger.js';
-import { customers, invoices, nowFor, paymentMethods, prices, setupIntents, subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from '../billing/records.js';
-import { renderItem, renderSubscription } from '../billing/render.js';
+import { isMetered, itemPeriod, priceOf } from './invoice-builder.js';
+import { catchUp } from './cycle.js';
+import { cancelNow, newSubscriptionRecord, startSubscription } from './lifecycle.js';
+import { issueFinalInvoice } from './invoice-ledger.js';
+import { customers, invoices, nowFor, paymentMethods, prices, setupIntents, subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
+import { renderItem, renderSubscription } from './render.js';
 import type { EmuRequest, Route } from '../types.js';
 
 const PAYMENT_BEHAVIORS = ['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete'];

@@ -7,8 +7,8 @@ import type { EmulatorCore } from '../core.js';
 import { invalid } from '../http/errors.js';
 import { listResponse } from '../http/list.js';
 import { asInt, asObject, asString, checkNested, required, str } from '../http/params.js';
-import { customers, meterOf, nowFor } from '../billing/records.js';
-import { meters } from './meters.js';
+import { customers, meterOf, nowFor } from './store.js';
+import { meters } from '../catalog/meter-routes.js';
 import type { EmuRequest, Route } from '../types.js';
 
 type Alert = Stripe.Billing.Alert;
