@@ -8,7 +8,9 @@ import { listResponse } from '../http/list.js';
 import { asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, required, str } from '../http/params.js';
 import { appliesTo, balancesOf, creditGrants, creditTransactions, grantCustomer, recordGranted, recordWriteOff, type CreditGrantRecord } from './credits.js';
 import { isMetered } from './invoice-builder.js';
-import { customers, nowFor, prices } from './store.js';
+import { customers } from '../customers/store.js';
+import { nowFor } from './store.js';
+import { prices } from '../catalog/store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 type CreditGrant = Stripe.Billing.CreditGrant;

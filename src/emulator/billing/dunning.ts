@@ -6,7 +6,8 @@ import type { EmulatorCore } from '../core.js';
 import { activate, cancelNow, hasOpenInvoiceOf } from './lifecycle.js';
 import { defaultPaymentMethod, markPaid } from './invoice-ledger.js';
 import { AUTHENTICATION_REQUIRED, declineOf } from '../customers/payment-methods.js';
-import { billingSettings, customers, invoices, paymentMethods, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './store.js';
+import { billingSettings, invoices, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './store.js';
+import { customers, paymentMethods } from '../customers/store.js';
 
 const DAY = 86_400;
 

@@ -7,7 +7,8 @@ import { defaultPaymentMethod, previewInvoice } from './invoice-ledger.js';
 import { FINALIZE_GRACE_SECONDS, catchUp } from './cycle.js';
 import { payInvoice } from './lifecycle.js';
 import { resolvePaymentMethod } from '../customers/payment-methods.js';
-import { customers, invoices, nowFor, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './store.js';
+import { customers } from '../customers/store.js';
+import { invoices, nowFor, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 const LIVE = new Set(['active', 'trialing', 'past_due', 'incomplete', 'unpaid']);

@@ -12,6 +12,7 @@ import { issueFinalInvoice } from './invoice-ledger.js';
 import { cancelNow } from './lifecycle.js';
 import { subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
 import { renderSubscription } from './render.js';
+import { COLLECTIONS } from '../collection-names.js';
 
 export interface SchedulePhaseRecord {
   start_date: number;
@@ -41,7 +42,7 @@ export interface ScheduleRecord {
 }
 
 export function schedules(core: EmulatorCore): Collection<ScheduleRecord> {
-  return core.collection<ScheduleRecord>('subscription_schedules');
+  return core.collection<ScheduleRecord>(COLLECTIONS.subscriptionSchedules);
 }
 
 /** The schedule managing this subscription, if it is still running. */

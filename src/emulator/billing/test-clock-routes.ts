@@ -10,7 +10,8 @@ import { catchUp, runUntil } from './cycle.js';
 import { deleteCustomer } from './lifecycle.js';
 import { intervalOf, priceOf } from './invoice-builder.js';
 import { shiftByIntervals } from './periods.js';
-import { customers, subscriptions, testClocks, type TestClockRecord } from './store.js';
+import { customers } from '../customers/store.js';
+import { subscriptions, testClocks, type TestClockRecord } from './store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 /** Stripe's guide: "Test clocks are automatically deleted 30 days after you create them". */

@@ -1,7 +1,7 @@
 import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing } from '../http/errors.js';
 import { asBool, asDecimalString, asInt, asString, checkNested, newMetadata, required } from '../http/params.js';
-import { meters } from './meter-routes.js';
+import { meters } from './store.js';
 import { prices, priceByLookupKey, type StoredPrice, type StoredTier } from './store.js';
 import { STRIPE_CURRENCIES, isStripeCurrency } from '../../core/stripe-currencies.js';
 

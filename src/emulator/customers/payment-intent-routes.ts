@@ -10,7 +10,7 @@ import { isPublishableKey, requireClientSecret } from '../http/auth.js';
 import { isStripeCurrency } from '../../core/stripe-currencies.js';
 import { methodFromData } from './card-data.js';
 import { resolvePaymentMethod } from './payment-methods.js';
-import { customers, paymentMethods, type PaymentMethodRecord } from '../billing/store.js';
+import { customers, paymentMethods, type PaymentMethodRecord } from './store.js';
 import {
   assertConfirmable,
   assertUpdatable,

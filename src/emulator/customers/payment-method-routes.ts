@@ -3,7 +3,7 @@ import { StripeHttpError, parameterMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, str } from '../http/params.js';
 import { attachPaymentMethod, requirePaymentMethod, resolvePaymentMethod } from './payment-methods.js';
-import { customers, paymentMethods, type PaymentMethodRecord } from '../billing/store.js';
+import { customers, paymentMethods, type PaymentMethodRecord } from './store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 /** A test token (`pm_card_visa`, …) on a pm_ route means a fresh card object, as on Stripe. */

@@ -8,7 +8,7 @@ import { createSetupIntent, succeedSetupIntent } from '../billing/lifecycle.js';
 import { requireClientSecret } from '../http/auth.js';
 import { authenticatesOnSetup, cardDeclined, declineDetails, resolvePaymentMethod, setupDeclineOf } from './payment-methods.js';
 import { methodFromData } from './card-data.js';
-import { customers, paymentMethods, setupIntents, type SetupIntentRecord } from '../billing/store.js';
+import { customers, paymentMethods, setupIntents, type SetupIntentRecord } from './store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 function requireIntent(core: EmulatorCore, id: string): SetupIntentRecord {
