@@ -1,3 +1,8 @@
+// The offline Stripe emulator's entry point. Folders by area, each with its store, rules and
+// routes: catalog/ (meters, products, prices), customers/ (customers, payment methods, setup and
+// payment intents, test cards), checkout/, billing/ (subscriptions, schedules, invoices, cycle,
+// dunning, credits, alerts, test clocks), metering/, events/, stripe-js/; http/ is shared HTTP
+// plumbing only; collection-names.ts names every stored collection once. SPEC.md "Layout" has more.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { configureBilling } from './billing/store.js';

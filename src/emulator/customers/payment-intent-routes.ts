@@ -1,4 +1,4 @@
-// /v1/payment_intents: standalone payments of one amount (billing/payment-intents.ts holds the
+// /v1/payment_intents: standalone payments of one amount (payment-intents.ts holds the
 // status machine). Retrieve, confirm and the 3-D Secure stand-in also take a publishable key with
 // the intent's client secret, as Stripe.js calls them.
 import type Stripe from 'stripe';
