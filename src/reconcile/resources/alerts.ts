@@ -155,10 +155,16 @@ export const alerts: ResourceKind<'alert'> = {
   read: (ctx) => listAll(ctx, (params) => ctx.client.billing.alerts.list(params, NO_SDK_RETRIES)),
   diff: diffAlerts,
   steps: alertSteps,
+  pull: ({ state }) => {
+    const meterKeyById = new Map(state.objects.meter.map((m) => [m.id, m.event_name]));
+    const pulled = pullAlerts(state.objects.alert ?? [], meterKeyById);
+    const ids = [...meterKeyById].filter(([, key]) => Object.values(pulled.alerts).some((a) => a.meter === key)).map(([id]) => id);
+    return { file: { alerts: pulled.alerts }, meters: ids, skipped: pulled.skipped, unmanaged: 0 };
+  },
 };
 
 /**
- * The `alerts:` section for `pull`: our alerts (by the key in their title) whose meter is pulled too.
+ * The `alerts:` section for `pull`: our alerts (by the key in their title), with their meters.
  * Alerts made some other way (`alerts create`, the Dashboard) stay out: the file would replace them.
  */
 export function pullAlerts(list: Alert[], meterKeyById: ReadonlyMap<string, string>): { alerts: Record<string, { meter: string; threshold: number; customer?: string; title: string }>; skipped: string[] } {

@@ -5,7 +5,8 @@
  */
 import type { StripeClient } from '../../stripe/client.js';
 import type { MigrationOutcome } from '../migrate.js';
-import type { CatalogObjects, Change, DiffInput, ResourceType, Write } from '../types.js';
+import type { PricingFile } from '../../config/pricing-schema.js';
+import { MANAGED_BY_KEY, type AccountState, type CatalogObjects, type Change, type DiffInput, type ResourceType, type Write } from '../types.js';
 
 /** Calls Stripe through the rate limiter and retry policy, counting every request. */
 export type Caller = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -79,6 +80,25 @@ export const objectOf = (change: Change): string => (change.id ? `${change.type}
 /** The object a create (or a replacement) makes. */
 export const newObjectOf = (change: Change): string => `${change.type}:new ${change.key}`;
 
+/** What `pull` asks of a kind: the account, and whether archived objects are wanted. */
+export interface PullInput {
+  state: AccountState;
+  /** Include archived products and prices. */
+  all: boolean;
+}
+
+/** A kind's share of the pulled pricing.yaml. */
+export interface PulledPart {
+  /** Its sections, in the file's own shape (not the normalised model). */
+  file: Partial<Omit<PricingFile, 'version'>>;
+  /** Meters (by id) its entries name: pulled with them, even when inactive. */
+  meters?: string[];
+  /** What could not be expressed and was left out, for the user. */
+  skipped: string[];
+  /** Objects without managed_by (`apply --adopt` takes them over). */
+  unmanaged: number;
+}
+
 export interface ResourceKind<K extends ResourceType = ResourceType> {
   type: K;
   read(ctx: ReadContext): Promise<CatalogObjects[K]>;
@@ -86,6 +106,8 @@ export interface ResourceKind<K extends ResourceType = ResourceType> {
   diff(input: DiffInput): Change[];
   /** The apply steps of one of this type's changes (none for noops and unmanaged objects). */
   steps(change: Change): Step[];
+  /** Its objects as pricing.yaml entries (absent for prices, which products pull with themselves). */
+  pull?(input: PullInput): PulledPart;
 }
 
 /** Every object of a list endpoint, 100 per page: the call count grows with pages, not objects. */
@@ -131,6 +153,14 @@ export async function createOnce<T extends Created>(
   }
   return ctx.call(() => create(ctx.idempotencyKey(change, `create again after ${created.id} was deleted`, params)));
 }
+
+/** A pulled object's metadata, without ours (managed_by): undefined when nothing is left. */
+export function ownMetadata(metadata: Record<string, string> | null | undefined): Record<string, string> | undefined {
+  const out = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k]) => k !== MANAGED_BY_KEY));
+  return Object.keys(out).length ? out : undefined;
+}
+
+export const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Field-level diff of two metadata maps, as `metadata.<key>` entries. */
 export function diffMetadata(before: Record<string, string>, after: Record<string, string>): { field: string; before?: string; after?: string }[] {

@@ -3,6 +3,7 @@
  * is ours; only `display_name` can change in place, and nothing can delete a meter (prune deactivates).
  */
 import type Stripe from 'stripe';
+import type { PricingFile } from '../../config/pricing-schema.js';
 import type { MeterSpec } from '../../config/model.js';
 import { isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, listAll, type ResourceKind, type Step, newObjectOf, objectOf } from './kind.js';
@@ -101,9 +102,25 @@ function meterSteps(change: Change): Step[] {
   }
 }
 
+type MeterEntry = NonNullable<PricingFile['meters']>[string];
+
+/** A meter as pricing.yaml writes it (keyed by its event name; payload keys only when not Stripe's defaults). */
+export function pulledMeter(m: Stripe.Billing.Meter): MeterEntry {
+  return {
+    display_name: m.display_name,
+    event_name: m.event_name,
+    aggregation: m.default_aggregation.formula as MeterEntry['aggregation'],
+    ...(m.customer_mapping.event_payload_key !== 'stripe_customer_id' ? { customer_key: m.customer_mapping.event_payload_key } : {}),
+    ...(m.value_settings.event_payload_key !== 'value' ? { value_key: m.value_settings.event_payload_key } : {}),
+  };
+}
+
 export const meters: ResourceKind<'meter'> = {
   type: 'meter',
   read: (ctx) => listAll(ctx, (params) => ctx.client.billing.meters.list(params, NO_SDK_RETRIES)),
   diff: diffMeters,
   steps: meterSteps,
+  // The active ones. An inactive meter is pulled only when a pulled price or alert names it (the
+  // file has no way to say "inactive": plan would reactivate it).
+  pull: ({ state }) => ({ file: { meters: Object.fromEntries(state.objects.meter.filter((m) => m.status === 'active').map((m) => [m.event_name, pulledMeter(m)])) }, skipped: [], unmanaged: 0 }),
 };

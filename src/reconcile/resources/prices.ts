@@ -6,8 +6,9 @@
  */
 import type Stripe from 'stripe';
 import type { PriceSpec, PricingConfig } from '../../config/model.js';
+import type { PriceInput } from '../../config/pricing-schema.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, type ApplyContext, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, ownMetadata, type ApplyContext, type ResourceKind, type Step } from './kind.js';
 import { amountOf, amountParams, describeAmount, sameAmount } from './price-amount.js';
 import { migrationStep } from './price-migration.js';
 
@@ -267,4 +268,34 @@ export const prices: ResourceKind<'price'> = {
 /** Prices a plan would archive (directly or by replacing them): their subscriptions are counted. */
 export function pricesLeavingService(changes: Change[]): string[] {
   return changes.filter((c) => c.type === 'price' && (c.action === 'archive' || c.action === 'replace') && c.id).map((c) => c.id!);
+}
+
+/** Whole minor units as YAML numbers, sub-cent ones as quoted decimal strings (never floats). */
+const amountValue = (s: string): number | string => (/^\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : s);
+
+/** A price as pricing.yaml writes it, inside its product (keyed by its lookup key). */
+export function pulledPrice(price: Stripe.Price, meterKey: string | undefined): PriceInput {
+  const r = price.recurring!;
+  const out: PriceInput = { lookup_key: price.lookup_key!, currency: price.currency, interval: r.interval as PriceInput['interval'] };
+  if (r.interval_count !== 1) out.interval_count = r.interval_count;
+  if (price.nickname) out.nickname = price.nickname;
+  if (price.tax_behavior && price.tax_behavior !== 'unspecified') out.tax_behavior = price.tax_behavior as PriceInput['tax_behavior'];
+  if (!price.active) out.active = false;
+  const metadata = ownMetadata(price.metadata);
+  if (metadata) out.metadata = metadata;
+  if (meterKey) out.meter = meterKey;
+  const amount = amountOf(price);
+  if (amount.kind === 'per_unit') out.unit_amount = amountValue(amount.unit_amount);
+  else if (amount.kind === 'package') out.package = { amount: amountValue(amount.unit_amount), size: amount.divide_by, round: amount.round };
+  else {
+    out.tiered = {
+      mode: amount.mode,
+      tiers: amount.tiers.map((t) => ({
+        up_to: t.up_to,
+        ...(t.unit_amount !== undefined ? { unit_amount: amountValue(t.unit_amount) } : {}),
+        ...(t.flat_amount !== undefined ? { flat_amount: amountValue(t.flat_amount) } : {}),
+      })),
+    };
+  }
+  return out;
 }

@@ -3,9 +3,10 @@
  * compared by lookup key, since a replaced price keeps its lookup key but gets a new id.
  */
 import type Stripe from 'stripe';
-import { replacedDefaults } from './prices.js';
+import type { PricingFile, PriceInput } from '../../config/pricing-schema.js';
+import { pulledPrice, replacedDefaults } from './prices.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
-import { NO_SDK_RETRIES, Phase, createOnce, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, type ResourceKind, type Step } from './kind.js';
+import { NO_SDK_RETRIES, Phase, byId, createOnce, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, ownMetadata, type PulledPart, type PullInput, type ResourceKind, type Step } from './kind.js';
 
 interface ProductPayload {
   name: string;
@@ -125,9 +126,52 @@ function productSteps(change: Change): Step[] {
   return steps;
 }
 
+/** Products with their prices (a price lives inside its product in pricing.yaml), and the meters those prices use. */
+function pullProducts({ state, all }: PullInput): PulledPart {
+  const skipped: string[] = [];
+  let unmanaged = 0;
+  const products = [...state.objects.product].filter((p) => all || p.active).sort(byId);
+  const productIds = new Set(products.map((p) => p.id));
+  const prices = [...state.objects.price].filter((p) => (all || p.active) && productIds.has(typeof p.product === 'string' ? p.product : p.product.id)).sort(byId);
+  const meterById = new Map(state.objects.meter.map((m) => [m.id, m]));
+  const usedMeters: string[] = [];
+  const pricesByProduct = new Map<string, [string, PriceInput][]>();
+  for (const price of prices) {
+    const productId = typeof price.product === 'string' ? price.product : price.product.id;
+    if (!price.lookup_key) { skipped.push(`price ${price.id} (${productId}): no lookup_key, which is how the file identifies prices; give it one to manage it`); continue; }
+    if (!price.recurring) { skipped.push(`price ${price.lookup_key}: one-time prices are not part of pricing.yaml`); continue; }
+    const meter = price.recurring.meter ? meterById.get(price.recurring.meter) : undefined;
+    if (price.recurring.meter && !meter) { skipped.push(`price ${price.lookup_key}: its meter ${price.recurring.meter} was not found`); continue; }
+    if (meter) usedMeters.push(meter.id);
+    if (!isManaged(price.metadata)) unmanaged++;
+    const list = pricesByProduct.get(productId) ?? [];
+    list.push([price.lookup_key, pulledPrice(price, meter?.event_name)]);
+    pricesByProduct.set(productId, list);
+  }
+  const entries: NonNullable<PricingFile['products']> = {};
+  for (const p of products) {
+    if (!isManaged(p.metadata)) unmanaged++;
+    const priceEntries = pricesByProduct.get(p.id) ?? [];
+    const defaultId = priceIdOf(p.default_price);
+    const defaultKey = priceEntries.find(([lk]) => prices.find((x) => x.id === defaultId)?.lookup_key === lk)?.[0];
+    const metadata = ownMetadata(p.metadata);
+    entries[p.id] = {
+      name: p.name,
+      ...(p.description ? { description: p.description } : {}),
+      ...(p.unit_label ? { unit_label: p.unit_label } : {}),
+      ...(!p.active ? { active: false } : {}),
+      ...(metadata ? { metadata } : {}),
+      ...(defaultKey ? { default_price: defaultKey } : {}),
+      ...(priceEntries.length ? { prices: Object.fromEntries(priceEntries) } : {}),
+    };
+  }
+  return { file: { products: entries }, meters: usedMeters, skipped, unmanaged };
+}
+
 export const products: ResourceKind<'product'> = {
   type: 'product',
   read: (ctx) => listAll(ctx, (params) => ctx.client.products.list(params, NO_SDK_RETRIES)),
   diff: diffProducts,
   steps: productSteps,
+  pull: pullProducts,
 };

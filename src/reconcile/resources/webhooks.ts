@@ -147,6 +147,10 @@ export const webhooks: ResourceKind<'webhook_endpoint'> = {
   read: (ctx) => listAll(ctx, (params) => ctx.client.webhookEndpoints.list(params, NO_SDK_RETRIES)),
   diff: diffWebhooks,
   steps: webhookSteps,
+  pull: ({ state }) => {
+    const { webhooks: entries, skipped, unmanaged } = pullWebhooks(state.objects.webhook_endpoint ?? []);
+    return { file: { webhooks: entries }, skipped, unmanaged };
+  },
 };
 
 /** A pricing.yaml key for an endpoint nobody named: its host and path, e.g. `example_com_hooks_stripe`. */
