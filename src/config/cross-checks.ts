@@ -185,6 +185,10 @@ const MANAGED_BY_KEY = 'managed_by';
 function checkMetadata(metadata: unknown, path: PathSegment[], problems: RawProblem[]): void {
   if (!isObj(metadata)) return;
   const keys = Object.keys(metadata);
+  // apply sets managed_by itself (it is how it knows its objects): a value of the user's would be overwritten.
+  if (keys.includes(MANAGED_BY_KEY)) {
+    problems.push({ path: [...path, MANAGED_BY_KEY], target: 'key', message: `'${MANAGED_BY_KEY}' is the key apply marks its objects with`, hint: `Use another key; apply sets ${MANAGED_BY_KEY}: alpaca-billing on everything it manages.` });
+  }
   // apply sends the file's keys plus managed_by: that total is what Stripe counts.
   const sent = keys.length + (keys.includes(MANAGED_BY_KEY) ? 0 : 1);
   if (sent > LIMITS.metadataKeys) {

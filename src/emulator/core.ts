@@ -1,3 +1,4 @@
+import type { CollectionName } from './collection-names.js';
 import { Random, deriveSeed } from './random.js';
 import { Store, type Collection, type StateDocument } from './store.js';
 import type { EventListener, Expander, ResolvedOptions, SessionAuthenticator, UsageSource } from './types.js';
@@ -56,7 +57,7 @@ export class EmulatorCore {
     return prefix + this.random.base62(24);
   }
 
-  collection<T extends { id: string }>(name: string): Collection<T> {
+  collection<T extends { id: string }>(name: CollectionName): Collection<T> {
     return this.store.collection<T>(name);
   }
 

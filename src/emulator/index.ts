@@ -1,11 +1,16 @@
+// The offline Stripe emulator's entry point. Folders by area, each with its store, rules and
+// routes: catalog/ (meters, products, prices), customers/ (customers, payment methods, setup and
+// payment intents, test cards), checkout/, billing/ (subscriptions, schedules, invoices, cycle,
+// dunning, credits, alerts, test clocks), metering/, events/, stripe-js/; http/ is shared HTTP
+// plumbing only; collection-names.ts names every stored collection once. SPEC.md "Layout" has more.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { configureBilling } from './billing/records.js';
+import { configureBilling } from './billing/store.js';
 import { EmulatorCore } from './core.js';
 import { createRequestHandler } from './http/server.js';
 import { Router } from './http/router.js';
 import { Persistence } from './persistence.js';
-import { routeModules } from './routes/index.js';
+import { routeModules } from './routes.js';
 import { logFileOf, readLogFile, readStateFile, StateFileError } from './state-file.js';
 import { applyBatch, type StateDocument } from './store.js';
 import type { EmulatorOptions, ResolvedOptions, RunningEmulator } from './types.js';

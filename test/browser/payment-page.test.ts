@@ -2,7 +2,7 @@
 // a fresh emulator: the Stripe.js stand-in, the example site's backend and its verified webhook.
 import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
-import { configureBilling } from '../../src/emulator/billing/records.js';
+import { configureBilling } from '../../src/emulator/billing/store.js';
 import { createExampleCatalog } from '../../src/example/catalog.js';
 import { startExampleSite, type ExampleSite } from '../../src/example/site.js';
 import { type TestEmulator, startTestEmulator } from '../helpers/emulator.js';

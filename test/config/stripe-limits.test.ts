@@ -111,6 +111,11 @@ describe('validate knows the limits Stripe enforces on what apply sends', () => 
     expect((await run(['apply', '--yes', '--max-rps', '500'], { cwd: dir, env: emu.env })).code).toBe(0);
   });
 
+  it('refuses a managed_by key of the user\'s own, which apply would overwrite', () => {
+    const { problems } = parsePricing('version: 1\nproducts:\n  tagged:\n    name: Tagged\n    metadata:\n      team: ml\n      managed_by: terraform\n', 'pricing.yaml');
+    expect(problems).toEqual([expect.objectContaining({ line: 7, path: 'products.tagged.metadata.managed_by', message: "'managed_by' is the key apply marks its objects with" })]);
+  });
+
   it('refuses more webhook endpoints than Stripe allows on an account (16)', async () => {
     const hooks = Array.from({ length: 17 }, (_, i) => `  h${i}:\n    url: https://example.com/${i}\n    events: [invoice.paid]\n`).join('');
     const { problems } = parsePricing(`version: 1\nwebhooks:\n${hooks}`, 'pricing.yaml');

@@ -1,4 +1,4 @@
-import { matchesQuery, parseSearchQuery, SearchQueryError } from '../../src/emulator/billing/search-query.js';
+import { matchesQuery, parseSearchQuery, SearchQueryError } from '../../src/emulator/http/search-query.js';
 
 const fields = { text: ['email', 'name', 'phone'], numeric: ['created'], metadata: true };
 

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { configureBilling } from '../../src/emulator/billing/records.js';
+import { configureBilling } from '../../src/emulator/billing/store.js';
 import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;

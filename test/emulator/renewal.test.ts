@@ -2,7 +2,7 @@
 // usage reported in the grace hour, finalization and payment, failures with retries and the final
 // state, recovery with invoices.pay, several periods in one advance, and real-time renewals.
 import Stripe from 'stripe';
-import { configureBilling } from '../../src/emulator/billing/records.js';
+import { configureBilling } from '../../src/emulator/billing/store.js';
 import { fail, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { advanceTo } from '../helpers/clock.js';
 

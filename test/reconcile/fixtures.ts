@@ -66,3 +66,47 @@ export function workdir(yaml: string): { dir: string; write(text: string): void 
   write(yaml);
   return { dir, write };
 }
+
+/**
+ * One meter, a package, a per-unit, a graduated and a licensed price; `next` holds the raised
+ * amounts. Names start with `prefix` (`<prefix>_pkg`, event `<prefix>_tokens`…).
+ */
+export const priceChangeYaml = (prefix: string, next = false) => `version: 1
+meters:
+  tokens:
+    display_name: ${prefix} tokens
+    event_name: ${prefix}_tokens
+    aggregation: sum
+products:
+  ${prefix}_ai:
+    name: ${prefix} AI
+    prices:
+      pkg:
+        lookup_key: ${prefix}_pkg
+        currency: usd
+        interval: month
+        meter: tokens
+        package: { amount: ${next ? 5 : 4}, size: 1000, round: up }
+      unit:
+        lookup_key: ${prefix}_unit
+        currency: usd
+        interval: month
+        meter: tokens
+        unit_amount: "${next ? '0.625' : '0.5'}"
+      tiered:
+        lookup_key: ${prefix}_tiered
+        currency: usd
+        interval: month
+        meter: tokens
+        tiered:
+          mode: graduated
+          tiers:
+            - { up_to: 1000, unit_amount: 0 }
+            - { up_to: 10000, unit_amount: "0.5", flat_amount: 500 }
+            - { up_to: inf, unit_amount: "${next ? '0.5' : '0.25'}" }
+      seats:
+        lookup_key: ${prefix}_seats
+        currency: usd
+        interval: month
+        unit_amount: ${next ? 1200 : 1000}
+`;

@@ -7,7 +7,7 @@ import type Stripe from 'stripe';
 import { run } from '../helpers/cli.js';
 import { advanceTo } from '../helpers/clock.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { workdir } from './fixtures.js';
+import { priceChangeYaml, workdir } from './fixtures.js';
 
 let emu: TestEmulator;
 beforeAll(async () => { emu = await startTestEmulator(); });
@@ -17,45 +17,7 @@ const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
 const FEB15 = Date.UTC(2026, 1, 15, 12) / 1000;
 const HOUR = 3600;
 
-const pricingYaml = (next = false) => `version: 1
-meters:
-  tokens:
-    display_name: Last tokens
-    event_name: last_tokens
-    aggregation: sum
-products:
-  last_ai:
-    name: Last AI
-    prices:
-      pkg:
-        lookup_key: last_pkg
-        currency: usd
-        interval: month
-        meter: tokens
-        package: { amount: ${next ? 5 : 4}, size: 1000, round: up }
-      unit:
-        lookup_key: last_unit
-        currency: usd
-        interval: month
-        meter: tokens
-        unit_amount: "${next ? '0.625' : '0.5'}"
-      tiered:
-        lookup_key: last_tiered
-        currency: usd
-        interval: month
-        meter: tokens
-        tiered:
-          mode: graduated
-          tiers:
-            - { up_to: 1000, unit_amount: 0 }
-            - { up_to: 10000, unit_amount: "0.5", flat_amount: 500 }
-            - { up_to: inf, unit_amount: "${next ? '0.5' : '0.25'}" }
-      seats:
-        lookup_key: last_seats
-        currency: usd
-        interval: month
-        unit_amount: ${next ? 1200 : 1000}
-`;
+const pricingYaml = (next = false) => priceChangeYaml('last', next);
 
 const cli = (dir: string, ...args: string[]) => run([...args, '--max-rps', '500'], { env: emu.env, cwd: dir });
 const send = (customer: string, value: number) => emu.stripe.billing.meterEvents.create({ event_name: 'last_tokens', payload: { stripe_customer_id: customer, value: String(value) } });

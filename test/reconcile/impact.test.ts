@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type Stripe from 'stripe';
 import { run } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { workdir } from './fixtures.js';
+import { priceChangeYaml, workdir } from './fixtures.js';
 
 let emu: TestEmulator;
 beforeAll(async () => { emu = await startTestEmulator(); });
@@ -13,46 +13,7 @@ afterAll(async () => { await emu.close(); });
 const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
 const FEB15 = Date.UTC(2026, 1, 15, 12) / 1000;
 
-/** One meter, a package, a per-unit, a graduated and a licensed price; `next` holds the raised amounts. */
-const pricingYaml = (next = false) => `version: 1
-meters:
-  tokens:
-    display_name: Impact tokens
-    event_name: impact_tokens
-    aggregation: sum
-products:
-  impact_ai:
-    name: Impact AI
-    prices:
-      pkg:
-        lookup_key: impact_pkg
-        currency: usd
-        interval: month
-        meter: tokens
-        package: { amount: ${next ? 5 : 4}, size: 1000, round: up }
-      unit:
-        lookup_key: impact_unit
-        currency: usd
-        interval: month
-        meter: tokens
-        unit_amount: "${next ? '0.625' : '0.5'}"
-      tiered:
-        lookup_key: impact_tiered
-        currency: usd
-        interval: month
-        meter: tokens
-        tiered:
-          mode: graduated
-          tiers:
-            - { up_to: 1000, unit_amount: 0 }
-            - { up_to: 10000, unit_amount: "0.5", flat_amount: 500 }
-            - { up_to: inf, unit_amount: "${next ? '0.5' : '0.25'}" }
-      seats:
-        lookup_key: impact_seats
-        currency: usd
-        interval: month
-        unit_amount: ${next ? 1200 : 1000}
-`;
+const pricingYaml = (next = false) => priceChangeYaml('impact', next);
 
 const cli = (dir: string, ...args: string[]) => run([...args, '--max-rps', '500'], { env: emu.env, cwd: dir });
 

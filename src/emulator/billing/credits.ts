@@ -4,7 +4,9 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { isMetered } from './invoice-builder.js';
-import { prices, type CustomerRecord } from './records.js';
+import { prices, type StoredPrice } from '../catalog/store.js';
+import { type CustomerRecord } from '../customers/store.js';
+import { COLLECTIONS } from '../collection-names.js';
 
 type CreditGrant = Stripe.Billing.CreditGrant;
 type CreditTransaction = Stripe.Billing.CreditBalanceTransaction;
@@ -17,10 +19,10 @@ export interface CreditGrantRecord {
 }
 
 export function creditGrants(core: EmulatorCore) {
-  return core.collection<CreditGrantRecord>('billing.credit_grants');
+  return core.collection<CreditGrantRecord>(COLLECTIONS.creditGrants);
 }
 export function creditTransactions(core: EmulatorCore) {
-  return core.collection<CreditTransaction>('billing.credit_balance_transactions');
+  return core.collection<CreditTransaction>(COLLECTIONS.creditBalanceTransactions);
 }
 
 export function grantCustomer(grant: CreditGrant): string {
@@ -35,7 +37,7 @@ export function isLive(grant: CreditGrant, at: number): boolean {
 }
 
 /** Whether the grant's scope covers `price`: every metered price, or the listed ones. */
-export function appliesTo(grant: CreditGrant, price: Stripe.Price): boolean {
+export function appliesTo(grant: CreditGrant, price: StoredPrice): boolean {
   const scope = grant.applicability_config.scope;
   if (scope.prices) return scope.prices.some((p) => p.id === price.id);
   return isMetered(price);

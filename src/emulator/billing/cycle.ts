@@ -10,7 +10,8 @@ import { buildInvoice, buildLine, intervalOf, isMetered, itemPeriod, nextPeriod,
 import { assignNumber, persistInvoice, secretFor } from './invoice-ledger.js';
 import { cancelNow } from './lifecycle.js';
 import { periodContaining, type Period } from './periods.js';
-import { customers, invoices, setupIntents, subscriptions, testClocks, type SubscriptionRecord } from './records.js';
+import { customers, setupIntents } from '../customers/store.js';
+import { invoices, subscriptions, testClocks, type SubscriptionRecord } from './store.js';
 import { renderSubscription } from './render.js';
 import { advanceSchedule, scheduleBoundary, scheduleCancelsAt } from './schedules.js';
 

@@ -5,8 +5,9 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { activate, cancelNow, hasOpenInvoiceOf } from './lifecycle.js';
 import { defaultPaymentMethod, markPaid } from './invoice-ledger.js';
-import { AUTHENTICATION_REQUIRED, declineOf } from './payment-methods.js';
-import { billingSettings, customers, invoices, paymentMethods, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './records.js';
+import { AUTHENTICATION_REQUIRED, declineOf } from '../customers/payment-methods.js';
+import { billingSettings, invoices, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './store.js';
+import { customers, paymentMethods } from '../customers/store.js';
 
 const DAY = 86_400;
 

@@ -5,37 +5,38 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { priceQuantity } from './invoice-math.js';
 import { periodContaining, type Interval, type Period } from './periods.js';
-import { CATALOG, meterOf, prices, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
+import { meterOf, prices, products, type StoredPrice } from '../catalog/store.js';
+import { type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
 
 export interface LinePlan {
   item: SubscriptionItemRecord;
-  price: Stripe.Price;
+  price: StoredPrice;
   /** Usage or licensed quantity, as a decimal string or number. */
   quantity: string | number;
   period: Period;
 }
 
-export function isMetered(price: Stripe.Price): boolean {
+export function isMetered(price: StoredPrice): boolean {
   return price.recurring?.usage_type === 'metered';
 }
 
-export function intervalOf(price: Stripe.Price): { interval: Interval; count: number } {
+export function intervalOf(price: StoredPrice): { interval: Interval; count: number } {
   return { interval: (price.recurring?.interval ?? 'month') as Interval, count: price.recurring?.interval_count ?? 1 };
 }
 
 /** The item's billing period containing `atSec`, anchored at the subscription's billing_cycle_anchor. */
-export function itemPeriod(sub: SubscriptionRecord, price: Stripe.Price, atSec: number): Period {
+export function itemPeriod(sub: SubscriptionRecord, price: StoredPrice, atSec: number): Period {
   const { interval, count } = intervalOf(price);
   return periodContaining(sub.billing_cycle_anchor, interval, count, atSec);
 }
 
-export function nextPeriod(sub: SubscriptionRecord, price: Stripe.Price, period: Period): Period {
+export function nextPeriod(sub: SubscriptionRecord, price: StoredPrice, period: Period): Period {
   const { interval, count } = intervalOf(price);
   return periodContaining(sub.billing_cycle_anchor, interval, count, period.end);
 }
 
 /** Metered usage over [start, end) for this subscription's customer, from the metering part. */
-export function usageOf(core: EmulatorCore, sub: SubscriptionRecord, price: Stripe.Price, period: Period): number {
+export function usageOf(core: EmulatorCore, sub: SubscriptionRecord, price: StoredPrice, period: Period): number {
   const meterId = price.recurring?.meter;
   if (!meterId) return 0;
   // After a price swap whose earlier usage was invoiced on the old price, only later usage is this price's.
@@ -44,18 +45,14 @@ export function usageOf(core: EmulatorCore, sub: SubscriptionRecord, price: Stri
   return core.usage.aggregate(meterOf(core, meterId), sub.customer, start, period.end);
 }
 
-export function priceOf(core: EmulatorCore, item: SubscriptionItemRecord): Stripe.Price {
+export function priceOf(core: EmulatorCore, item: SubscriptionItemRecord): StoredPrice {
   return prices(core).require(item.price, 'price');
-}
-
-function productId(price: Stripe.Price): string {
-  return typeof price.product === 'string' ? price.product : price.product.id;
 }
 
 export function buildLine(core: EmulatorCore, sub: SubscriptionRecord, plan: LinePlan, invoiceId: string | null): Stripe.InvoiceLineItem {
   const priced = priceQuantity(plan.price, plan.quantity);
-  const product = core.collection<{ id: string; name?: string }>(CATALOG.products).get(productId(plan.price));
-  const name = product?.name ?? plan.price.nickname ?? productId(plan.price);
+  const product = products(core).get(plan.price.product);
+  const name = product?.name ?? plan.price.nickname ?? plan.price.product;
   return {
     id: core.id('il_'),
     object: 'line_item',
@@ -83,7 +80,7 @@ export function buildLine(core: EmulatorCore, sub: SubscriptionRecord, plan: Lin
     pretax_credit_amounts: [],
     pricing: {
       type: 'price_details',
-      price_details: { price: plan.price.id, product: productId(plan.price) },
+      price_details: { price: plan.price.id, product: plan.price.product },
       unit_amount_decimal: priced.unitAmountDecimal,
     },
     quantity: priced.quantity,

@@ -5,8 +5,9 @@ import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { applyCredits } from './credits.js';
 import { buildInvoice, buildLine, isMetered, itemPeriod, nextPeriod, priceOf, usageOf, type LinePlan } from './invoice-builder.js';
-import { declineOf } from './payment-methods.js';
-import { customers, invoices, nowFor, paymentMethods, type InvoiceRecord, type SubscriptionRecord } from './records.js';
+import { declineOf } from '../customers/payment-methods.js';
+import { customers, paymentMethods } from '../customers/store.js';
+import { invoices, nowFor, type InvoiceRecord, type SubscriptionRecord } from './store.js';
 
 /** A client secret in Stripe's `<id>_secret_<random>` shape (SetupIntents, PaymentIntents). */
 export function secretFor(core: EmulatorCore, id: string): string {

@@ -7,20 +7,9 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError } from '../http/errors.js';
 import { buildInvoice, buildLine, isMetered, itemPeriod, priceOf, type LinePlan } from './invoice-builder.js';
 import { defaultPaymentMethod, issueFinalInvoice, markPaid, persistInvoice, secretFor } from './invoice-ledger.js';
-import { AUTHENTICATION_REQUIRED, attachPaymentMethod, cardDeclined, declineOf } from './payment-methods.js';
-import {
-  billingSettings,
-  customers,
-  invoices,
-  nowFor,
-  paymentMethods,
-  setupIntents,
-  subscriptions,
-  type InvoiceRecord,
-  type SetupIntentRecord,
-  type CustomerRecord,
-  type SubscriptionRecord,
-} from './records.js';
+import { AUTHENTICATION_REQUIRED, attachPaymentMethod, cardDeclined, declineOf } from '../customers/payment-methods.js';
+import { billingSettings, invoices, nowFor, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './store.js';
+import { customers, paymentMethods, setupIntents, type SetupIntentRecord, type CustomerRecord } from '../customers/store.js';
 import { renderSubscription } from './render.js';
 
 /** A subscription record with Stripe's defaults; the caller overrides what its request sets. */

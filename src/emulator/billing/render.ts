@@ -4,7 +4,8 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { itemPeriod, priceOf } from './invoice-builder.js';
-import { nowFor, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
+import { nowFor, type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
+import type { StoredPrice } from '../catalog/store.js';
 
 /** The instant periods are computed at: now, or when the subscription ended. */
 export function periodClock(core: EmulatorCore, sub: SubscriptionRecord): number {
@@ -34,7 +35,7 @@ export function renderItem(core: EmulatorCore, sub: SubscriptionRecord, item: Su
 }
 
 /** The legacy `plan` mirror Stripe still sends on items. */
-function planOf(price: Stripe.Price): Stripe.Plan {
+function planOf(price: StoredPrice): Stripe.Plan {
   return {
     id: price.id,
     object: 'plan',

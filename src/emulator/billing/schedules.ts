@@ -10,8 +10,9 @@ import type { Collection } from '../store.js';
 import { isMetered, priceOf } from './invoice-builder.js';
 import { issueFinalInvoice } from './invoice-ledger.js';
 import { cancelNow } from './lifecycle.js';
-import { subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from './records.js';
+import { subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
 import { renderSubscription } from './render.js';
+import { COLLECTIONS } from '../collection-names.js';
 
 export interface SchedulePhaseRecord {
   start_date: number;
@@ -41,7 +42,7 @@ export interface ScheduleRecord {
 }
 
 export function schedules(core: EmulatorCore): Collection<ScheduleRecord> {
-  return core.collection<ScheduleRecord>('subscription_schedules');
+  return core.collection<ScheduleRecord>(COLLECTIONS.subscriptionSchedules);
 }
 
 /** The schedule managing this subscription, if it is still running. */

@@ -1,8 +1,8 @@
 import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing } from '../http/errors.js';
 import { asBool, asDecimalString, asInt, asString, checkNested, newMetadata, required } from '../http/params.js';
-import { meters } from '../routes/meters.js';
-import { prices, priceByLookupKey, type StoredPrice, type StoredTier } from './collections.js';
+import { meters } from './store.js';
+import { prices, priceByLookupKey, type StoredPrice, type StoredTier } from './store.js';
 import { STRIPE_CURRENCIES, isStripeCurrency } from '../../core/stripe-currencies.js';
 
 export const PRICE_CREATE_PARAMS = [

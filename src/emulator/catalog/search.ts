@@ -1,4 +1,4 @@
-import { matchesQuery, parseSearchQuery, SearchQueryError, type SearchFields } from '../billing/search-query.js';
+import { matchesQuery, parseSearchQuery, SearchQueryError, type SearchFields } from '../http/search-query.js';
 import { invalid, parameterMissing } from '../http/errors.js';
 import { searchResponse, type SearchResponse } from '../http/list.js';
 import { asString } from '../http/params.js';

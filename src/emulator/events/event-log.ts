@@ -2,6 +2,7 @@
 // stored `event` (kept 30 days, like Stripe) and is handed to the webhook deliverer.
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
+import { COLLECTIONS } from '../collection-names.js';
 
 /** The API version our events claim; the pinned version of the SDK we emulate. */
 export const EVENT_API_VERSION = '2026-10-28.endive';
@@ -17,7 +18,7 @@ export interface EventRecord {
 }
 
 export function eventRecords(core: EmulatorCore) {
-  return core.collection<EventRecord>('events');
+  return core.collection<EventRecord>(COLLECTIONS.events);
 }
 
 export function recordEvent(core: EmulatorCore, type: string, object: Record<string, any>, previousAttributes?: Record<string, any>): EventRecord {

@@ -1,6 +1,7 @@
 // v2 core events (the "thin" event family). The emulator only produces the metering error
 // events; they are stored in full and served by GET /v2/core/events.
 import type { EmulatorCore } from '../core.js';
+import { COLLECTIONS } from '../collection-names.js';
 
 export interface V2EventRecord {
   id: string;
@@ -15,7 +16,7 @@ export interface V2EventRecord {
 }
 
 export function v2Events(core: EmulatorCore) {
-  return core.collection<V2EventRecord>('v2_events');
+  return core.collection<V2EventRecord>(COLLECTIONS.v2Events);
 }
 
 export function recordV2Event(core: EmulatorCore, type: string, data: Record<string, unknown>, relatedObject?: V2EventRecord['related_object']): V2EventRecord {

@@ -8,6 +8,7 @@ import { asBool, asString, asStringArray, mergeMetadata, newMetadata, oneOfList 
 import type { EmuRequest, Route } from '../types.js';
 import { newWebhookSecret } from './signing.js';
 import { WEBHOOK_EVENT_TYPES } from '../../core/webhook-event-types.js';
+import { COLLECTIONS } from '../collection-names.js';
 
 export type EndpointRecord = Omit<Stripe.WebhookEndpoint, 'secret'>;
 
@@ -20,7 +21,7 @@ export function endpointSecrets(core: EmulatorCore): Map<string, string> {
 }
 
 export function endpoints(core: EmulatorCore) {
-  return core.collection<EndpointRecord>('webhook_endpoints');
+  return core.collection<EndpointRecord>(COLLECTIONS.webhookEndpoints);
 }
 
 const PAGE = ['limit', 'starting_after', 'ending_before'];

@@ -1,8 +1,9 @@
 // One MeteringEngine per emulator core, wired to the catalog (meters), the customers and the
 // clock, and persisted with --state as a slice (aggregates and the last day's identifiers only).
 import type { EmulatorCore } from '../core.js';
-import { meters as meterCollection } from '../routes/meters.js';
-import { nowFor } from '../billing/records.js';
+import { meters as meterCollection } from '../catalog/store.js';
+import { nowFor } from '../billing/store.js';
+import { customers } from '../customers/store.js';
 import { AggregateStore } from './aggregate-store.js';
 import { IdentifierLog } from './identifier-log.js';
 import { MeteringEngine } from './metering-engine.js';
@@ -16,7 +17,7 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
   let engine = engines.get(core);
   if (engine) return engine;
   const meters = meterCollection(core) as unknown as Collection<MeterLike>;
-  const customers = core.collection<{ id: string }>('customers');
+  const customerList = customers(core);
   // Meters are updated in place, so a cached object stays current; a miss rescans (new meter).
   const byEventName = new Map<string, MeterLike>();
   const findMeter = (eventName: string): MeterLike | undefined => {
@@ -33,7 +34,7 @@ export function meteringFor(core: EmulatorCore): MeteringEngine {
     nowMs: () => core.nowMs(),
     delayMs: core.options.aggregationDelayMs,
     findMeter,
-    customerExists: (id) => customers.has(id),
+    customerExists: (id) => customerList.has(id),
     customerNowSec: (id) => nowFor(core, id),
     // Stripe generates an identifier when none is given; ours are unique per emulator run.
     newIdentifier: () => core.id(''),

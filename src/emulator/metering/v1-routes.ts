@@ -8,6 +8,7 @@ import { isDuplicate, type AcceptResult } from './metering-engine.js';
 import { meterById, meteringFor, meteringSettings } from './metering-state.js';
 import { buildSummaries, checkAlignment, WINDOW_SECONDS, type GroupingWindow } from './summaries.js';
 import { publishDueReports } from './publish.js';
+import { customers } from '../customers/store.js';
 
 /** Stripe caps identifiers at 100 characters. */
 const IDENTIFIER_MAX = 100;
@@ -93,7 +94,7 @@ function listSummaries(req: EmuRequest) {
   const b = req.body;
   for (const p of ['customer', 'start_time', 'end_time']) if (b[p] === undefined || b[p] === '') throw parameterMissing(p);
   const customer = asString(b.customer, 'customer');
-  if (!core.collection<{ id: string }>('customers').has(customer)) throw resourceMissing('customer', customer, 'customer');
+  if (!customers(core).has(customer)) throw resourceMissing('customer', customer, 'customer');
   const start = asInt(b.start_time, 'start_time', { min: 0 });
   const end = asInt(b.end_time, 'end_time', { min: 0 });
   const window = b.value_grouping_window === undefined ? undefined : asString(b.value_grouping_window, 'value_grouping_window');

@@ -2,8 +2,8 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, parameterMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, str } from '../http/params.js';
-import { attachPaymentMethod, requirePaymentMethod, resolvePaymentMethod } from '../billing/payment-methods.js';
-import { customers, paymentMethods, type PaymentMethodRecord } from '../billing/records.js';
+import { attachPaymentMethod, requirePaymentMethod, resolvePaymentMethod } from './payment-methods.js';
+import { customers, paymentMethods, type PaymentMethodRecord } from './store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 /** A test token (`pm_card_visa`, …) on a pm_ route means a fresh card object, as on Stripe. */

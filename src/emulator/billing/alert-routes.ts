@@ -7,9 +7,12 @@ import type { EmulatorCore } from '../core.js';
 import { invalid } from '../http/errors.js';
 import { listResponse } from '../http/list.js';
 import { asInt, asObject, asString, checkNested, required, str } from '../http/params.js';
-import { customers, meterOf, nowFor } from '../billing/records.js';
-import { meters } from './meters.js';
+import { customers } from '../customers/store.js';
+import { meterOf } from '../catalog/store.js';
+import { nowFor } from './store.js';
+import { meters } from '../catalog/store.js';
 import type { EmuRequest, Route } from '../types.js';
+import { COLLECTIONS } from '../collection-names.js';
 
 type Alert = Stripe.Billing.Alert;
 
@@ -21,7 +24,7 @@ interface AlertRecord {
   triggered: string[];
 }
 
-const alerts = (core: EmulatorCore) => core.collection<AlertRecord>('billing.alerts');
+const alerts = (core: EmulatorCore) => core.collection<AlertRecord>(COLLECTIONS.alerts);
 
 /** How often active alerts are evaluated against the aggregates when nobody reads them. */
 const EVALUATE_INTERVAL_MS = 100;

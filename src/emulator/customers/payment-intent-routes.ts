@@ -1,4 +1,4 @@
-// /v1/payment_intents: standalone payments of one amount (billing/payment-intents.ts holds the
+// /v1/payment_intents: standalone payments of one amount (payment-intents.ts holds the
 // status machine). Retrieve, confirm and the 3-D Secure stand-in also take a publishable key with
 // the intent's client secret, as Stripe.js calls them.
 import type Stripe from 'stripe';
@@ -8,9 +8,9 @@ import { filterCreated, listResponse, listUrl } from '../http/list.js';
 import { asBool, asInt, asObject, asString, asStringArray, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
 import { isPublishableKey, requireClientSecret } from '../http/auth.js';
 import { isStripeCurrency } from '../../core/stripe-currencies.js';
-import { methodFromData } from '../billing/card-data.js';
-import { resolvePaymentMethod } from '../billing/payment-methods.js';
-import { customers, paymentMethods, type PaymentMethodRecord } from '../billing/records.js';
+import { methodFromData } from './card-data.js';
+import { resolvePaymentMethod } from './payment-methods.js';
+import { customers, paymentMethods, type PaymentMethodRecord } from './store.js';
 import {
   assertConfirmable,
   assertUpdatable,
@@ -20,7 +20,7 @@ import {
   finishAuthentication,
   paymentIntents,
   type PaymentIntentRecord,
-} from '../billing/payment-intents.js';
+} from './payment-intents.js';
 import type { EmuRequest, Route } from '../types.js';
 
 const REDIRECT_MESSAGE =

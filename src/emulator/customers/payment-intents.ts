@@ -5,14 +5,15 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { StripeHttpError } from '../http/errors.js';
-import { secretFor } from './invoice-ledger.js';
+import { secretFor } from '../billing/invoice-ledger.js';
 import { attachPaymentMethod, authenticatesOnSetup, cardDeclined, declineDetails, declineOf } from './payment-methods.js';
-import type { PaymentMethodRecord } from './records.js';
+import type { PaymentMethodRecord } from './store.js';
+import { COLLECTIONS } from '../collection-names.js';
 
 export type PaymentIntentRecord = Stripe.PaymentIntent;
 
 export function paymentIntents(core: EmulatorCore) {
-  return core.collection<PaymentIntentRecord>('payment_intents');
+  return core.collection<PaymentIntentRecord>(COLLECTIONS.paymentIntents);
 }
 
 export interface NewPaymentIntent {

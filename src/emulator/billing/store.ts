@@ -1,14 +1,9 @@
-// Where the billing resources live in the emulator's store, and the catalog
-// lookups they need. Collection names of the catalog belong to the catalog
-// part; they are named once here so a rename touches one line.
+// Where the billing resources live in the emulator's store, and billing's settings.
 import type Stripe from 'stripe';
+import { COLLECTIONS } from '../collection-names.js';
 import type { EmulatorCore } from '../core.js';
 import type { Collection } from '../store.js';
-
-export const CATALOG = { prices: 'prices', products: 'products', meters: 'billing.meters' } as const;
-
-/** Stored customer: the wire object itself (deleted customers are removed). */
-export type CustomerRecord = Stripe.Customer;
+import { customers } from '../customers/store.js';
 
 export interface SubscriptionItemRecord {
   id: string;
@@ -65,42 +60,14 @@ export interface InvoiceRecord {
 
 export type TestClockRecord = Stripe.TestHelpers.TestClock;
 
-export type SetupIntentRecord = Stripe.SetupIntent;
-export type PaymentMethodRecord = Stripe.PaymentMethod;
-/** Stored Checkout Session: the wire object plus the items it will subscribe to. */
-export interface CheckoutSessionRecord {
-  id: string;
-  session: Stripe.Checkout.Session;
-  items: Array<{ price: string; quantity?: number }>;
-  subscriptionMetadata: Record<string, string>;
-  subscriptionDescription?: string | null;
-}
-
-export interface MeterLike {
-  id: string;
-  default_aggregation: { formula: 'sum' | 'count' | 'last' };
-}
-
-export function customers(core: EmulatorCore): Collection<CustomerRecord> {
-  return core.collection<CustomerRecord>('customers');
-}
 export function subscriptions(core: EmulatorCore): Collection<SubscriptionRecord> {
-  return core.collection<SubscriptionRecord>('subscriptions');
+  return core.collection<SubscriptionRecord>(COLLECTIONS.subscriptions);
 }
 export function invoices(core: EmulatorCore): Collection<InvoiceRecord> {
-  return core.collection<InvoiceRecord>('invoices');
-}
-export function setupIntents(core: EmulatorCore): Collection<SetupIntentRecord> {
-  return core.collection<SetupIntentRecord>('setup_intents');
-}
-export function paymentMethods(core: EmulatorCore): Collection<PaymentMethodRecord> {
-  return core.collection<PaymentMethodRecord>('payment_methods');
-}
-export function checkoutSessions(core: EmulatorCore): Collection<CheckoutSessionRecord> {
-  return core.collection<CheckoutSessionRecord>('checkout_sessions');
+  return core.collection<InvoiceRecord>(COLLECTIONS.invoices);
 }
 export function testClocks(core: EmulatorCore): Collection<TestClockRecord> {
-  return core.collection<TestClockRecord>('test_clocks');
+  return core.collection<TestClockRecord>(COLLECTIONS.testClocks);
 }
 
 /** The customer's "now": its test clock's frozen_time, or the emulator's clock. */
@@ -108,16 +75,6 @@ export function nowFor(core: EmulatorCore, customerId: string): number {
   const clockId = customers(core).peek(customerId)?.test_clock;
   const clock = typeof clockId === 'string' ? testClocks(core).peek(clockId) : undefined;
   return clock ? clock.frozen_time : core.now();
-}
-
-export function prices(core: EmulatorCore): Collection<Stripe.Price> {
-  return core.collection<Stripe.Price>(CATALOG.prices);
-}
-
-/** The meter a metered price reports to; a stand-in summing meter if the catalog has lost it. */
-export function meterOf(core: EmulatorCore, meterId: string): MeterLike {
-  const meter = core.collection<MeterLike>(CATALOG.meters).get(meterId);
-  return meter ?? { id: meterId, default_aggregation: { formula: 'sum' } };
 }
 
 /** Settings for the behaviours the facts document marks uncertain (see SPEC.md). */

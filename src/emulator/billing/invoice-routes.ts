@@ -3,11 +3,12 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { filterCreated, listResponse, listUrl } from '../http/list.js';
 import { asBool, asInt, asString, mergeMetadata, str } from '../http/params.js';
-import { defaultPaymentMethod, previewInvoice } from '../billing/invoice-ledger.js';
-import { FINALIZE_GRACE_SECONDS, catchUp } from '../billing/cycle.js';
-import { payInvoice } from '../billing/lifecycle.js';
-import { resolvePaymentMethod } from '../billing/payment-methods.js';
-import { customers, invoices, nowFor, subscriptions, type InvoiceRecord, type SubscriptionRecord } from '../billing/records.js';
+import { defaultPaymentMethod, previewInvoice } from './invoice-ledger.js';
+import { FINALIZE_GRACE_SECONDS, catchUp } from './cycle.js';
+import { payInvoice } from './lifecycle.js';
+import { resolvePaymentMethod } from '../customers/payment-methods.js';
+import { customers } from '../customers/store.js';
+import { invoices, nowFor, subscriptions, type InvoiceRecord, type SubscriptionRecord } from './store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 const LIVE = new Set(['active', 'trialing', 'past_due', 'incomplete', 'unpaid']);

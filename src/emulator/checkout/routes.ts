@@ -4,11 +4,14 @@ import { invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asString, checkNested, newMetadata, str } from '../http/params.js';
 import { createSetupIntent, newSubscriptionRecord, startSubscription, succeedSetupIntent } from '../billing/lifecycle.js';
-import { AUTHENTICATION_REQUIRED, attachPaymentMethod, cardDeclined, declineOf, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
-import { checkoutSessions, customers, prices, subscriptions, type CheckoutSessionRecord, type CustomerRecord } from '../billing/records.js';
+import { AUTHENTICATION_REQUIRED, attachPaymentMethod, cardDeclined, declineOf, resolvePaymentMethod, setupDeclineOf } from '../customers/payment-methods.js';
+import { checkoutSessions, type CheckoutSessionRecord } from './store.js';
+import { customers, type CustomerRecord } from '../customers/store.js';
+import { prices } from '../catalog/store.js';
+import { subscriptions } from '../billing/store.js';
 import { renderSubscription } from '../billing/render.js';
 import { RawResponse, type EmuRequest, type Route } from '../types.js';
-import { parseNewItems } from './subscriptions.js';
+import { parseNewItems } from '../billing/subscription-routes.js';
 
 const DAY = 86_400;
 

@@ -1,14 +1,14 @@
 import type Stripe from 'stripe';
 import { previousAttributes, snapshot } from '../changes.js';
-import { prices, products, type StoredPrice } from '../catalog/collections.js';
-import { buildPrice, checkLookupKeyFree, PRICE_CREATE_PARAMS, TAX_BEHAVIORS, takeLookupKey } from '../catalog/price-create.js';
-import { PRICE_SEARCH_FIELDS, searchCatalog } from '../catalog/search.js';
+import { prices, products, type StoredPrice } from './store.js';
+import { buildPrice, checkLookupKeyFree, PRICE_CREATE_PARAMS, TAX_BEHAVIORS, takeLookupKey } from './price-create.js';
+import { PRICE_SEARCH_FIELDS, searchCatalog } from './search.js';
 import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing, StripeHttpError } from '../http/errors.js';
 import { filterCreated, listResponse } from '../http/list.js';
 import { asBool, asString, asStringArray, checkNested, mergeMetadata } from '../http/params.js';
 import type { EmuRequest, Route } from '../types.js';
-import { createProduct } from './products.js';
+import { createProduct } from './product-routes.js';
 
 const UPDATE_PARAMS = ['active', 'metadata', 'nickname', 'lookup_key', 'transfer_lookup_key', 'tax_behavior'];
 

@@ -6,9 +6,11 @@ import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing } from '../http/errors.js';
 import { listResponse } from '../http/list.js';
 import { asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, required, str } from '../http/params.js';
-import { appliesTo, balancesOf, creditGrants, creditTransactions, grantCustomer, recordGranted, recordWriteOff, type CreditGrantRecord } from '../billing/credits.js';
-import { isMetered } from '../billing/invoice-builder.js';
-import { customers, nowFor, prices } from '../billing/records.js';
+import { appliesTo, balancesOf, creditGrants, creditTransactions, grantCustomer, recordGranted, recordWriteOff, type CreditGrantRecord } from './credits.js';
+import { isMetered } from './invoice-builder.js';
+import { customers } from '../customers/store.js';
+import { nowFor } from './store.js';
+import { prices } from '../catalog/store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 type CreditGrant = Stripe.Billing.CreditGrant;

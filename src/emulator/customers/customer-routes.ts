@@ -4,12 +4,13 @@ import { StripeHttpError, invalid, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl, searchResponse } from '../http/list.js';
 import { asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
 import { deleteCustomer, tombstones } from '../billing/lifecycle.js';
-import { attachPaymentMethod, resolvePaymentMethod } from '../billing/payment-methods.js';
-import { customers, paymentMethods, subscriptions, type CustomerRecord } from '../billing/records.js';
-import { matchesQuery, parseSearchQuery, SearchQueryError } from '../billing/search-query.js';
+import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
+import { customers, paymentMethods, type CustomerRecord } from './store.js';
+import { subscriptions } from '../billing/store.js';
+import { matchesQuery, parseSearchQuery, SearchQueryError } from '../http/search-query.js';
 import type { EmuRequest, Route } from '../types.js';
 import { renderSubscription } from '../billing/render.js';
-import { clockForNewCustomer } from './test-clocks.js';
+import { clockForNewCustomer } from '../billing/test-clock-routes.js';
 
 const WRITE_PARAMS = ['address', 'balance', 'description', 'email', 'invoice_settings', 'metadata', 'name', 'payment_method', 'phone', 'preferred_locales', 'shipping', 'tax_exempt'] as const;
 const SEARCH_FIELDS = { text: ['email', 'name', 'phone', 'description'], numeric: ['created'], metadata: true };

@@ -4,7 +4,7 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, docUrlOf, resourceMissing } from '../http/errors.js';
-import { paymentMethods, type PaymentMethodRecord } from './records.js';
+import { paymentMethods, type PaymentMethodRecord } from './store.js';
 
 interface TestCard {
   brand: string;

@@ -5,12 +5,11 @@ import { invalid } from '../http/errors.js';
 import { listResponse } from '../http/list.js';
 import { asString, checkNested, required, str } from '../http/params.js';
 import type { EmuRequest, Route } from '../types.js';
+import { meters } from './store.js';
 
 type Meter = Stripe.Billing.Meter;
 
 const FORMULAS = ['count', 'sum', 'last'] as const;
-
-export const meters = (core: EmulatorCore) => core.collection<Meter>('billing.meters');
 
 /**
  * The meter that holds `eventName`, if any. Inactive meters keep their name unless the emulator

@@ -3,7 +3,7 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, invalid, parameterMissing } from '../http/errors.js';
 import { asString } from '../http/params.js';
 import { cardFromNumber } from './payment-methods.js';
-import type { PaymentMethodRecord } from './records.js';
+import type { PaymentMethodRecord } from './store.js';
 
 /** `payment_method_data` with `type: card` and `card[number|exp_month|exp_year]` becomes a card object. */
 export function methodFromData(core: EmulatorCore, data: unknown): PaymentMethodRecord {

@@ -6,11 +6,12 @@ import type { EmulatorCore } from '../core.js';
 import { StripeHttpError, invalid, parameterMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asInt, asString, int, str } from '../http/params.js';
-import { catchUp, runUntil } from '../billing/cycle.js';
-import { deleteCustomer } from '../billing/lifecycle.js';
-import { intervalOf, priceOf } from '../billing/invoice-builder.js';
-import { shiftByIntervals } from '../billing/periods.js';
-import { customers, subscriptions, testClocks, type TestClockRecord } from '../billing/records.js';
+import { catchUp, runUntil } from './cycle.js';
+import { deleteCustomer } from './lifecycle.js';
+import { intervalOf, priceOf } from './invoice-builder.js';
+import { shiftByIntervals } from './periods.js';
+import { customers } from '../customers/store.js';
+import { subscriptions, testClocks, type TestClockRecord } from './store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 /** Stripe's guide: "Test clocks are automatically deleted 30 days after you create them". */

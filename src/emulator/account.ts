@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
-import { EMULATOR_ACCOUNT_ID } from '../core.js';
-import { resourceMissing } from '../http/errors.js';
-import type { EmuRequest, Route } from '../types.js';
+import { EMULATOR_ACCOUNT_ID } from './core.js';
+import { resourceMissing } from './http/errors.js';
+import type { EmuRequest, Route } from './types.js';
 
 /** The one fixed test account every key belongs to, so settings profiles can pin `acct_emulator…`. */
 function account(_req: EmuRequest): Stripe.Account {

@@ -6,9 +6,9 @@ import { asString, newMetadata, str } from '../http/params.js';
 import { catchUp } from '../billing/cycle.js';
 import { createSetupIntent, succeedSetupIntent } from '../billing/lifecycle.js';
 import { requireClientSecret } from '../http/auth.js';
-import { authenticatesOnSetup, cardDeclined, declineDetails, resolvePaymentMethod, setupDeclineOf } from '../billing/payment-methods.js';
-import { methodFromData } from '../billing/card-data.js';
-import { customers, paymentMethods, setupIntents, type SetupIntentRecord } from '../billing/records.js';
+import { authenticatesOnSetup, cardDeclined, declineDetails, resolvePaymentMethod, setupDeclineOf } from './payment-methods.js';
+import { methodFromData } from './card-data.js';
+import { customers, paymentMethods, setupIntents, type SetupIntentRecord } from './store.js';
 import type { EmuRequest, Route } from '../types.js';
 
 function requireIntent(core: EmulatorCore, id: string): SetupIntentRecord {

@@ -3,12 +3,14 @@ import type { EmulatorCore } from '../core.js';
 import { invalid, parameterMissing, resourceMissing } from '../http/errors.js';
 import { listResponse, listUrl } from '../http/list.js';
 import { asBool, asInt, asObject, asString, checkNested, mergeMetadata, newMetadata, str } from '../http/params.js';
-import { isMetered, itemPeriod, priceOf } from '../billing/invoice-builder.js';
-import { catchUp } from '../billing/cycle.js';
-import { cancelNow, newSubscriptionRecord, startSubscription } from '../billing/lifecycle.js';
-import { issueFinalInvoice } from '../billing/invoice-ledger.js';
-import { customers, invoices, nowFor, paymentMethods, prices, setupIntents, subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from '../billing/records.js';
-import { renderItem, renderSubscription } from '../billing/render.js';
+import { isMetered, itemPeriod, priceOf } from './invoice-builder.js';
+import { catchUp } from './cycle.js';
+import { cancelNow, newSubscriptionRecord, startSubscription } from './lifecycle.js';
+import { issueFinalInvoice } from './invoice-ledger.js';
+import { customers, paymentMethods, setupIntents } from '../customers/store.js';
+import { invoices, nowFor, subscriptions, type SubscriptionItemRecord, type SubscriptionRecord } from './store.js';
+import { prices, type StoredPrice } from '../catalog/store.js';
+import { renderItem, renderSubscription } from './render.js';
 import type { EmuRequest, Route } from '../types.js';
 
 const PAYMENT_BEHAVIORS = ['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete'];
@@ -23,14 +25,14 @@ function asArray(value: unknown, param: string): unknown[] {
 }
 
 /** Checks a price may go on a subscription and returns it. */
-function subscribablePrice(core: EmulatorCore, id: unknown, param: string): Stripe.Price {
+function subscribablePrice(core: EmulatorCore, id: unknown, param: string): StoredPrice {
   const price = prices(core).require(asString(id, param), 'price', param);
   if (!price.active) throw invalid(param, `The price specified is inactive. This field only accepts active prices.`);
   if (price.type !== 'recurring' || !price.recurring) throw invalid(param, `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`);
   return price;
 }
 
-function itemQuantity(price: Stripe.Price, raw: unknown, param: string): number | undefined {
+function itemQuantity(price: StoredPrice, raw: unknown, param: string): number | undefined {
   if (isMetered(price)) {
     if (raw !== undefined && raw !== '') throw invalid(`${param}[quantity]`, `Quantity should not be specified where usage_type is \`metered\`. Remove quantity from \`${param}\`.`);
     return undefined;
@@ -39,7 +41,7 @@ function itemQuantity(price: Stripe.Price, raw: unknown, param: string): number 
 }
 
 /** Parses new subscription items (`items` here, `line_items` for Checkout). */
-export function parseNewItems(core: EmulatorCore, raw: unknown, name = 'items'): Array<{ price: Stripe.Price; record: SubscriptionItemRecord }> {
+export function parseNewItems(core: EmulatorCore, raw: unknown, name = 'items'): Array<{ price: StoredPrice; record: SubscriptionItemRecord }> {
   if (raw === undefined || raw === '') throw parameterMissing(name);
   const list = asArray(raw, name);
   if (list.length === 0) throw parameterMissing(name);

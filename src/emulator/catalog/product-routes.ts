@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
 import { previousAttributes, snapshot } from '../changes.js';
-import { prices, productHasPrices, products, type StoredProduct } from '../catalog/collections.js';
-import { buildPrice, DEFAULT_PRICE_DATA_PARAMS } from '../catalog/price-create.js';
-import { PRODUCT_SEARCH_FIELDS, searchCatalog } from '../catalog/search.js';
+import { prices, productHasPrices, products, type StoredProduct } from './store.js';
+import { buildPrice, DEFAULT_PRICE_DATA_PARAMS } from './price-create.js';
+import { PRODUCT_SEARCH_FIELDS, searchCatalog } from './search.js';
 import type { EmulatorCore } from '../core.js';
 import { invalid, StripeHttpError } from '../http/errors.js';
 import { filterCreated, listResponse } from '../http/list.js';

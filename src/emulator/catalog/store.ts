@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { COLLECTIONS } from '../collection-names.js';
 import type { EmulatorCore } from '../core.js';
 
 /**
@@ -15,9 +16,24 @@ export type StoredTier = Omit<Stripe.Price.Tier, 'unit_amount_decimal' | 'flat_a
   flat_amount_decimal: string | null;
 };
 export type StoredProduct = Omit<Stripe.Product, 'default_price'> & { default_price: string | null };
+export type StoredMeter = Stripe.Billing.Meter;
 
-export const products = (core: EmulatorCore) => core.collection<StoredProduct>('products');
-export const prices = (core: EmulatorCore) => core.collection<StoredPrice>('prices');
+export const meters = (core: EmulatorCore) => core.collection<StoredMeter>(COLLECTIONS.meters);
+export const products = (core: EmulatorCore) => core.collection<StoredProduct>(COLLECTIONS.products);
+export const prices = (core: EmulatorCore) => core.collection<StoredPrice>(COLLECTIONS.prices);
+
+/** What billing needs of a meter: which one, and how its usage adds up. */
+export interface MeterLike {
+  id: string;
+  default_aggregation: { formula: 'sum' | 'count' | 'last' };
+}
+
+/** The meter a metered price reports to; a stand-in summing meter if the catalog has lost it. */
+export function meterOf(core: EmulatorCore, meterId: string): MeterLike {
+  // Meter creation accepts only these three formulas (the SDK's type leaves room for more).
+  const meter = meters(core).get(meterId) as MeterLike | undefined;
+  return meter ?? { id: meterId, default_aggregation: { formula: 'sum' } };
+}
 
 /** The price holding `lookupKey`, if any (keys are unique across all prices, active or not). */
 export function priceByLookupKey(core: EmulatorCore, lookupKey: string): StoredPrice | undefined {
