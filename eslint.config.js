@@ -51,6 +51,15 @@ export default tseslint.config(
     },
   },
   {
+    // Business modules take what they need (a client, a caller, a path), not the CLI's whole context:
+    // what needs the context (settings, the guarded client, output) lives in src/cli/.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/commands/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '/cli/context(\\.js)?$', message: 'Only src/cli/ and src/commands/ take the CLI context; pass this module what it needs instead.' }] }],
+    },
+  },
+  {
     // Dependencies point one way: no module reaches itself through its imports (type-only imports
     // included, since a cycle of types is still two modules that cannot be read apart).
     files: ['src/**/*.ts'],

@@ -3,7 +3,7 @@ import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError } from '../errors.js';
 import { resolveCustomer } from '../customers/resolve.js';
-import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
+import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
 
 /** The `--json` view of an alert. */
 export interface AlertView {

@@ -2,7 +2,7 @@ import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError, isStripeSdkError } from '../errors.js';
 import type { Output } from '../output/output.js';
-import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
+import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
 
 export interface UsageCancelOptions {
   meter: string;

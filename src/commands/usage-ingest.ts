@@ -14,7 +14,7 @@ import { formatFromName, readRecordBatches, type UsageFormat } from '../usage/re
 import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
 import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
-import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
+import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
 import { StreamSender } from '../usage/stream-sender.js';
 
 export interface UsageIngestOptions {

@@ -11,7 +11,7 @@ import { openNatsSource } from '../usage/relay/nats-source.js';
 import { runRelay, type RelayStats } from '../usage/relay/relay.js';
 import type { UsageSource } from '../usage/relay/source.js';
 import { intervalReport, renderInterval } from '../usage/relay/report.js';
-import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
+import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
 import { StreamSender } from '../usage/stream-sender.js';
 
 export interface UsageRelayOptions {

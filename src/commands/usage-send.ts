@@ -5,7 +5,7 @@ import { UserError, isStripeSdkError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { resolveCustomer } from '../customers/resolve.js';
 import { IDENTIFIER_MAX, parseWholeNumber } from '../usage/event.js';
-import { loadMeterCatalog, requireMeter } from '../usage/setup.js';
+import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
 import { checkWindow } from '../usage/time.js';
 import { isoSeconds, parseTimestamp } from '../core/time.js';
 

@@ -7,7 +7,7 @@ import { resolveCustomer } from '../customers/resolve.js';
 import { renderCreditLine, upcomingCreditOn } from '../customers/credit-applied.js';
 import { formatMoney, formatQuantity, minorUnitExponent, toMajorUnits } from '../core/money.js';
 import { priceCost } from '../core/price-cost.js';
-import { loadMeterCatalog, loadPricingIfPresent, requireMeter } from '../usage/setup.js';
+import { loadMeterCatalog, loadPricingIfPresent, requireMeter } from '../cli/usage-setup.js';
 import { GROUP_SECONDS, alignPeriod, currentUtcMonth, sparkline, type Grouping, type Period } from '../usage/summary-period.js';
 import { fetchTotal, fetchWindows, findMeterPrice, findMeteredItem } from '../usage/summary.js';
 import { iso, timeFlag } from '../core/time.js';

@@ -1,14 +1,15 @@
 /**
- * What the usage commands share: the optional pricing.yaml (for meter keys) and the meter catalog.
+ * What the usage commands (and alerts) share: the optional pricing.yaml (for meter keys) and the meter
+ * catalog. On the CLI side because it reads the context (settings, the guarded client).
  */
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CommandContext } from '../cli/context.js';
+import type { CommandContext } from './context.js';
 import { loadPricing } from '../config/load.js';
 import type { PricingConfig } from '../config/model.js';
 import { UserError } from '../errors.js';
 import type { StripeClient } from '../stripe/client.js';
-import { buildCatalog, type MeterCatalog, type MeterInfo } from './meters.js';
+import { buildCatalog, type MeterCatalog, type MeterInfo } from '../usage/meters.js';
 
 /** pricing.yaml when there is one; a broken one is an error (exit 3), a missing one is fine. */
 export async function loadPricingIfPresent(ctx: CommandContext): Promise<PricingConfig | undefined> {
