@@ -149,6 +149,7 @@ describe("every command's --json document has the README's keys", () => {
     expectKeys('validate', await json(['validate']));
     expectKeys('plan', await json(['plan']));
     expectKeys('apply', await json(['apply', '--yes']));
+    expectKeys('pull', await json(['pull']));
   });
 
   it('customers, subscriptions, invoices, usage, credits and alerts', async () => {
@@ -201,7 +202,6 @@ describe("every command's --json document has the README's keys", () => {
     expectKeys('completion', await json(['completion', 'bash']));
     await json(['schema']);
     await json(['init', '--yes', '-o', 'init.yaml']);
-    await json(['pull']);
     await json(['reconcile', '--dry-run']);
   });
 
