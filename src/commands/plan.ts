@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode } from '../errors.js';
+import type { Output } from '../output/output.js';
 import { toSavedPlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { planToJson, renderPlan } from '../reconcile/render.js';
@@ -28,14 +29,16 @@ export async function planCommand(ctx: CommandContext, opts: PlanCommandOptions)
   const options = planOptionsOf(opts);
   const impact = impactOf(opts);
   const { made } = await planFromFile(ctx, options, await openSession(ctx, { maxRps: opts.maxRps }), impact);
-  if (opts.out) {
-    await writeFileAtomic(resolve(ctx.cwd, opts.out), JSON.stringify(toSavedPlan(made, options), null, 2) + '\n');
-    ctx.out.info(`Saved the plan to ${opts.out}; apply exactly it with \`alpaca-billing apply ${opts.out}\`.`);
-  }
+  // Saved before anything is printed: a failed save is then the only thing said (one error document under --json).
+  if (opts.out) await writeFileAtomic(resolve(ctx.cwd, opts.out), JSON.stringify(toSavedPlan(made, options), null, 2) + '\n');
   const pending = pendingChanges(made.plan).length > 0;
+  const render = (out: Output) => {
+    for (const line of renderPlan(made.plan, made.state.account, out.chalk, { verbose: out.verbose })) out.line(line);
+    if (opts.out) out.info(`Saved the plan to ${opts.out}; apply exactly it with \`alpaca-billing apply ${opts.out}\`.`);
+  };
   return {
     data: planToJson(made.plan, made.state.account),
-    render: (out) => { for (const line of renderPlan(made.plan, made.state.account, out.chalk, { verbose: out.verbose })) out.line(line); },
+    render,
     exitCode: opts.detailedExitcode && pending ? ExitCode.changesPending : ExitCode.ok,
   };
 }
