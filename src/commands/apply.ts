@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CommandOutcome, CommandResult } from '../cli/command-result.js';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { CancelledError, ExitCode, UserError } from '../errors.js';
 import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/apply.js';
@@ -55,7 +55,7 @@ async function loadSavedPlan(ctx: CommandContext, file: string, session: Session
 }
 
 /** `alpaca-billing apply [plan.json]`: shows the plan, confirms, executes it under the rate limit. */
-export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOptions, planFile?: string): Promise<CommandOutcome> {
+export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOptions, planFile?: string): Promise<CommandResult> {
   // Refuse before any call: nothing can be confirmed without a terminal.
   if (!opts.yes && !ctx.prompt.interactive) {
     throw new UserError('apply changes the Stripe account and there is no terminal to confirm on (no TTY, or CI is set).', { hint: 'Review `alpaca-billing plan`, then pass --yes.' });
@@ -68,8 +68,8 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
   // Shown before the question, so as it happens (`line` prints nothing under --json, whose document has the plan).
   for (const line of renderPlan(plan, account, ctx.out.chalk, { verbose: ctx.out.verbose })) ctx.out.line(line);
   const pending = pendingChanges(plan);
-  const report = (result: ApplyResult): CommandResult => ({
-    data: { ...planToJson(plan, account), result: { created: result.created, steps: result.steps, migrations: result.migrations, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries } },
+  const report = (result: ApplyResult, declined?: true): CommandResult => ({
+    data: { ...planToJson(plan, account), result: { created: result.created, steps: result.steps, migrations: result.migrations, api_calls: session.throttle.stats.requests, retries: session.throttle.stats.retries, declined } },
     render: (out) => {
       for (const c of result.created) out.line(`created ${c.type} ${c.key}: ${c.id}`);
       for (const line of renderMigrations(result.migrations)) out.line(line);
@@ -88,7 +88,7 @@ export async function applyCommand(ctx: CommandContext, opts: ApplyCommandOption
     const ok = await ctx.prompt.confirm(`Apply ${pending.length} change${pending.length === 1 ? '' : 's'} to ${account.id} (${account.mode} mode)?`, { flag: '--yes', default: false });
     if (!ok) {
       ctx.out.info('Cancelled; nothing was changed.');
-      return ExitCode.ok;
+      return report({ created: [], steps: 0, migrations: [] }, true);
     }
   }
 

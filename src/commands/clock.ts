@@ -1,7 +1,7 @@
 import { found } from '../stripe/found.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Stripe from 'stripe';
-import type { CommandOutcome, CommandResult } from '../cli/command-result.js';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { CancelledError, UserError } from '../errors.js';
 import { formatDateTime } from '../customers/views.js';
@@ -119,15 +119,12 @@ export interface ClockDeleteOptions {
 }
 
 /** `clock delete <clock> --yes`: deletes the clock with its customers. Exit 0 deleted or declined, 3 no such clock / no --yes without a terminal. */
-export async function deleteClockCommand(ctx: CommandContext, options: ClockDeleteOptions, id: string): Promise<CommandOutcome> {
+export async function deleteClockCommand(ctx: CommandContext, options: ClockDeleteOptions, id: string): Promise<CommandResult> {
   const stripe = await testStripe(ctx);
   const clock = await retrieveClock(stripe, id);
   if (!options.yes) {
     const ok = await ctx.prompt.confirm(`Delete test clock ${clock.id} and every customer on it?`, { flag: '--yes' });
-    if (!ok) {
-      ctx.out.info('not deleted');
-      return 0;
-    }
+    if (!ok) return { data: { deleted: null }, render: (out) => out.info('not deleted') };
   }
   await stripe.testHelpers.testClocks.del(clock.id);
   return { data: { deleted: clock.id }, render: (out) => out.line(`deleted test clock ${clock.id} with its customers (their subscriptions are canceled)`) };

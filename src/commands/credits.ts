@@ -1,6 +1,6 @@
 import { found } from '../stripe/found.js';
 import type Stripe from 'stripe';
-import type { CommandOutcome, CommandResult } from '../cli/command-result.js';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { formatMoney } from '../core/money.js';
 import { UserError, isStripeSdkError } from '../errors.js';
@@ -121,7 +121,7 @@ export interface CreditsVoidOptions {
 }
 
 /** `credits void <credgr_…>`: exit 0 voided (or declined), 1 Stripe error, 3 unknown or ended grant, no --yes without a terminal. */
-export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVoidOptions, id: string): Promise<CommandOutcome> {
+export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVoidOptions, id: string): Promise<CommandResult> {
   if (!/^credgr_[A-Za-z0-9]+$/.test(id)) throw new UserError(`'${id}' is not a credit grant id (credgr_…).`, { hint: 'See them with `alpaca-billing credits list --customer C`.' });
   const stripe = await ctx.stripe();
   const grant = await found(stripe.billing.creditGrants.retrieve(id));
@@ -130,10 +130,7 @@ export async function voidCreditsCommand(ctx: CommandContext, options: CreditsVo
   if (view.voided_at !== null) throw new UserError(`Credit grant ${id} is already voided.`);
   if (!options.yes) {
     const ok = await ctx.prompt.confirm(`Void credit grant ${id} (${formatMoney(view.amount, view.currency)} ${view.category}) of ${view.customer}? What is left of it is lost.`, { flag: '--yes' });
-    if (!ok) {
-      ctx.out.info('not voided');
-      return 0;
-    }
+    if (!ok) return { data: { grant: view }, render: (out) => out.info('not voided') };
   }
   const voided = creditGrantView(await stripe.billing.creditGrants.voidGrant(id));
   return { data: { grant: voided }, render: (out) => out.line(`voided credit grant ${id} of ${voided.customer}`) };

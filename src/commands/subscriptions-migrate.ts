@@ -4,7 +4,7 @@
  * will do and asks, then reports migrated, already migrated, skipped (with the reason) and failed.
  */
 import type Stripe from 'stripe';
-import type { CommandOutcome, CommandResult } from '../cli/command-result.js';
+import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Output } from '../output/output.js';
@@ -50,7 +50,7 @@ function describe(m: MigrationOutcome): string {
   return m.invoice ? `; usage so far invoiced on the old price: ${m.invoice}` : '';
 }
 
-export async function migrateSubscriptionsCommand(ctx: CommandContext, options: SubscriptionsMigrateOptions): Promise<CommandOutcome> {
+export async function migrateSubscriptionsCommand(ctx: CommandContext, options: SubscriptionsMigrateOptions): Promise<CommandResult> {
   if (options.at !== 'now' && options.at !== 'period-end') throw new UserError(`--at '${options.at}' is not one of now, period-end.`, { hint: 'period-end: the new price starts with the next period (the current one bills fully on the old price); now: at once.' });
   const at: MigrateAt = options.at;
   const session = await openSession(ctx, { maxRps: options.maxRps });
@@ -68,7 +68,7 @@ export async function migrateSubscriptionsCommand(ctx: CommandContext, options: 
   }
   const head = `${todo.length} subscription${todo.length === 1 ? '' : 's'} on ${from.lookup_key ?? from.id} (${from.id}) → ${to.lookup_key ?? to.id} (${to.id}), ${when(at)}`;
 
-  const report = (migrated: MigrationOutcome[], skippedNow: MigrationOutcome[], failed: MigrationOutcome[]): CommandResult => {
+  const report = (migrated: MigrationOutcome[], skippedNow: MigrationOutcome[], failed: MigrationOutcome[], declined?: true): CommandResult => {
     const allSkipped = [...skipped, ...skippedNow];
     const render = (out: Output) => {
       if (options.dryRun) for (const s of todo) out.line(`  ${s.id}  ${customerOf(s)}`);
@@ -78,8 +78,9 @@ export async function migrateSubscriptionsCommand(ctx: CommandContext, options: 
       for (const f of failed) out.line(`failed ${f.id} (${f.customer}): ${f.error}`);
       if (!options.dryRun) out.line(`Migrated ${migrated.length}, already migrated ${already_migrated.length}, skipped ${allSkipped.length}, failed ${failed.length}.`);
     };
-    const data = { from: from.id, to: to.id, at, dry_run: Boolean(options.dryRun), planned: todo.map((s) => ({ id: s.id, customer: customerOf(s) })), migrated, already_migrated, skipped: allSkipped, failed };
-    return { data, render, exitCode: failed.length ? ExitCode.error : ExitCode.ok };
+    const data = { from: from.id, to: to.id, at, dry_run: Boolean(options.dryRun), planned: todo.map((s) => ({ id: s.id, customer: customerOf(s) })), migrated, already_migrated, skipped: allSkipped, failed, declined };
+    // Declined: the note on stderr below says it all.
+    return { data, render: declined ? undefined : render, exitCode: failed.length ? ExitCode.error : ExitCode.ok };
   };
 
   // Said before the question, so as it happens (`line` prints nothing under --json).
@@ -87,7 +88,7 @@ export async function migrateSubscriptionsCommand(ctx: CommandContext, options: 
   if (options.dryRun || todo.length === 0) return report([], [], []);
   if (!options.yes && !(await ctx.prompt.confirm(`Migrate ${head}?`, { flag: '--yes', default: false }))) {
     ctx.out.info('Cancelled; nothing was changed.');
-    return ExitCode.ok;
+    return report([], [], [], true);
   }
   const spinner = await ctx.out.spinner(`Migrating 0/${todo.length}…`);
   const done = await migrateSubscriptions(session, todo, from, to, at, (n, total) => spinner.update(`Migrating ${n}/${total}…`));

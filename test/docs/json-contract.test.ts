@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildProgram } from '../../src/cli/program.js';
 import { DEMO_PRICING_YAML } from '../../src/demo/pricing.js';
+import { scriptedPrompter } from '../../src/output/prompt.js';
 import { run } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -163,6 +164,10 @@ describe("every command's --json document has the README's keys", () => {
     const [from] = (await emu.stripe.prices.list({ lookup_keys: ['alpaca_ai_tokens_monthly'] })).data;
     await emu.stripe.prices.create({ product: from.product as string, currency: from.currency, unit_amount: 5, lookup_key: 'json_contract_to', recurring: { interval: 'month', usage_type: 'metered', meter: from.recurring!.meter! } });
     expectKeys('subscriptions migrate', await json(['subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_monthly', '--to', 'json_contract_to', '--at', 'period-end', '--dry-run']));
+    const declinedMigration = await run(['subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_monthly', '--to', 'json_contract_to', '--at', 'period-end', '--json'], { env: emu.env, cwd: dir, prompter: scriptedPrompter({ Migrate: false }) });
+    expect({ code: declinedMigration.code, problem: oneDocument(declinedMigration.stdout) }).toEqual({ code: 0, problem: undefined });
+    expectKeys('subscriptions migrate', declinedMigration.json());
+    expect(declinedMigration.json()).toMatchObject({ declined: true, migrated: [], failed: [] });
     expectKeys('invoice preview', await json(['invoice', 'preview', customer]));
     const list = await json(['invoice', 'list', '--customer', customer]);
     expectKeys('invoice list', list);
@@ -213,6 +218,29 @@ describe("every command's --json document has the README's keys", () => {
     expect(result.code).toBe(3);
     expect(oneDocument(result.stdout)).toBeUndefined();
     expect(result.json()).toMatchObject({ ok: false, error: { type: 'user' } });
+  });
+
+  it('a question declined at the prompt still ends in one document (exit 0, nothing changed)', async () => {
+    const no = scriptedPrompter({ '': false });
+    const declined = async (args: string[], env = emu.env) => {
+      const result = await run([...args, '--json'], { env, cwd: dir, prompter: no });
+      expect({ args, code: result.code, problem: oneDocument(result.stdout) }).toEqual({ args, code: 0, problem: undefined });
+      return result.json<Record<string, unknown>>();
+    };
+    const clock = ((await json(['clock', 'create'])).clock as { id: string }).id;
+    expect(await declined(['clock', 'delete', clock])).toEqual({ deleted: null });
+    const customer = ((await json(['customers', 'create', '--email', 'grace@example.com'])).customer as { id: string }).id;
+    const grant = (await json(['credits', 'grant', '--customer', customer, '--amount', '5.00', '--currency', 'usd'])).grant as { id: string };
+    expect(await declined(['credits', 'void', grant.id])).toMatchObject({ grant: { id: grant.id, voided_at: null } });
+    // A fresh account, so that apply has changes to ask about.
+    const fresh = await startTestEmulator();
+    try {
+      const doc = await declined(['apply'], fresh.env);
+      expectKeys('apply', doc);
+      expect(doc.result).toMatchObject({ declined: true, created: [], steps: 0 });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('every command that is not a stream was run here with --json and printed one document', () => {
