@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
-import { CancelledError, ExitCode, UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/apply.js';
 import { digestSavedPlan, parseSavedPlan } from '../reconcile/make-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
