@@ -4,6 +4,11 @@
  */
 import type Stripe from 'stripe';
 import type { PricingConfig } from '../config/model.js';
+import type { AlertPayload } from './resources/alerts.js';
+import type { MeterPayload } from './resources/meters.js';
+import type { PricePayload } from './resources/prices.js';
+import type { ProductPayload } from './resources/products.js';
+import type { WebhookPayload } from './resources/webhooks.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'archive' | 'noop';
 
@@ -27,9 +32,27 @@ export interface FieldChange {
   after?: unknown;
 }
 
-export interface Change {
+/** What apply sends for a change, by resource type (each kind defines its own). */
+export interface PayloadOf {
+  meter: MeterPayload;
+  product: ProductPayload;
+  price: PricePayload;
+  webhook_endpoint: WebhookPayload;
+  alert: AlertPayload;
+}
+
+/** A change of one resource type, with that type's payload. */
+export type ChangeOf<K extends ResourceType> = ChangeFields & {
+  type: K;
+  /** What apply sends, specific to the resource type; references other objects by key. */
+  payload?: PayloadOf[K];
+};
+
+/** A change of any resource type: `type` tells which payload it carries. */
+export type Change = { [K in ResourceType]: ChangeOf<K> }[ResourceType];
+
+export interface ChangeFields {
   action: Action;
-  type: ResourceType;
   /** The identity in Stripe: a meter's event_name, a product's id, a price's lookup_key, an alert's or endpoint's local key. */
   key: string;
   /** The Stripe id of the existing object (absent for creates). */
@@ -49,8 +72,6 @@ export interface Change {
   unmanaged?: boolean;
   /** This change takes over an unmanaged object (--adopt). */
   adopt?: boolean;
-  /** What apply sends, specific to the resource type; references other objects by key. */
-  payload?: Record<string, unknown>;
 }
 
 export interface ImpactSubscription {

@@ -8,11 +8,11 @@ import { found } from '../../stripe/found.js';
 import type Stripe from 'stripe';
 import { alertStripeTitle, parseAlertTitle, type AlertSpec } from '../../config/model.js';
 import { UserError, isStripeSdkError } from '../../errors.js';
-import type { Change, DiffInput, FieldChange } from '../types.js';
+import type { Change, ChangeOf, DiffInput, FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, createOnce, listAll, newObjectOf, objectOf, type ReadContext, type ResourceKind, type Step } from './kind.js';
 
 /** What apply sends; the meter by event name (it may be created in the same apply). */
-interface AlertPayload {
+export interface AlertPayload {
   title: string;
   meter: string;
   gte: number;
@@ -84,7 +84,7 @@ function withCustomerCheck(change: Change, spec: AlertSpec, missing: string[] | 
 
 /** The customers the plan's alert creates name: the only ones plan needs to look up. */
 export function alertCustomers(changes: Change[]): string[] {
-  const ids = changes.filter((c) => c.type === 'alert' && (c.action === 'create' || c.action === 'replace')).map((c) => (c.payload as unknown as AlertPayload).customer);
+  const ids = changes.filter((c): c is ChangeOf<'alert'> => c.type === 'alert' && (c.action === 'create' || c.action === 'replace')).map((c) => c.payload!.customer);
   return [...new Set(ids.filter((id): id is string => Boolean(id)))];
 }
 
@@ -97,8 +97,8 @@ export async function findMissingCustomers(ctx: ReadContext, ids: string[]): Pro
   return ids.filter((_, i) => !exists[i]);
 }
 
-function createStep(change: Change): Step {
-  const p = change.payload as unknown as AlertPayload;
+function createStep(change: ChangeOf<'alert'>): Step {
+  const p = change.payload!;
   // After the meters phase: the meter may be created by this same apply.
   return {
     phase: Phase.prices,
@@ -134,7 +134,7 @@ const archiveStep = (id: string, name: string): Step => ({
   run: async (ctx) => { await ctx.call(() => ctx.client.billing.alerts.archive(id, {}, NO_SDK_RETRIES)); },
 });
 
-function alertSteps(change: Change): Step[] {
+function alertSteps(change: ChangeOf<'alert'>): Step[] {
   switch (change.action) {
     case 'create':
       return [createStep(change)];

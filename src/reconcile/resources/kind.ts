@@ -6,7 +6,7 @@
 import type { StripeClient } from '../../stripe/client.js';
 import type { MigrationOutcome } from '../migrate.js';
 import type { PricingFile } from '../../config/pricing-schema.js';
-import { MANAGED_BY_KEY, type AccountState, type CatalogObjects, type Change, type DiffInput, type ResourceType, type Write } from '../types.js';
+import { MANAGED_BY_KEY, type AccountState, type CatalogObjects, type Change, type ChangeOf, type DiffInput, type ResourceType, type Write } from '../types.js';
 
 /** Calls Stripe through the rate limiter and retry policy, counting every request. */
 export type Caller = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -105,7 +105,7 @@ export interface ResourceKind<K extends ResourceType = ResourceType> {
   /** Pure: every change for this type, noops included. */
   diff(input: DiffInput): Change[];
   /** The apply steps of one of this type's changes (none for noops and unmanaged objects). */
-  steps(change: Change): Step[];
+  steps(change: ChangeOf<K>): Step[];
   /** Its objects as pricing.yaml entries (absent for prices, which products pull with themselves). */
   pull?(input: PullInput): PulledPart;
 }

@@ -5,10 +5,10 @@
 import type Stripe from 'stripe';
 import type { PricingFile } from '../../config/pricing-schema.js';
 import type { MeterSpec } from '../../config/model.js';
-import { isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
+import { isManaged, type Change, type ChangeOf, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, listAll, type ResourceKind, type Step, newObjectOf, objectOf } from './kind.js';
 
-interface MeterPayload {
+export interface MeterPayload {
   display_name: string;
   event_name: string;
   aggregation: MeterSpec['aggregation'];
@@ -63,8 +63,8 @@ export function diffMeters({ desired, state, options }: DiffInput): Change[] {
   return changes;
 }
 
-function meterSteps(change: Change): Step[] {
-  const p = change.payload as unknown as MeterPayload | undefined;
+function meterSteps(change: ChangeOf<'meter'>): Step[] {
+  const p = change.payload;
   switch (change.action) {
     case 'create':
       return [{

@@ -7,12 +7,12 @@
 import type Stripe from 'stripe';
 import type { PriceSpec, PricingConfig } from '../../config/model.js';
 import type { PriceInput } from '../../config/pricing-schema.js';
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type ChangeOf, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, ownMetadata, type ApplyContext, type ResourceKind, type Step } from './kind.js';
 import { amountOf, amountParams, describeAmount, sameAmount } from './price-amount.js';
 import { migrationStep } from './price-migration.js';
 
-interface PricePayload {
+export interface PricePayload {
   /** Create parameters, except the meter (by event name: it may be created in the same apply). */
   create?: Omit<Stripe.PriceCreateParams, 'recurring'> & { recurring: Omit<Stripe.PriceCreateParams.Recurring, 'meter'> };
   meter_event_name?: string;
@@ -223,8 +223,8 @@ async function archivePrice(ctx: ApplyContext, change: Change, id: string): Prom
   await ctx.call(() => ctx.client.prices.update(id, { active: false }, NO_SDK_RETRIES));
 }
 
-function priceSteps(change: Change): Step[] {
-  const p = (change.payload ?? {}) as unknown as PricePayload;
+function priceSteps(change: ChangeOf<'price'>): Step[] {
+  const p: PricePayload = change.payload ?? {};
   switch (change.action) {
     case 'create':
       return [{ phase: Phase.prices, name: 'create', writes: [{ object: newObjectOf(change), fields: ['*'] }], run: async (ctx) => { await createPrice(ctx, change, p); } }];

@@ -5,10 +5,10 @@
 import type Stripe from 'stripe';
 import type { PricingFile, PriceInput } from '../../config/pricing-schema.js';
 import { pulledPrice, replacedDefaults } from './prices.js';
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type ChangeOf, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, byId, createOnce, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, ownMetadata, type PulledPart, type PullInput, type ResourceKind, type Step } from './kind.js';
 
-interface ProductPayload {
+export interface ProductPayload {
   name: string;
   description?: string;
   unit_label?: string;
@@ -77,8 +77,8 @@ export function diffProducts(input: DiffInput): Change[] {
   return changes;
 }
 
-function productSteps(change: Change): Step[] {
-  const p = change.payload as unknown as ProductPayload | undefined;
+function productSteps(change: ChangeOf<'product'>): Step[] {
+  const p = change.payload;
   const steps: Step[] = [];
   const setDefault = (ctx: Parameters<Step['run']>[0]) => {
     const params = { default_price: ctx.resolve('price', p!.default_price!) };

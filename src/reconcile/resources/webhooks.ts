@@ -7,38 +7,44 @@
  */
 import type Stripe from 'stripe';
 import type { WebhookSpec } from '../../config/model.js';
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type DiffInput, type FieldChange } from '../types.js';
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type ChangeOf, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ResourceKind, type Step, newObjectOf, objectOf } from './kind.js';
 
 /** Which pricing.yaml key an endpoint belongs to. */
 export const WEBHOOK_KEY_METADATA = 'alpaca_billing_key';
 
-interface WebhookCreatePayload {
+export interface WebhookCreatePayload {
   url: string;
-  enabled_events: string[];
+  enabled_events: EnabledEvent[];
   description?: string;
   metadata: Record<string, string>;
 }
 
 /** The update parameters, only the fields that differ. */
-interface WebhookUpdatePayload {
+export interface WebhookUpdatePayload {
   url?: string;
-  enabled_events?: string[];
+  enabled_events?: EnabledEvent[];
   /** '' unsets. */
   description?: string;
   disabled?: false;
   metadata?: Record<string, string>;
 }
 
+export type WebhookPayload = WebhookCreatePayload | WebhookUpdatePayload;
+
 const sameEvents = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 const blankToUndefined = (s: string | null | undefined) => (s ? s : undefined);
+
+type EnabledEvent = Stripe.WebhookEndpointCreateParams.EnabledEvent;
+/** The file's event types, which validate checked against the SDK's list (src/core/webhook-event-types.ts). */
+const eventsOf = (spec: WebhookSpec) => [...spec.enabled_events] as EnabledEvent[];
 
 function ownMetadata(key: string): Record<string, string> {
   return { [MANAGED_BY_KEY]: MANAGED_BY_VALUE, [WEBHOOK_KEY_METADATA]: key };
 }
 
 function createChange(key: string, spec: WebhookSpec): Change {
-  const payload: WebhookCreatePayload = { url: spec.url, enabled_events: [...spec.enabled_events], metadata: ownMetadata(key) };
+  const payload: WebhookCreatePayload = { url: spec.url, enabled_events: eventsOf(spec), metadata: ownMetadata(key) };
   if (spec.description !== undefined) payload.description = spec.description;
   const fields: FieldChange[] = [{ field: 'url', after: spec.url }, { field: 'enabled_events', after: [...spec.enabled_events] }];
   if (spec.description !== undefined) fields.push({ field: 'description', after: spec.description });
@@ -54,7 +60,7 @@ function updateChange(key: string, spec: WebhookSpec, endpoint: Stripe.WebhookEn
   }
   if (!sameEvents(endpoint.enabled_events, spec.enabled_events)) {
     fields.push({ field: 'enabled_events', before: [...endpoint.enabled_events], after: [...spec.enabled_events] });
-    update.enabled_events = [...spec.enabled_events];
+    update.enabled_events = eventsOf(spec);
   }
   const description = blankToUndefined(endpoint.description);
   if (description !== blankToUndefined(spec.description)) {
@@ -113,10 +119,10 @@ export function diffWebhooks({ desired, state, options }: DiffInput): Change[] {
   return changes;
 }
 
-function webhookSteps(change: Change): Step[] {
+function webhookSteps(change: ChangeOf<'webhook_endpoint'>): Step[] {
   switch (change.action) {
     case 'create': {
-      const params = change.payload as unknown as Stripe.WebhookEndpointCreateParams;
+      const params = change.payload as WebhookCreatePayload;
       // Independent of the catalog, so it runs in the first phase, beside the meters.
       return [{
         phase: Phase.meters,
@@ -132,7 +138,7 @@ function webhookSteps(change: Change): Step[] {
       }];
     }
     case 'update': {
-      const params = change.payload as unknown as Stripe.WebhookEndpointUpdateParams;
+      const params = change.payload as WebhookUpdatePayload;
       return [{ phase: Phase.meters, name: 'update', writes: [{ object: objectOf(change), fields: Object.keys(params) }], run: async (ctx) => { await ctx.call(() => ctx.client.webhookEndpoints.update(change.id!, params, NO_SDK_RETRIES)); } }];
     }
     case 'archive':
