@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { PricingConfig } from '../config/model.js';
 import type { StripeClient } from '../stripe/client.js';
-import { computePlan } from './plan.js';
+import { computePlan, plannedSteps } from './plan.js';
+import { resourceTypes } from './resources/index.js';
 import { withImpact } from './impact.js';
 import { readImpactUsage, type ImpactPeriod } from './read-impact.js';
 import { listLiveSubscriptions } from './live-subscriptions.js';
@@ -107,5 +108,19 @@ export function parseSavedPlan(text: string): SavedPlan | string {
   if (v?.format !== 'alpaca-billing-plan' || v.version !== 1) return 'it is not a plan saved by `alpaca-billing plan -o` (format/version missing)';
   if (!v.plan || !Array.isArray(v.plan.changes) || typeof v.fingerprint !== 'string' || !v.account?.id) return 'it is incomplete (plan, fingerprint or account missing)';
   if (typeof v.digest !== 'string') return 'it has no digest, so edits made after review cannot be detected';
+  // The digest catches edits, not a digest recomputed after one: the steps must still follow from the
+  // changes, as planning made them (a broken payload makes the kind's steps fail or differ).
+  const types = new Set<string>(resourceTypes());
+  const bad = v.plan.changes.find((c) => !types.has(c?.type) || typeof c.key !== 'string' || !Array.isArray(c.fields));
+  if (bad) return `a change is not one plan makes (${JSON.stringify(bad).slice(0, 120)})`;
+  if (v.plan.steps !== undefined) {
+    let steps: unknown;
+    try {
+      steps = plannedSteps(v.plan.changes);
+    } catch (err) {
+      return `a change's payload is damaged (${(err as Error).message})`;
+    }
+    if (canonicalJson(steps) !== canonicalJson(v.plan.steps)) return 'its steps do not follow from its changes (it was edited, and its digest recomputed)';
+  }
   return v as SavedPlan;
 }

@@ -175,6 +175,17 @@ describe('plan and apply against the emulator', () => {
     expect(edited.stderr).toMatch(/plan\.json was changed after it was saved: its contents do not match its digest/);
     await expect(emu.stripe.products.retrieve('alpaca_ai_k')).rejects.toThrow(/No such product/);
 
+    // Edited, with its digest recomputed: the steps no longer follow from the changes.
+    const forged = JSON.parse(readFileSync(path, 'utf8'));
+    forged.plan.changes.find((c: { key: string }) => c.key === 'alpaca_ai_k').payload = undefined;
+    forged.digest = digestSavedPlan(forged);
+    writeFileSync(path, JSON.stringify(forged, null, 2));
+    const damaged = await apply(w.dir, 'plan.json');
+    expect(damaged.code).toBe(3);
+    expect(damaged.stderr).toMatch(/plan\.json is not a usable plan: (its steps do not follow from its changes|a change's payload is damaged)/);
+    expect(damaged.stderr).not.toMatch(/internal error/);
+    await expect(emu.stripe.products.retrieve('alpaca_ai_k')).rejects.toThrow(/No such product/);
+
     delete saved.digest;
     writeFileSync(path, JSON.stringify(saved, null, 2));
     const undigested = await apply(w.dir, 'plan.json');
