@@ -19,6 +19,24 @@ interface Row {
   command: string;
   /** Top-level keys, without the `?` of optional ones; undefined when the document is not one JSON object. */
   keys?: { required: string[]; optional: string[] };
+  /** Keys whose value is a documented noun (`customers: [customer]`, or `customer` in the row defining it), and any keys the row adds to it (`[grant + state]`). */
+  nouns?: Record<string, { noun: string; extra: string[] }>;
+}
+
+/** The nouns the table defines once (`where \`customer = {…}\``) and uses in other rows. */
+const NOUNS: Record<string, { required: string[]; optional: string[] }> = Object.fromEntries(
+  [...README.matchAll(/where `(\w+) = (\{[^`]*\})`/g)].map((m) => [m[1], topLevelKeys(m[2])!]),
+);
+
+/** Where a row's document holds nouns: `key: [noun]`, `key: [noun + a, b]`, and the noun a row defines under its own name. */
+function nounsOf(docCell: string, keys: string[]): Row['nouns'] {
+  const out: NonNullable<Row['nouns']> = {};
+  for (const m of docCell.matchAll(/(\w+): \[(\w+)(?: \+ ([\w, ]+))?\]/g)) if (m[2] in NOUNS) out[m[1]] = { noun: m[2], extra: m[3] ? m[3].split(',').map((s) => s.trim()) : [] };
+  for (const m of docCell.matchAll(/where `(\w+) = /g)) if (keys.includes(m[1])) out[m[1]] = { noun: m[1], extra: [] };
+  // `invoice show`: "an invoice as above plus `subtotal`, `credits` … and `lines_truncated`".
+  const plus = /\{(\w+)\}`: an? \w+ as above plus (.*)$/.exec(docCell);
+  if (plus && plus[1] in NOUNS) out[plus[1]] = { noun: plus[1], extra: [...plus[2].matchAll(/`(\w+)`/g)].map((m) => m[1]) };
+  return out;
 }
 
 /** Splits `{a, b?: {c}, d: [e]}` at its top-level commas and returns the keys. */
@@ -70,7 +88,8 @@ function tableRows(): Row[] {
       // `customers list` / `show`: the second is `customers show`.
       const full = c.includes(' ') || commands.length === 1 ? c : [...first.slice(0, -1), c].join(' ');
       const doc = docCell.startsWith('NDJSON') ? undefined : commands.length > 1 && docs.length === commands.length ? docs[i] : docs[0];
-      rows.push({ command: full, keys: doc ? topLevelKeys(doc) : undefined });
+      const keys = doc ? topLevelKeys(doc) : undefined;
+      rows.push({ command: full, keys, nouns: keys && nounsOf(docCell, [...keys.required, ...keys.optional]) });
     });
   }
   return rows;
@@ -133,7 +152,22 @@ describe("every command's --json document has the README's keys", () => {
     const missing = required.filter((k) => !actual.includes(k));
     if (undocumented.length) problems.push(`${command}: prints ${undocumented.join(', ')}, not in the README`);
     if (missing.length) problems.push(`${command}: the README promises ${missing.join(', ')}, not printed`);
+    // The nouns inside: each customer, subscription, invoice… has the keys its definition lists.
+    for (const [key, { noun, extra }] of Object.entries(rows.find((r) => r.command === command)?.nouns ?? {})) {
+      const value = doc[key];
+      const items = Array.isArray(value) ? value : value && typeof value === 'object' ? [value] : [];
+      nounChecks.add(noun);
+      for (const item of items as Record<string, unknown>[]) {
+        const { required: nounRequired, optional: nounOptional } = NOUNS[noun];
+        const keys = Object.keys(item).filter((k) => item[k] !== undefined);
+        const extraKeys = keys.filter((k) => !nounRequired.includes(k) && !nounOptional.includes(k) && !extra.includes(k));
+        const absent = nounRequired.filter((k) => !keys.includes(k));
+        if (extraKeys.length) problems.push(`${command}: its ${noun} has ${extraKeys.join(', ')}, not in the README's ${noun}`);
+        if (absent.length) problems.push(`${command}: its ${noun} lacks ${absent.join(', ')}, which the README's ${noun} promises`);
+      }
+    }
   };
+  const nounChecks = new Set<string>();
 
   beforeAll(async () => {
     emu = await startTestEmulator();
@@ -253,5 +287,8 @@ describe("every command's --json document has the README's keys", () => {
     const elsewhere = ['demo', 'invoice pay', 'plan -o plan.json'];
     const objectRows = rows.filter((r) => r.keys).map((r) => r.command);
     expect(objectRows.filter((c) => !checked.has(c) && !elsewhere.includes(c))).toEqual([]);
+    // And every noun the table defines was compared with what a command printed.
+    expect(Object.keys(NOUNS).sort()).toEqual(['alert', 'clock', 'customer', 'grant', 'invoice', 'subscription']);
+    expect([...nounChecks].sort()).toEqual(Object.keys(NOUNS).sort());
   });
 });
