@@ -70,6 +70,17 @@ describe('subscriptions migrate --at period-end', () => {
     expect(await schedulesOf(customer)).toHaveLength(1);
   });
 
+  it('--at now leaves a subscription an earlier --at period-end scheduled: skipped with the way out, nothing changed', async () => {
+    const { customer, sub } = await subscriber(catalog.tokens.id);
+    const scheduled = await migrate('alpaca_ai_tokens_monthly', 'alpaca_ai_tokens_per_unit', '--customer', customer);
+    const schedule = scheduled.json().migrated[0].schedule as string;
+    const now = await cli('--json', 'subscriptions', 'migrate', '--from', 'alpaca_ai_tokens_monthly', '--to', 'alpaca_ai_tokens_per_unit', '--at', 'now', '--yes', '--customer', customer);
+    expect(now.code).toBe(0);
+    expect(now.json()).toMatchObject({ migrated: [], failed: [], skipped: [{ id: sub.id, schedule, reason: expect.stringMatching(new RegExp(`earlier migrate scheduled it.*release ${schedule}`)) }] });
+    expect((await emu.stripe.subscriptions.retrieve(sub.id)).items.data[0].price.id).toBe(catalog.tokens.id);
+    expect((await emu.stripe.subscriptionSchedules.retrieve(schedule)).status).toBe('active');
+  });
+
   it('skips and reports a subscription with its own schedule, and never changes that schedule', async () => {
     const { customer, sub } = await subscriber(catalog.tiered.id);
     const theirs = await emu.stripe.subscriptionSchedules.create({ from_subscription: sub.id });
