@@ -108,12 +108,18 @@ export async function creditBalanceCommand(ctx: CommandContext, options: Credits
     const [left] = await balanceOf(stripe, customer.id, { type: 'credit_grant', credit_grant: g.id });
     grants.push({ ...g, state: grantState(g, now), available: left?.available ?? 0 });
   }
+  // Pending: granted, but effective only later (Stripe's balance counts a grant from its effective_at).
+  const withPending = balances.map((b) => ({ ...b, pending: 0 }));
+  for (const g of grants.filter((x) => x.state === 'scheduled')) {
+    const row = withPending.find((b) => b.currency === g.currency) ?? withPending[withPending.push({ currency: g.currency, available: 0, ledger: 0, pending: 0 }) - 1];
+    row.pending += g.amount;
+  }
   const render = (out: Output) => {
-    if (balances.length === 0) out.line(`${customer.id} has no credit`);
-    for (const b of balances) out.line(`${customer.id}  available ${formatMoney(b.available, b.currency)}  ledger ${formatMoney(b.ledger, b.currency)}`);
+    if (withPending.length === 0) out.line(`${customer.id} has no credit`);
+    for (const b of withPending) out.line(`${customer.id}  available ${formatMoney(b.available, b.currency)}  ledger ${formatMoney(b.ledger, b.currency)}${b.pending ? `  pending ${formatMoney(b.pending, b.currency)} (effective later)` : ''}`);
     for (const g of grants) out.line(`  ${formatMoney(g.available, g.currency)} left of ${describe(g, now)}`);
   };
-  return { data: { customer: customer.id, balances, grants }, render };
+  return { data: { customer: customer.id, balances: withPending, grants }, render };
 }
 
 export interface CreditsVoidOptions {

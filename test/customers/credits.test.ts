@@ -68,13 +68,18 @@ describe('credits commands', () => {
     expect((await cli('clock', 'advance', clock, '--to', String(FEB_SEC + 3600 + 60))).code).toBe(0);
     const balance = await cli('--json', 'credits', 'balance', '--customer', customer);
     expect(balance.code).toBe(0);
-    expect(balance.json()).toMatchObject({ customer, balances: [{ currency: 'usd', available: 600, ledger: 600 }], grants: [{ amount: 1000, available: 600, state: 'active' }] });
+    expect(balance.json()).toMatchObject({ customer, balances: [{ currency: 'usd', available: 600, ledger: 600, pending: 0 }], grants: [{ amount: 1000, available: 600, state: 'active' }] });
     const human = await cli('credits', 'balance', '--customer', customer);
     expect(human.stdout).toContain(`${customer}  available $6.00  ledger $6.00`);
     expect(human.stdout).toContain('  $6.00 left of credgr_');
     const invoices = await emu.stripe.invoices.list({ customer });
     const renewal = invoices.data.find((i) => i.billing_reason === 'subscription_cycle')!;
     expect(renewal).toMatchObject({ subtotal: 400, amount_due: 0 });
+    // A grant effective next month is pending: granted, not yet available.
+    const later = await emu.stripe.billing.creditGrants.create({ customer, amount: { type: 'monetary', monetary: { currency: 'usd', value: 2500 } }, applicability_config: { scope: { price_type: 'metered' } }, category: 'paid', effective_at: FEB_SEC + 40 * 86_400 });
+    const pending = await cli('--json', 'credits', 'balance', '--customer', customer);
+    expect(pending.json()).toMatchObject({ balances: [{ currency: 'usd', available: 600, pending: 2500 }], grants: expect.arrayContaining([expect.objectContaining({ id: later.id, state: 'scheduled', available: 0 })]) });
+    expect((await cli('credits', 'balance', '--customer', customer)).stdout).toContain(`${customer}  available $6.00  ledger $6.00  pending $25.00 (effective later)`);
     const shown = await cli('--json', 'invoice', 'show', renewal.id);
     expect(shown.json().invoice).toMatchObject({ subtotal: 400, credits: 400, amount_due: 0 });
     expect((await cli('invoice', 'show', renewal.id)).stdout).toContain('  $4.00 usage − $4.00 prepaid credit = $0.00 due');

@@ -26,7 +26,7 @@ export function registerCreditCommands(program: Command, act: Act): void {
       .action(act(async () => (await import('../../commands/credits.js')).listCreditsCommand));
     credits
       .command('balance')
-      .description('show a customer\'s available credit per currency and what is left of each grant')
+      .description('show a customer\'s available and pending credit per currency, and what is left of each grant')
       .option('--customer <customer>', CUSTOMER_REF)
       .action(act(async () => (await import('../../commands/credits.js')).creditBalanceCommand));
     credits
