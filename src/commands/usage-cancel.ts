@@ -1,6 +1,7 @@
 import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { UserError, isStripeSdkError } from '../errors.js';
+import { isMissing } from '../stripe/found.js';
 import type { Output } from '../output/output.js';
 import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
 
@@ -24,7 +25,7 @@ export async function usageCancelCommand(ctx: CommandContext, options: UsageCanc
     if (isStripeSdkError(err) && err.statusCode === 400 && /already been cancel/i.test(err.message)) {
       alreadyCancelled = true;
       status = 'complete';
-    } else if (isStripeSdkError(err) && (err.statusCode === 404 || err.code === 'resource_missing' || /24 hours/.test(err.message))) {
+    } else if (isMissing(err) || (isStripeSdkError(err) && /24 hours/.test(err.message))) {
       throw new UserError(`Cannot cancel event ${identifier} on ${meter.eventName}: Stripe has no such event from the last 24 hours.`, {
         hint: 'Only events received in the last 24 hours can be cancelled. For older usage, send a correcting event with a negative --value (usage send), before the invoice is finalized.',
       });

@@ -4,6 +4,7 @@
  * module implementing `ResourceKind`, one line in `CatalogObjects` and one in the registry.
  */
 import type { StripeClient } from '../../stripe/client.js';
+import { found } from '../../stripe/found.js';
 import type { MigrationOutcome } from '../migrate.js';
 import type { PricingFile } from '../../config/pricing-schema.js';
 import { MANAGED_BY_KEY, type AccountState, type CatalogObjects, type Change, type ChangeOf, type DiffInput, type ResourceType, type Write } from '../types.js';
@@ -145,12 +146,7 @@ export async function createOnce<T extends Created>(
 ): Promise<T> {
   const created = await ctx.call(() => create(ctx.idempotencyKey(change, 'create', params)));
   if (created.lastResponse?.headers?.['idempotent-replayed'] !== 'true') return created;
-  try {
-    await ctx.call(() => retrieve(created.id));
-    return created;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-  }
+  if ((await found(ctx.call(() => retrieve(created.id)))) !== undefined) return created;
   return ctx.call(() => create(ctx.idempotencyKey(change, `create again after ${created.id} was deleted`, params)));
 }
 
