@@ -87,6 +87,18 @@ async function compact(path: string, oldest: number): Promise<void> {
   await rename(tmp, path);
 }
 
+/** The journal's records of acknowledged events: 16 bytes each (key, check, timestamp). */
+export function journalRecords(events: readonly UsageEvent[]): Buffer {
+  const buf = Buffer.allocUnsafe(events.length * RECORD);
+  events.forEach((e, i) => {
+    buf.writeUInt32LE(e.keyHi, i * RECORD);
+    buf.writeUInt32LE(e.keyLo, i * RECORD + 4);
+    buf.writeUInt32LE(e.check, i * RECORD + 8);
+    buf.writeUInt32LE(Math.max(0, e.timestamp) >>> 0, i * RECORD + 12);
+  });
+  return buf;
+}
+
 export class Journal {
   private pending: Buffer[] = [];
   private flushing: Promise<void> | undefined;
@@ -145,15 +157,13 @@ export class Journal {
 
   /** Records acknowledged events; durable once a following `flush()` resolves. */
   record(events: readonly UsageEvent[]): void {
-    if (!this.handle) return;
-    const buf = Buffer.allocUnsafe(events.length * RECORD);
-    events.forEach((e, i) => {
-      buf.writeUInt32LE(e.keyHi, i * RECORD);
-      buf.writeUInt32LE(e.keyLo, i * RECORD + 4);
-      buf.writeUInt32LE(e.check, i * RECORD + 8);
-      buf.writeUInt32LE(Math.max(0, e.timestamp) >>> 0, i * RECORD + 12);
-    });
-    this.pending.push(buf);
+    this.append(journalRecords(events));
+  }
+
+  /** Records already encoded by `journalRecords` (a worker's, in a run of several files). */
+  append(records: Uint8Array): void {
+    if (!this.handle || !records.length) return;
+    this.pending.push(Buffer.from(records.buffer, records.byteOffset, records.byteLength));
     this.kick();
   }
 
