@@ -63,7 +63,7 @@ export async function ingestFiles(ctx: CommandContext, options: FilesOptions, ar
 
   const journals = new Map<string, Journal>();
   try {
-    for (const dir of new Set(journalDirs)) journals.set(dir, await Journal.open(dir, { nowSeconds: Math.floor(Date.now() / 1000), readOnly: dryRun, onNotice: (m) => ctx.out.warn(m) }));
+    for (const dir of new Set(journalDirs)) journals.set(dir, await Journal.open(dir, { nowSeconds: Math.floor(Date.now() / 1000), readOnly: dryRun, lookups: false, onNotice: (m) => ctx.out.warn(m) }));
     const started = performance.now();
     const run = await runWorkers(ctx, {
       files,

@@ -126,6 +126,40 @@ describe('usage ingest of several files', () => {
     }
   }, 60_000);
 
+  it('a worker killed mid-file fails only its file (exit 1, the others complete); a dry run then lists what is left, and the re-run sends exactly that', async () => {
+    const meter = await createMeter(emu.stripe, 'files_worker_killed');
+    const customers = await createCustomers(emu.stripe, 4);
+    const dir = await tempDir();
+    const parts = [0, 1].map((i) => split(customers.slice(2 * i, 2 * i + 2), 3000, 'files_worker_killed'));
+    for (const [i, p] of parts.entries()) await writeUsage(dir, `part-${i}.ndjson`, p.text);
+    const { child, done } = start(dir, ['part-0.ndjson', 'part-1.ndjson', '--max-rps', '30', '--workers', '2', '--json']);
+    // Kill one worker once it has sent something.
+    let victim: number | undefined;
+    while (victim === undefined && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 50));
+      const journal = await stat(join(dir, '.alpaca-billing/usage-journal')).then((s) => s.size, () => 0);
+      if (journal > 16 + 16 * 300) victim = Number(workersOf(child.pid!)[0]?.trim().split(/\s+/)[0]) || undefined;
+    }
+    process.kill(victim!, 'SIGKILL');
+    const run = await done;
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    const failed = report.files.filter((f: { ok: boolean }) => !f.ok);
+    expect(failed).toEqual([expect.objectContaining({ error: expect.stringMatching(/worker process ended \(SIGKILL\); run the same command again/) })]);
+    expect(report.files.filter((f: { ok: boolean; sent: number }) => f.ok && f.sent === 3000)).toHaveLength(1);
+
+    const dry = await ingest(dir, 'part-0.ndjson', 'part-1.ndjson', '--dry-run', '--json');
+    expect(dry.code).toBe(0);
+    const planned = JSON.parse(dry.stdout);
+    const left = 6000 - planned.totals.already_sent;
+    expect(left).toBeGreaterThan(0);
+
+    const last = await ingest(dir, 'part-0.ndjson', 'part-1.ndjson', '--max-rps', '0', '--json');
+    expect(last.code).toBe(0);
+    expect(JSON.parse(last.stdout).totals).toMatchObject({ sent: left, already_sent: 6000 - left });
+    expect(await totalsFor(emu.stripe, meter.id, customers)).toEqual(sum(...parts.map((p) => p.totals)));
+  }, 120_000);
+
   it('a run killed with SIGKILL leaves no worker behind, and the re-run converges to exact totals', async () => {
     const meter = await createMeter(emu.stripe, 'files_killed');
     const customers = await createCustomers(emu.stripe, 6);
@@ -157,8 +191,11 @@ describe('usage ingest of several files', () => {
   }, 120_000);
 });
 
-/** Worker processes a killed run started (they carry the worker variable and a closed channel). */
+/** The worker processes of a run: the same command line as the run's, but another pid. */
 function workersOf(parentPid: number): string[] {
   const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
-  return ps.split('\n').filter((l) => l.includes('usage ingest') && l.includes('--workers 3') && !l.trim().startsWith(String(parentPid)));
+  const lines = ps.split('\n').filter((l) => l.includes('usage ingest'));
+  const run = lines.find((l) => l.trim().startsWith(`${parentPid} `));
+  const args = (l: string) => l.trim().replace(/^\d+\s+/, '');
+  return run ? lines.filter((l) => l !== run && args(l) === args(run)) : lines.filter((l) => l.includes('--workers 3'));
 }
