@@ -85,7 +85,9 @@ async function run(emu, target, extra) {
   const [code] = await once(child, 'exit');
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`ingest exited ${code}: ${stdout}`);
-  const cpu = readdirSync(cpuDir).map((f) => JSON.parse(readFileSync(join(cpuDir, f), 'utf8'))).reduce((n, u) => n + u.user + u.system, 0);
+  const each = readdirSync(cpuDir).map((f) => JSON.parse(readFileSync(join(cpuDir, f), "utf8"))).map((u) => u.user + u.system);
+  log(`CPU per process (µs): ${each.map(fmt).join(", ")}`);
+  const cpu = each.reduce((a, b) => a + b, 0);
   const processes = readdirSync(cpuDir).length;
   rmSync(cpuDir, { recursive: true, force: true });
   return { seconds, cpu, processes, report: JSON.parse(stdout), load: load() };

@@ -191,7 +191,9 @@ async function runWorkers(ctx: CommandContext, spec: RunSpec): Promise<RunResult
     child.on('message', (m: FromWorker) => {
       switch (m.type) {
         case 'ready': return giveWork(child);
-        case 'claim': return void child.send({ type: 'claimed', id: m.id, taken: claims.claim(m.index, m.keys) } satisfies ToWorker);
+        case 'claim':
+          if (m.journal) spec.onJournal(m.index, m.journal);
+          return void child.send({ type: 'claimed', id: m.id, taken: claims.claim(m.index, m.keys) } satisfies ToWorker);
         case 'journal': return spec.onJournal(m.index, m.records);
         case 'progress':
           live[m.index] = m.stats;

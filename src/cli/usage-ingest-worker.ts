@@ -79,7 +79,23 @@ export async function runIngestWorker(ctx: CommandContext, options: WorkerOption
     const input = job.size > 0 ? createReadStream(job.path, { start: 0, end: job.size - 1 }) : Readable.from([]);
     let bytes = 0;
     input.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
-    const progress = setInterval(() => post({ type: 'progress', index: job.index, stats, bytes }), PROGRESS_MS);
+    // Journal records go to the run with the next claim, or with the progress, whichever comes first:
+    // a message per batch is the largest cost of a worker beyond ingest itself.
+    let acknowledged: Buffer[] = [];
+    const takeJournal = () => {
+      if (!acknowledged.length) return undefined;
+      const records = acknowledged.length === 1 ? acknowledged[0] : Buffer.concat(acknowledged);
+      acknowledged = [];
+      return records;
+    };
+    const sendJournal = () => {
+      const records = takeJournal();
+      if (records) post({ type: 'journal', index: job.index, records });
+    };
+    const progress = setInterval(() => {
+      sendJournal();
+      post({ type: 'progress', index: job.index, stats, bytes });
+    }, PROGRESS_MS);
     const shown: Record<string, number> = {};
     const onProblem = async (kind: ProblemKind, line: number, reason: string, raw: string) => {
       const limit = dryRun ? SHOWN.dryRun : kind === 'changed' ? SHOWN.changed : 0;
@@ -93,7 +109,7 @@ export async function runIngestWorker(ctx: CommandContext, options: WorkerOption
         name: job.shown,
         journal: {
           delivered: (hi, lo) => journal.delivered(hi, lo),
-          record: (events) => post({ type: 'journal', index: job.index, records: journalRecords(events) }),
+          record: (events) => { acknowledged.push(journalRecords(events)); },
           flush: async () => undefined,
         },
         onProblem,
@@ -101,7 +117,7 @@ export async function runIngestWorker(ctx: CommandContext, options: WorkerOption
           const keys = new Uint32Array(events.length * 2);
           events.forEach((e, i) => { keys[2 * i] = e.keyHi; keys[2 * i + 1] = e.keyLo; });
           const id = claimId++;
-          const taken = await new Promise<Int32Array>((done) => { claims.set(id, done); post({ type: 'claim', id, index: job.index, keys }); });
+          const taken = await new Promise<Int32Array>((done) => { claims.set(id, done); post({ type: 'claim', id, index: job.index, keys, journal: takeJournal() }); });
           return Array.from(taken, (holder) => (holder < 0 ? undefined : claimedReason(job.names[holder])));
         },
         signal,
@@ -112,6 +128,7 @@ export async function runIngestWorker(ctx: CommandContext, options: WorkerOption
       return { stats, stopped: true, error: (err as Error).message, rejectsWritten: rejects.written, elapsedMs: performance.now() - started };
     } finally {
       clearInterval(progress);
+      sendJournal();
       await rejects.close();
       input.destroy();
     }

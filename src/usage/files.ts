@@ -124,7 +124,8 @@ export interface FileOutcome {
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'claim'; id: number; index: number; keys: Uint32Array }
+  /** `journal`: records of acknowledged events not yet sent, riding along (one message instead of two per batch). */
+  | { type: 'claim'; id: number; index: number; keys: Uint32Array; journal?: Uint8Array }
   | { type: 'journal'; index: number; records: Uint8Array }
   | { type: 'progress'; index: number; stats: IngestStats; bytes: number }
   | { type: 'problem'; index: number; kind: ProblemKind; line: number; reason: string }
