@@ -40,7 +40,9 @@ const CHANGED_SHOWN = 5;
 export async function usageIngestCommand(ctx: CommandContext, options: UsageIngestOptions, ...files: string[]): Promise<CommandResult> {
   if (isIngestWorker(ctx.env)) return await runIngestWorker(ctx, options);
   const file = files[0];
-  if (files.length > 1 || (file !== '-' && (await stat(resolve(ctx.cwd, file)).then((st) => st.isDirectory(), () => false)))) return await ingestFiles(ctx, options, files, STATE_DIR);
+  // Several files, a directory, or a pattern the shell left alone (`'logs/*.ndjson'`).
+  const several = files.length > 1 || (file !== '-' && (await stat(resolve(ctx.cwd, file)).then((st) => st.isDirectory(), () => /[*?]/.test(file))));
+  if (several) return await ingestFiles(ctx, options, files, STATE_DIR);
   const fromStdin = file === '-';
   const path = fromStdin ? undefined : resolve(ctx.cwd, file);
   let size: number | undefined;

@@ -13,7 +13,7 @@
  * silently lost, and a copy of a file in the same run is sent once.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError, type ExitCodeValue } from '../errors.js';
 import type { IngestStats, ProblemKind } from './ingest.js';
 import { KeyTable } from './key-table.js';
@@ -44,6 +44,14 @@ export async function expandInputs(cwd: string, args: readonly string[]): Promis
   };
   for (const arg of args) {
     const path = resolve(cwd, arg);
+    // A pattern the shell left alone (quoted, or a shell without globbing): `*` and `?` in the file name.
+    if (/[*?]/.test(basename(arg)) && !(await stat(path).catch(() => undefined))) {
+      const pattern = new RegExp(`^${basename(arg).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      const names = (await readdir(dirname(path), { withFileTypes: true }).catch(() => [])).filter((e) => e.isFile() && pattern.test(e.name)).map((e) => e.name).sort();
+      if (!names.length) throw new UserError(`No file matches ${arg}.`, { hint: 'Give usage files (NDJSON or CSV) or directories holding them.' });
+      for (const name of names) await add(join(dirname(path), name), join(dirname(arg), name));
+      continue;
+    }
     const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
       throw new UserError(`Cannot read ${arg}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`, { hint: 'Give usage files (NDJSON or CSV) or directories holding them.' });
     });
