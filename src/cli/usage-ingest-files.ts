@@ -12,34 +12,22 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { CommandResult } from './command-result.js';
 import type { CommandContext } from './context.js';
+import type { UsageIngestOptions } from './usage-ingest-source.js';
 import { loadMeterCatalog, requireMeter } from './usage-setup.js';
 import { WORKER_ENV } from './usage-ingest-worker.js';
 import { installedBin } from '../demo/self-command.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { defaultRps } from '../stripe/rate-limiter.js';
-import { ClaimTable, expandInputs, sourceNames, totalsOf, type FileOutcome, type FromWorker, type InputFile, type ToWorker } from '../usage/files.js';
+import { ClaimTable, expandInputs, sourceNames, type FileOutcome, type FromWorker, type InputFile, type ToWorker } from '../usage/files.js';
 import { emptyStats, type IngestStats } from '../usage/ingest.js';
 import { Journal, refuseVersion1Journals } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
-import { formatFromName, type UsageFormat } from '../usage/readers.js';
+import { formatFromName } from '../usage/readers.js';
 import { checkRejectsPath } from '../usage/rejects.js';
-import { buildReport, renderFilesReport, type FilesReport } from '../usage/report.js';
+import { buildReport, renderFilesReport, totalsOf, type FilesReport } from '../usage/report.js';
 
-export interface FilesOptions {
-  format?: UsageFormat;
-  meter?: string;
-  maxRps?: number;
-  concurrency?: number;
-  dryRun?: boolean;
-  rejects?: string;
-  sourceName?: string;
-  journalDir?: string;
-  maxAttempts?: number;
-  workers?: number;
-}
-
-export async function ingestFiles(ctx: CommandContext, options: FilesOptions, args: string[], stateDir: string): Promise<CommandResult> {
+export async function ingestFiles(ctx: CommandContext, options: UsageIngestOptions, args: string[], stateDir: string): Promise<CommandResult> {
   if (options.rejects) throw new UserError('--rejects names one file: with several inputs, each file\'s rejected lines go to <journal dir>/rejects/<file>.rejects.ndjson.', { hint: 'Leave out --rejects, or ingest one file.' });
   if (options.sourceName) throw new UserError('--source-name names one source: with several inputs, each file is named by its own name.', { hint: 'Leave out --source-name, or ingest one file.' });
   const files = await expandInputs(ctx.cwd, args);

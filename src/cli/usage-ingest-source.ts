@@ -12,6 +12,20 @@ import type { MeterCatalog } from '../usage/meters.js';
 import { readRecordBatches, type UsageFormat } from '../usage/readers.js';
 import { StreamSender } from '../usage/stream-sender.js';
 
+/** `usage ingest`'s flags. */
+export interface UsageIngestOptions {
+  format?: UsageFormat;
+  meter?: string;
+  maxRps?: number;
+  concurrency?: number;
+  dryRun?: boolean;
+  rejects?: string;
+  sourceName?: string;
+  journalDir?: string;
+  maxAttempts?: number;
+  workers?: number;
+}
+
 export interface SourceSetup {
   stripe?: StripeClient;
   catalog: MeterCatalog;

@@ -6,30 +6,17 @@ import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { customerResolver } from '../customers/resolve.js';
-import { ingestSource } from '../cli/usage-ingest-source.js';
+import { ingestSource, type UsageIngestOptions } from '../cli/usage-ingest-source.js';
 import { ingestFiles } from '../cli/usage-ingest-files.js';
 import { isIngestWorker, runIngestWorker } from '../cli/usage-ingest-worker.js';
 import { emptyStats, type ProblemKind } from '../usage/ingest.js';
 import { Journal, refuseVersion1Journals } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
-import { formatFromName, type UsageFormat } from '../usage/readers.js';
+import { formatFromName } from '../usage/readers.js';
 import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
 import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
 import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
-
-export interface UsageIngestOptions {
-  format?: UsageFormat;
-  meter?: string;
-  maxRps?: number;
-  concurrency?: number;
-  dryRun?: boolean;
-  rejects?: string;
-  sourceName?: string;
-  journalDir?: string;
-  maxAttempts?: number;
-  workers?: number;
-}
 
 /** The journal directory's name beside the input file (or in the working directory for stdin). */
 export const STATE_DIR = '.alpaca-billing';

@@ -17,7 +17,6 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UserError, type ExitCodeValue } from '../errors.js';
 import type { IngestStats, ProblemKind } from './ingest.js';
 import { KeyTable } from './key-table.js';
-import type { IngestReport } from './report.js';
 
 /** What a directory given to `usage ingest` contributes: its usage files, in name order. */
 const USAGE_FILE = /\.(ndjson|jsonl|csv)$/i;
@@ -139,21 +138,3 @@ export type FromWorker =
   | { type: 'problem'; index: number; kind: ProblemKind; line: number; reason: string }
   | { type: 'done'; index: number; outcome: FileOutcome }
   | { type: 'failed'; message: string; exitCode?: ExitCodeValue; hint?: string };
-
-/** The sums a run of several files reports beside each file's own report. */
-export interface FilesTotals {
-  read: number;
-  sent: number;
-  already_sent: number;
-  changed: number;
-  duplicates: number;
-  rejected: number;
-  failed: number;
-  resent: number;
-}
-
-export function totalsOf(reports: readonly IngestReport[]): FilesTotals {
-  const t: FilesTotals = { read: 0, sent: 0, already_sent: 0, changed: 0, duplicates: 0, rejected: 0, failed: 0, resent: 0 };
-  for (const r of reports) for (const k of Object.keys(t) as (keyof FilesTotals)[]) t[k] += r[k];
-  return t;
-}

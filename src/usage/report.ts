@@ -89,6 +89,15 @@ export function renderReport(r: IngestReport, incompleteIsError: boolean): strin
   return lines;
 }
 
+const COUNTS = ['read', 'sent', 'already_sent', 'changed', 'duplicates', 'rejected', 'failed', 'resent'] as const;
+
+/** The sums a run of several files reports beside each file's own report. */
+export type IngestTotals = Pick<IngestReport, (typeof COUNTS)[number]>;
+
+export function totalsOf(reports: readonly IngestReport[]): IngestTotals {
+  return Object.fromEntries(COUNTS.map((k) => [k, reports.reduce((n, r) => n + r[k], 0)])) as IngestTotals;
+}
+
 /** `usage ingest` of several files: each file's report, and their sums. */
 export interface FilesReport {
   ok: boolean;
@@ -96,14 +105,14 @@ export interface FilesReport {
   /** Worker processes the run used. */
   workers: number;
   files: IngestReport[];
-  totals: { read: number; sent: number; already_sent: number; changed: number; duplicates: number; rejected: number; failed: number; resent: number };
+  totals: IngestTotals;
   elapsed_seconds: number;
   events_per_second: number;
 }
 
 export function renderFilesReport(r: FilesReport): string[] {
   const columns = ['read', r.dry_run ? 'valid' : 'sent', 'already sent', 'changed', 'duplicates', 'rejected', 'not delivered'] as const;
-  const row = (x: FilesReport['totals']) => [x.read, r.dry_run ? x.read - x.rejected - x.already_sent - x.changed - x.duplicates : x.sent, x.already_sent, x.changed, x.duplicates, x.rejected, x.failed].map(n);
+  const row = (x: IngestTotals) => [x.read, r.dry_run ? x.read - x.rejected - x.already_sent - x.changed - x.duplicates : x.sent, x.already_sent, x.changed, x.duplicates, x.rejected, x.failed].map(n);
   const rows = [['file', ...columns], ...r.files.map((f) => [f.source, ...row(f)]), ['total', ...row(r.totals)]];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((cells) => cells[c].length)));
   const lines = [
