@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Regenerates the command reference in README.md from the commander definitions (run after `npm run build`).
+// Regenerates the README's generated parts (run after `npm run build`): the command reference from
+// the commander definitions, and the JSON output table from src/cli/json-reference.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildProgram } from '../dist/cli/program.js';
-import { renderReference, spliceReference } from '../dist/cli/reference.js';
+import { renderReference, spliceBetween, spliceReference } from '../dist/cli/reference.js';
+import { JSON_TABLE_END, JSON_TABLE_START, renderJsonTable } from '../dist/cli/json-reference.js';
 
 const readme = readFileSync('README.md', 'utf8');
-const next = spliceReference(readme, renderReference(buildProgram(() => async () => {})));
+const withReference = spliceReference(readme, renderReference(buildProgram(() => async () => {})));
+const next = spliceBetween(withReference, JSON_TABLE_START, JSON_TABLE_END, renderJsonTable());
 if (next !== readme) writeFileSync('README.md', next);
-console.error(next === readme ? 'README.md command reference is up to date' : 'README.md command reference updated');
+console.error(next === readme ? 'README.md command reference and JSON table are up to date' : 'README.md command reference or JSON table updated');

@@ -58,8 +58,18 @@ export const REFERENCE_END = '<!-- reference:end -->';
 
 /** Replaces the reference between the README's markers. */
 export function spliceReference(readme: string, reference: string): string {
-  const start = readme.indexOf(REFERENCE_START);
-  const end = readme.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error('README.md has no command reference markers');
-  return `${readme.slice(0, start + REFERENCE_START.length)}\n${reference}\n${readme.slice(end)}`;
+  return spliceBetween(readme, REFERENCE_START, REFERENCE_END, reference);
+}
+
+/** Replaces what is between two markers of the README (a generated part of it). */
+export function spliceBetween(readme: string, startMarker: string, endMarker: string, text: string): string {
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`README.md has no markers ${startMarker} … ${endMarker}`);
+  return `${readme.slice(0, start + startMarker.length)}\n${text}\n${readme.slice(end)}`;
+}
+
+/** What is between two markers of the README, trimmed. */
+export function textBetween(readme: string, startMarker: string, endMarker: string): string {
+  return readme.slice(readme.indexOf(startMarker) + startMarker.length, readme.indexOf(endMarker)).trim();
 }

@@ -4,7 +4,7 @@ import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { CancelledError, UserError } from '../errors.js';
 import { ApplyFailedError, applyPlan, type ApplyResult } from '../reconcile/apply.js';
-import { digestSavedPlan, parseSavedPlan } from '../reconcile/make-plan.js';
+import { digestSavedPlan, parseSavedPlan } from '../reconcile/saved-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { fingerprintState, readAccountState } from '../reconcile/read-state.js';
 import { planToJson, renderApplyResult, renderMigrations, renderPlan } from '../reconcile/render.js';

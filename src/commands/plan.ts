@@ -4,7 +4,7 @@ import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode } from '../errors.js';
 import type { Output } from '../output/output.js';
-import { toSavedPlan } from '../reconcile/make-plan.js';
+import { toSavedPlan } from '../reconcile/saved-plan.js';
 import { pendingChanges } from '../reconcile/plan.js';
 import { planToJson, renderPlan } from '../reconcile/render.js';
 import { openSession } from '../cli/session.js';

@@ -11,7 +11,8 @@ import { z } from 'zod/mini';
 // descriptions (only the JSON Schema uses them) are registered, which does not copy the schema as
 // a `meta` check would.
 // The CLI parses one file per process: compiling zod's fast paths (new Function) costs more
-// start-up time than it saves. Only src/config uses zod, so the global setting is ours to make.
+// start-up time than it saves. Only src/config and the saved plan's schemas (src/reconcile, which
+// import this module) use zod, so the global setting is ours to make.
 z.config({ jitless: true });
 
 /** Stripe's documented limits (see /work/shared/docs/stripe-api-facts.md §1, §5). */

@@ -1,15 +1,13 @@
 // A one-off payment in headless Chromium: a tiny checkout page mounts the Payment Element with a
 // PaymentIntent's client secret (created by the test, as a site's backend would), the card is
 // typed, and `stripe.confirmPayment` confirms it through the Stripe.js stand-in.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
-import { launchChromium, onPage } from '../helpers/browser.js';
+import { launchChromium, onPage, servePages } from '../helpers/browser.js';
 import { type TestEmulator, startTestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
-let server: Server;
+let site: Awaited<ReturnType<typeof servePages>>;
 let origin: string;
 let browser: Browser;
 
@@ -31,17 +29,13 @@ const checkoutPage = (stripeJs: string) => `<!doctype html><html lang="en"><titl
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  server = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(req.url?.startsWith('/done') ? '<!doctype html><title>Done</title><p>Done</p>' : checkoutPage(`${emu.url}/v3/`));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  site = await servePages((path) => (path.startsWith('/done') ? '<!doctype html><title>Done</title><p>Done</p>' : checkoutPage(`${emu.url}/v3/`)));
+  origin = site.origin;
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await site?.close();
   await emu?.close();
 });
 

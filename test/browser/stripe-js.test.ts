@@ -1,31 +1,25 @@
 // The Stripe.js stand-in's calls, one by one, on a bare page in headless Chromium: what each
 // resolves with, in Stripe.js's shapes.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, servePages } from '../helpers/browser.js';
 import type Stripe from 'stripe';
 import { type TestEmulator, startTestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
-let server: Server;
+let site: Awaited<ReturnType<typeof servePages>>;
 let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
   // A bare page on its own origin (every path, so a return_url can land on it) loading the stand-in.
-  server = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(`<!doctype html><html lang="en"><title>bare</title><script src="${emu.url}/v3/"></script><div id="card"></div>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  site = await servePages(() => `<!doctype html><html lang="en"><title>bare</title><script src="${emu.url}/v3/"></script><div id="card"></div>`);
+  origin = site.origin;
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await site?.close();
   await emu?.close();
 });
 

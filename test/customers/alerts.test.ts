@@ -1,20 +1,10 @@
 // The alerts commands in-process against the emulator: create for one customer, list, the event
 // once usage reaches the threshold, and the refusals.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { createCatalog, type Catalog } from './fixtures.js';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 
-let emu: TestEmulator;
-let catalog: Catalog;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  catalog = await createCatalog(emu.stripe);
-});
-afterAll(() => emu.close());
-
-const cli = (...args: string[]) => run(args, { env: emu.env });
+const { emu, catalog, cli } = useCatalogEmulator();
 
 describe('alerts commands', () => {
   it('create an alert for one customer by external id and meter event name; it triggers once usage reaches it', async () => {

@@ -1,23 +1,14 @@
 // The billing-cycle commands in-process against the emulator: clock create/advance/list/delete,
 // customers create --test-clock, invoice list/show/pay, and the refusals.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { run } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { createCatalog, type Catalog } from './fixtures.js';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 
 const T0 = '2026-01-15T12:00:00Z';
 const T0_SEC = Date.parse(T0) / 1000;
 const FEB_SEC = Date.UTC(2026, 1, 15, 12) / 1000;
 
-let emu: TestEmulator;
-let catalog: Catalog;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  catalog = await createCatalog(emu.stripe);
-});
-afterAll(() => emu.close());
-
-const cli = (...args: string[]) => run(args, { env: emu.env });
+const { emu, catalog, cli } = useCatalogEmulator();
 
 let n = 0;
 /** A clock at T0 with a customer on it, subscribed to the tokens price with `card`, and its usage sent. */

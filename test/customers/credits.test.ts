@@ -1,9 +1,7 @@
 // The credits commands in-process against the emulator: grant (money in major units, expiry from
 // the customer's clock, idempotent), list, balance after a renewal used some of it, void, refusals.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { run } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { createCatalog, type Catalog } from './fixtures.js';
+import { describe, expect, it } from '@jest/globals';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 import { parseMajorAmount } from '../../src/customers/credits.js';
 
 const T0 = '2026-01-15T12:00:00Z';
@@ -11,15 +9,7 @@ const T0_SEC = Date.parse(T0) / 1000;
 const FEB_SEC = Date.UTC(2026, 1, 15, 12) / 1000;
 const DAY = 86_400;
 
-let emu: TestEmulator;
-let catalog: Catalog;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  catalog = await createCatalog(emu.stripe);
-});
-afterAll(() => emu.close());
-
-const cli = (...args: string[]) => run(args, { env: emu.env });
+const { emu, catalog, cli } = useCatalogEmulator();
 
 let n = 0;
 async function clockCustomer(): Promise<{ clock: string; customer: string }> {

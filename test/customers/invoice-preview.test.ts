@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { run } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { createCatalog } from './fixtures.js';
+import { describe, expect, it } from '@jest/globals';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 
-let emu: TestEmulator;
 /** Known usage per customer id, served to the emulator's invoice builder. */
 const usage = new Map<string, number>();
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  await createCatalog(emu.stripe);
+const { emu, cli } = useCatalogEmulator(async (started) => {
   // Known usage for most tests; customers without an entry get the emulator's own metering.
-  const metering = emu.core.usage;
-  emu.core.setUsageSource({ aggregate: (meter, customerId, start, end) => usage.get(customerId) ?? metering.aggregate(meter, customerId, start, end) });
+  const metering = started.core.usage;
+  started.core.setUsageSource({ aggregate: (meter, customerId, start, end) => usage.get(customerId) ?? metering.aggregate(meter, customerId, start, end) });
 });
-afterAll(async () => {
-  await emu?.close();
-});
-
-const cli = (...args: string[]) => run(args, { env: emu.env });
 
 let n = 0;
 async function subscribed(lookupKey: string, tokens: number) {

@@ -3,29 +3,19 @@
 // bills the old price for the whole closed period and the next one the new price; a subscription
 // with its own schedule is skipped and reported; a run cut off between its steps converges.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type Stripe from 'stripe';
 import { builtCli } from '../usage/helpers/built-cli.js';
-import { run } from '../helpers/cli.js';
 import { advanceTo } from '../helpers/clock.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 import { MIGRATION_METADATA_KEY, migrationKey } from '../../src/reconcile/migrate.js';
-import { createCatalog, type Catalog } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
 const HOUR = 3600;
 const FEB15 = Date.UTC(2026, 1, 15, 12) / 1000;
 const MAR15 = Date.UTC(2026, 2, 15, 12) / 1000;
 
-let emu: TestEmulator;
-let catalog: Catalog;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  catalog = await createCatalog(emu.stripe);
-});
-afterAll(() => emu.close());
-
-const cli = (...args: string[]) => run(args, { env: emu.env });
+const { emu, catalog, cli } = useCatalogEmulator();
 const migrate = (from: string, to: string, ...more: string[]) => cli('--json', 'subscriptions', 'migrate', '--from', from, '--to', to, '--at', 'period-end', '--yes', ...more);
 
 let n = 0;

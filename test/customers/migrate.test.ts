@@ -1,28 +1,19 @@
 // `subscriptions migrate --at now` against the emulator on a test clock: a metered subscription's
 // usage so far is invoiced once on the old price and the rest of the period on the new one; a
 // licensed one keeps its quantity; a re-run finds nothing to do; incompatible prices are refused.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type Stripe from 'stripe';
-import { run } from '../helpers/cli.js';
 import { advanceTo } from '../helpers/clock.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { createCatalog, type Catalog } from './fixtures.js';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 
 const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
 const HOUR = 3600;
 const FEB15 = Date.UTC(2026, 1, 15, 12) / 1000;
 
-let emu: TestEmulator;
-let catalog: Catalog;
 let seats2: Stripe.Price;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  catalog = await createCatalog(emu.stripe);
-  seats2 = await emu.stripe.prices.create({ product: 'alpaca_seats', currency: 'usd', unit_amount: 1200, lookup_key: 'alpaca_seats_monthly_v2', recurring: { interval: 'month' } });
+const { emu, catalog, cli } = useCatalogEmulator(async (started) => {
+  seats2 = await started.stripe.prices.create({ product: 'alpaca_seats', currency: 'usd', unit_amount: 1200, lookup_key: 'alpaca_seats_monthly_v2', recurring: { interval: 'month' } });
 });
-afterAll(() => emu.close());
-
-const cli = (...args: string[]) => run(args, { env: emu.env });
 
 async function subscriber(price: string, quantity?: number) {
   const clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: T0 });

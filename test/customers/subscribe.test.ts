@@ -1,19 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { run } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { createCatalog, type Catalog } from './fixtures.js';
+import { describe, expect, it } from '@jest/globals';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 
-let emu: TestEmulator;
-let catalog: Catalog;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  catalog = await createCatalog(emu.stripe);
-});
-afterAll(async () => {
-  await emu?.close();
-});
-
-const cli = (...args: string[]) => run(args, { env: emu.env });
+const { emu, catalog, cli } = useCatalogEmulator();
 let n = 0;
 const newCustomer = async () => {
   n += 1;

@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { run } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 import { scriptedPrompter } from '../../src/output/prompt.js';
-import { createCatalog } from './fixtures.js';
 
-let emu: TestEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  await createCatalog(emu.stripe);
-});
-afterAll(async () => {
-  await emu?.close();
-});
-
-const cli = (...args: string[]) => run(args, { env: emu.env });
+const { emu, cli } = useCatalogEmulator();
 
 let n = 0;
 async function subscribed() {

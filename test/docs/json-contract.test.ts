@@ -1,5 +1,6 @@
-// The README's "JSON output" table is a contract CI pipelines parse: every command's --json document
-// must have exactly the keys its row documents (optional ones marked `?` may be absent). Each command
+// The README's "JSON output" table (generated from src/cli/json-reference.ts by `npm run docs`) is a
+// contract CI pipelines parse: every command's --json document must have exactly the keys its row
+// documents (optional ones marked `?` may be absent). Each command
 // runs here as a pipeline would, in-process against the emulator, and its document is compared.
 // Every command that is not a stream also prints exactly that one document on stdout and nothing else.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
-import { renderReference, REFERENCE_START, REFERENCE_END } from '../../src/cli/reference.js';
+import { renderReference, REFERENCE_START, REFERENCE_END, textBetween } from '../../src/cli/reference.js';
+import { JSON_TABLE_END, JSON_TABLE_START, renderJsonTable } from '../../src/cli/json-reference.js';
 import { bashCompletion } from '../../src/cli/completion.js';
 import { run } from '../helpers/cli.js';
 
@@ -18,6 +19,11 @@ describe('README', () => {
     const start = readme.indexOf(REFERENCE_START) + REFERENCE_START.length;
     const end = readme.indexOf(REFERENCE_END);
     expect(readme.slice(start, end).trim()).toBe(renderReference(program()).trim());
+  });
+
+  it('embeds the JSON output table generated from src/cli/json-reference.ts and the views (run `npm run docs` if this fails)', () => {
+    expect(readme).toContain(JSON_TABLE_START);
+    expect(textBetween(readme, JSON_TABLE_START, JSON_TABLE_END)).toBe(renderJsonTable().trim());
   });
 
   it('documents every command that --help lists', async () => {

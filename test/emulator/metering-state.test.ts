@@ -4,7 +4,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { restartAfterCrash, startTestEmulator } from '../helpers/emulator.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -50,31 +50,18 @@ describe('metering with --state', () => {
   });
 
   it('has new usage on disk before answering, without waiting for close', async () => {
-    const file = join(dir, 'live.json');
-    const copy = join(dir, 'live-copy.json');
-    const emu = await startTestEmulator({ stateFile: file });
-    let meter: Stripe.Billing.Meter;
-    let customer: string;
-    try {
-      customer = (await emu.stripe.customers.create({ email: 'live@example.com' })).id;
-      meter = await emu.stripe.billing.meters.create({ display_name: 'T', event_name: 'live', default_aggregation: { formula: 'sum' } });
+    await restartAfterCrash(join(dir, 'live.json'), async (emu) => {
+      const customer = (await emu.stripe.customers.create({ email: 'live@example.com' })).id;
+      const meter = await emu.stripe.billing.meters.create({ display_name: 'T', event_name: 'live', default_aggregation: { formula: 'sum' } });
       await emu.stripe.billing.meterEvents.create({ event_name: 'live', payload: { stripe_customer_id: customer, value: '5' }, identifier: 'live-1' });
       await emu.stripe.billing.meterEvents.create({ event_name: 'live', payload: { stripe_customer_id: customer, value: '7' }, identifier: 'live-2' });
       await emu.stripe.billing.meterEventAdjustments.create({ event_name: 'live', type: 'cancel', cancel: { identifier: 'live-2' } });
-      // The files as a crash right after the answer would leave them.
-      await copyFile(file, copy);
-      await copyFile(`${file}.wal`, `${copy}.wal`);
-    } finally {
-      await emu.close();
-    }
-    const restarted = await startTestEmulator({ stateFile: copy });
-    try {
+      return { customer, meter: meter.id };
+    }, async (restarted, { customer, meter }) => {
       const start = Math.floor(Date.now() / 86400_000) * 86400 - 86400;
-      const page = await restarted.stripe.billing.meters.listEventSummaries(meter.id, { customer, start_time: start, end_time: start + 3 * 86400 });
+      const page = await restarted.stripe.billing.meters.listEventSummaries(meter, { customer, start_time: start, end_time: start + 3 * 86400 });
       expect(page.data.map((w) => w.aggregated_value)).toEqual([5]);
-    } finally {
-      await restarted.close();
-    }
+    });
   });
 
   it('counts logged events once when a crash came between writing the snapshot and emptying the log', async () => {

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { configureBilling } from '../../src/emulator/billing/store.js';
 import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
+import { awaitingCard, meteredPrice } from '../helpers/payments.js';
 
 let emu: TestEmulator;
 const events: Array<{ type: string; object: Record<string, any>; previous?: Record<string, any> }> = [];
@@ -10,24 +11,12 @@ let seat: Stripe.Price;
 beforeAll(async () => {
   emu = await startTestEmulator();
   emu.core.onEvent((type, object, previous) => events.push({ type, object, previous }));
-  const product = await emu.stripe.products.create({ name: 'Payments' });
-  const meter = await emu.stripe.billing.meters.create({ display_name: 'Calls', event_name: 'pay_calls', default_aggregation: { formula: 'sum' } });
-  metered = await emu.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2, recurring: { interval: 'month', usage_type: 'metered', meter: meter.id } });
-  seat = await emu.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 900, recurring: { interval: 'month' } });
+  metered = await meteredPrice(emu.stripe, 'Payments');
+  seat = await emu.stripe.prices.create({ product: metered.product as string, currency: 'usd', unit_amount: 900, recurring: { interval: 'month' } });
 });
 afterAll(() => emu.close());
 
-async function meteredSubscription(): Promise<{ customer: Stripe.Customer; sub: Stripe.Subscription; si: Stripe.SetupIntent }> {
-  const customer = await emu.stripe.customers.create({ email: 'payer@x.test' });
-  const sub = await emu.stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: metered.id }],
-    payment_behavior: 'default_incomplete',
-    payment_settings: { save_default_payment_method: 'on_subscription' },
-    expand: ['pending_setup_intent'],
-  });
-  return { customer, sub, si: sub.pending_setup_intent as Stripe.SetupIntent };
-}
+const meteredSubscription = () => awaitingCard(emu.stripe, metered, 'payer@x.test');
 
 describe('SetupIntents', () => {
   test('confirming with pm_card_visa succeeds, makes the card the default and clears pending_setup_intent', async () => {

@@ -1,10 +1,10 @@
 // The billing cycle without a test clock (the emulator's own clock, injected here), the final
 // invoice of `invoice_now`, and test clocks with their invoices across a --state crash.
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { restartAfterCrash, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { advanceTo, waitUntilReady } from '../helpers/clock.js';
 
 const START = Date.UTC(2026, 4, 10, 9, 30, 20);
@@ -18,6 +18,14 @@ async function catalog(emu: TestEmulator, interval: 'day' | 'month'): Promise<St
 
 const usage = (emu: TestEmulator, customer: string, value: number, timestamp?: number) =>
   emu.stripe.billing.meterEvents.create({ event_name: 'tokens', payload: { stripe_customer_id: customer, value: String(value) }, ...(timestamp ? { timestamp } : {}) });
+
+/** A clock at `t0` with a paying customer on it, subscribed to `price`. */
+async function clockSubscriber(emu: TestEmulator, price: Stripe.Price, t0: number): Promise<{ clock: string; customer: string; sub: string }> {
+  const clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: t0 });
+  const customer = await emu.stripe.customers.create({ test_clock: clock.id, payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+  const sub = await emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+  return { clock: clock.id, customer: customer.id, sub: sub.id };
+}
 
 describe('customers without a test clock', () => {
   let now = START;
@@ -59,69 +67,37 @@ describe('test clocks with --state', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('keep the clock, its customers and the invoices its advance made through a crash', async () => {
-    const file = join(dir, 'clock.json');
-    const copy = join(dir, 'clock-copy.json');
     const T0 = Date.UTC(2026, 0, 15) / 1000;
     const FEB = Date.UTC(2026, 1, 15) / 1000;
-    const emu = await startTestEmulator({ stateFile: file });
-    let clock: Stripe.TestHelpers.TestClock;
-    let sub: Stripe.Subscription;
-    try {
-      await catalog(emu, 'month');
-      const price = (await emu.stripe.prices.list({ limit: 1 })).data[0];
-      clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
-      const customer = await emu.stripe.customers.create({ test_clock: clock.id, payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
-      sub = await emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
-      await usage(emu, customer.id, 7_000, T0);
-      await advanceTo(emu.stripe, clock.id, FEB + 7200);
-      // The files as a crash right after the last answer would leave them.
-      await copyFile(file, copy);
-      await copyFile(`${file}.wal`, `${copy}.wal`);
-    } finally {
-      await emu.close();
-    }
-    const restarted = await startTestEmulator({ stateFile: copy });
-    try {
-      expect(await restarted.stripe.testHelpers.testClocks.retrieve(clock.id)).toMatchObject({ status: 'ready', frozen_time: FEB + 7200 });
-      const invoices = await restarted.stripe.invoices.list({ subscription: sub.id });
+    await restartAfterCrash(join(dir, 'clock.json'), async (emu) => {
+      const { clock, customer, sub } = await clockSubscriber(emu, await catalog(emu, 'month'), T0);
+      await usage(emu, customer, 7_000, T0);
+      await advanceTo(emu.stripe, clock, FEB + 7200);
+      return { clock, sub };
+    }, async (restarted, { clock, sub }) => {
+      expect(await restarted.stripe.testHelpers.testClocks.retrieve(clock)).toMatchObject({ status: 'ready', frozen_time: FEB + 7200 });
+      const invoices = await restarted.stripe.invoices.list({ subscription: sub });
       expect(invoices.data.map((i) => [i.billing_reason, i.status, i.amount_paid])).toEqual([
         ['subscription_cycle', 'paid', 7 * 4],
         ['subscription_create', 'paid', 0],
       ]);
-      expect((await restarted.stripe.subscriptions.retrieve(sub.id)).items.data[0].current_period_start).toBe(FEB);
-    } finally {
-      await restarted.close();
-    }
+      expect((await restarted.stripe.subscriptions.retrieve(sub)).items.data[0].current_period_start).toBe(FEB);
+    });
   });
 
   it('finish an advance cut short by a crash when the emulator starts again', async () => {
-    const file = join(dir, 'mid-advance.json');
-    const copy = join(dir, 'mid-advance-copy.json');
     const T0 = Date.UTC(2026, 0, 15) / 1000;
     const FEB = Date.UTC(2026, 1, 15) / 1000;
-    const emu = await startTestEmulator({ stateFile: file });
-    let clock: Stripe.TestHelpers.TestClock;
-    let sub: Stripe.Subscription;
-    try {
-      const price = await catalog(emu, 'month');
-      clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
-      const customer = await emu.stripe.customers.create({ test_clock: clock.id, payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
-      sub = await emu.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
-      const advancing = await emu.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: FEB + 7200 });
+    // A crash right after the advance was acknowledged (the run may or may not have happened yet).
+    await restartAfterCrash(join(dir, 'mid-advance.json'), async (emu) => {
+      const { clock, sub } = await clockSubscriber(emu, await catalog(emu, 'month'), T0);
+      const advancing = await emu.stripe.testHelpers.testClocks.advance(clock, { frozen_time: FEB + 7200 });
       expect(advancing.status).toBe('advancing');
-      // A crash right after the advance was acknowledged (the run may or may not have happened yet).
-      await copyFile(file, copy);
-      await copyFile(`${file}.wal`, `${copy}.wal`);
-    } finally {
-      await emu.close();
-    }
-    const restarted = await startTestEmulator({ stateFile: copy });
-    try {
-      expect(await waitUntilReady(restarted.stripe, clock.id)).toMatchObject({ status: 'ready', frozen_time: FEB + 7200 });
-      const invoices = await restarted.stripe.invoices.list({ subscription: sub.id });
+      return { clock, sub };
+    }, async (restarted, { clock, sub }) => {
+      expect(await waitUntilReady(restarted.stripe, clock)).toMatchObject({ status: 'ready', frozen_time: FEB + 7200 });
+      const invoices = await restarted.stripe.invoices.list({ subscription: sub });
       expect(invoices.data.map((i) => [i.billing_reason, i.status])).toEqual([['subscription_cycle', 'paid'], ['subscription_create', 'paid']]);
-    } finally {
-      await restarted.close();
-    }
+    });
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { StateFileError } from '../../src/emulator/index.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { restartAfterCrash, startTestEmulator } from '../helpers/emulator.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -37,30 +37,16 @@ describe('--state', () => {
   });
 
   it('has every change on disk before answering, without waiting for close', async () => {
-    const file = join(dir, 'durable.json');
-    const copy = join(dir, 'durable-copy.json');
-    const emu = await startTestEmulator({ stateFile: file });
-    let product: Stripe.Product;
-    let deleted = '';
-    try {
-      product = await emu.stripe.products.create({ name: 'Saved at once' });
+    await restartAfterCrash(join(dir, 'durable.json'), async (emu) => {
+      const product = await emu.stripe.products.create({ name: 'Saved at once' });
       await emu.stripe.products.update(product.id, { metadata: { step: '2' } });
       const gone = await emu.stripe.customers.create({ email: 'gone@example.com' });
       await emu.stripe.customers.del(gone.id);
-      deleted = gone.id;
-      // The files as a crash right after the answer would leave them.
-      await copyFile(file, copy);
-      await copyFile(`${file}.wal`, `${copy}.wal`);
-    } finally {
-      await emu.close();
-    }
-    const restarted = await startTestEmulator({ stateFile: copy });
-    try {
-      await expect(restarted.stripe.products.retrieve(product.id)).resolves.toMatchObject({ name: 'Saved at once', metadata: { step: '2' } });
+      return { product: product.id, deleted: gone.id };
+    }, async (restarted, { product, deleted }) => {
+      await expect(restarted.stripe.products.retrieve(product)).resolves.toMatchObject({ name: 'Saved at once', metadata: { step: '2' } });
       await expect(restarted.stripe.customers.retrieve(deleted)).resolves.toMatchObject({ id: deleted, deleted: true });
-    } finally {
-      await restarted.close();
-    }
+    });
   });
 
   it('drops a log record cut short by a crash, and refuses a damaged one before the last', async () => {

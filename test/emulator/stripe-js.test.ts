@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type Stripe from 'stripe';
 import { type TestEmulator, fail, startTestEmulator } from '../helpers/emulator.js';
+import { awaitingCard, meteredPrice } from '../helpers/payments.js';
 
 const PK = 'pk_test_emulator_browser';
 let emu: TestEmulator;
@@ -14,23 +15,11 @@ let metered: Stripe.Price;
 beforeAll(async () => {
   emu = await startTestEmulator();
   browser = emu.client({ apiKey: PK });
-  const product = await emu.stripe.products.create({ name: 'Browser' });
-  const meter = await emu.stripe.billing.meters.create({ display_name: 'Calls', event_name: 'browser_calls', default_aggregation: { formula: 'sum' } });
-  metered = await emu.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2, recurring: { interval: 'month', usage_type: 'metered', meter: meter.id } });
+  metered = await meteredPrice(emu.stripe, 'Browser');
 });
 afterAll(() => emu.close());
 
-async function pendingSetup(): Promise<{ customer: Stripe.Customer; sub: Stripe.Subscription; si: Stripe.SetupIntent }> {
-  const customer = await emu.stripe.customers.create({ email: 'browser@x.test' });
-  const sub = await emu.stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: metered.id }],
-    payment_behavior: 'default_incomplete',
-    payment_settings: { save_default_payment_method: 'on_subscription' },
-    expand: ['pending_setup_intent'],
-  });
-  return { customer, sub, si: sub.pending_setup_intent as Stripe.SetupIntent };
-}
+const pendingSetup = () => awaitingCard(emu.stripe, metered, 'browser@x.test');
 
 /** What the stand-in sends: a form body with the key as a parameter, no Authorization header. */
 async function formPost(path: string, params: Record<string, string>): Promise<{ status: number; body: any; cors: string | null }> {

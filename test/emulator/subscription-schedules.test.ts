@@ -1,26 +1,20 @@
 // Subscription schedules in the emulator (SPEC.md, "Subscription schedules"), driven with the real
 // SDK on test clocks: a schedule made from a subscription switches its prices at the phase boundary
 // (the closing period on the old price, the next on the new), then releases or cancels it.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type Stripe from 'stripe';
 import { advanceTo } from '../helpers/clock.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { createCatalog, type Catalog } from '../customers/fixtures.js';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 
 const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
 const FEB15 = Date.UTC(2026, 1, 15, 12) / 1000;
 const MAR15 = Date.UTC(2026, 2, 15, 12) / 1000;
 const HOUR = 3600;
 
-let emu: TestEmulator;
-let catalog: Catalog;
 let seats2: Stripe.Price;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  catalog = await createCatalog(emu.stripe);
-  seats2 = await emu.stripe.prices.create({ product: 'alpaca_seats', currency: 'usd', unit_amount: 1200, recurring: { interval: 'month' } });
+const { emu, catalog } = useCatalogEmulator(async (started) => {
+  seats2 = await started.stripe.prices.create({ product: 'alpaca_seats', currency: 'usd', unit_amount: 1200, recurring: { interval: 'month' } });
 });
-afterAll(() => emu.close());
 
 async function subscriber(items: Stripe.SubscriptionCreateParams.Item[]) {
   const clock = await emu.stripe.testHelpers.testClocks.create({ frozen_time: T0 });

@@ -1,20 +1,13 @@
 // The emulator's metered price swap by proration_behavior (SPEC.md, "Swapping a metered item's
 // price"), driven with the real SDK: `none` bills neither the usage before the swap nor twice.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { advanceTo } from '../helpers/clock.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { createCatalog, type Catalog } from '../customers/fixtures.js';
+import { useCatalogEmulator } from '../helpers/catalog-emulator.js';
 
 const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
 const FEB15 = Date.UTC(2026, 1, 15, 12) / 1000;
 
-let emu: TestEmulator;
-let catalog: Catalog;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  catalog = await createCatalog(emu.stripe);
-});
-afterAll(() => emu.close());
+const { emu, catalog } = useCatalogEmulator();
 
 describe('metered price swap', () => {
   it('with proration_behavior none drops the usage before the swap and bills the rest on the new price', async () => {

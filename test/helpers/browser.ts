@@ -1,6 +1,8 @@
 // Headless Chromium (Debian's `chromium`; .ci/run installs it) for the browser tests, and a page
 // runner that keeps screenshots of a failing test.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -11,6 +13,19 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }).catch((err: Error) => {
     throw new Error(`These tests need Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM_PATH): ${err.message}`);
   });
+}
+
+/** A site of its own origin (port 0) whose every path answers the page `html(path)`, as a shop's pages would load Stripe.js. */
+export async function servePages(html: (path: string) => string): Promise<{ origin: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(html(req.url ?? '/'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 export type Shot = (label: string) => Promise<void>;

@@ -1,3 +1,4 @@
+import { copyFile } from 'node:fs/promises';
 import Stripe from 'stripe';
 import { startEmulator, type EmulatorOptions, type EmulatorCore } from '../../src/emulator/index.js';
 
@@ -30,6 +31,30 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
     env: { STRIPE_API_KEY: options.apiKey ?? TEST_API_KEY, STRIPE_API_BASE: emu.url },
     client,
   };
+}
+
+/**
+ * `before` runs on an emulator keeping its state in `file`; its state file and log are then copied
+ * as a crash right after its last answer would leave them (what a clean close writes never reaches
+ * the copy), and `after` runs on an emulator started from the copy. Both are closed whatever happens.
+ */
+export async function restartAfterCrash<T>(file: string, before: (emu: TestEmulator) => Promise<T>, after: (restarted: TestEmulator, made: T) => Promise<void>): Promise<void> {
+  const copy = file.replace(/(\.json)?$/, '-crashed.json');
+  const emu = await startTestEmulator({ stateFile: file });
+  let made: T;
+  try {
+    made = await before(emu);
+    await copyFile(file, copy);
+    await copyFile(`${file}.wal`, `${copy}.wal`);
+  } finally {
+    await emu.close();
+  }
+  const restarted = await startTestEmulator({ stateFile: copy });
+  try {
+    await after(restarted, made);
+  } finally {
+    await restarted.close();
+  }
 }
 
 /** Resolves with the SDK error a call rejects with; a call that succeeds fails the test. */

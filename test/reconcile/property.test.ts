@@ -3,6 +3,7 @@ import type { PriceAmount, PriceSpec, PricingConfig, ProductSpec } from '../../s
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { makePlan } from '../../src/reconcile/make-plan.js';
 import { pendingChanges } from '../../src/reconcile/plan.js';
+import { parseSavedPlan, toSavedPlan } from '../../src/reconcile/saved-plan.js';
 import { createThrottle } from '../../src/stripe/throttle.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -98,6 +99,9 @@ async function converge(desired: PricingConfig) {
   const io = { client: emu.stripe, call: throttle.run.bind(throttle) as typeof throttle.run, mode: 'test' as const, apiBase: emu.url };
   const made = await makePlan({ ...io, desired, options: {} });
   expect(made.plan.changes.filter((c) => c.blocked)).toEqual([]);
+  // What plan -o saves, apply takes back: every payload the planner makes passes its kind's schema.
+  const saved = JSON.stringify(toSavedPlan(made, {}));
+  expect(parseSavedPlan(saved)).toEqual(JSON.parse(saved));
   await applyPlan(made.plan, { ...io, fingerprint: made.fingerprint });
   return makePlan({ ...io, desired, options: {} });
 }

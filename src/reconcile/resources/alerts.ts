@@ -6,20 +6,23 @@
  */
 import { found } from '../../stripe/found.js';
 import type Stripe from 'stripe';
+import { z } from 'zod/mini';
+import { alertSchema } from '../../config/pricing-schema.js';
 import { alertStripeTitle, parseAlertTitle, type AlertSpec } from '../../config/model.js';
 import { UserError, isStripeSdkError } from '../../errors.js';
 import type { Change, ChangeOf, DiffInput, FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, createOnce, listAll, newObjectOf, objectOf, type ReadContext, type ResourceKind, type Step } from './kind.js';
 
 /** What apply sends; the meter by event name (it may be created in the same apply). */
-export interface AlertPayload {
-  title: string;
-  meter: string;
-  gte: number;
-  customer?: string;
+const alertPayload = z.strictObject({
+  title: z.string().check(z.minLength(1)),
+  meter: z.string().check(z.minLength(1)),
+  gte: alertSchema.shape.threshold,
+  customer: alertSchema.shape.customer,
   /** An update only reactivates a deactivated alert. */
-  activate?: boolean;
-}
+  activate: z.optional(z.boolean()),
+});
+export type AlertPayload = z.infer<typeof alertPayload>;
 
 type Alert = Stripe.Billing.Alert;
 
@@ -155,6 +158,7 @@ export const alerts: ResourceKind<'alert'> = {
   read: (ctx) => listAll(ctx, (params) => ctx.client.billing.alerts.list(params, NO_SDK_RETRIES)),
   diff: diffAlerts,
   steps: alertSteps,
+  payloads: { create: alertPayload, replace: alertPayload, update: alertPayload },
   pull: ({ state }) => {
     const meterKeyById = new Map(state.objects.meter.map((m) => [m.id, m.event_name]));
     const pulled = pullAlerts(state.objects.alert ?? [], meterKeyById);

@@ -3,11 +3,12 @@
  * file, and which apply steps a change turns into. Adding a type (webhook endpoints) means one
  * module implementing `ResourceKind`, one line in `CatalogObjects` and one in the registry.
  */
+import type { z } from 'zod/mini';
 import type { StripeClient } from '../../stripe/client.js';
 import { found } from '../../stripe/found.js';
 import type { MigrationOutcome } from '../migrate.js';
 import type { PricingFile } from '../../config/pricing-schema.js';
-import { MANAGED_BY_KEY, type AccountState, type CatalogObjects, type Change, type ChangeOf, type DiffInput, type ResourceType, type Write } from '../types.js';
+import { MANAGED_BY_KEY, type AccountState, type Action, type CatalogObjects, type Change, type ChangeOf, type DiffInput, type PayloadOf, type ResourceType, type Write } from '../types.js';
 
 /** Calls Stripe through the rate limiter and retry policy, counting every request. */
 export type Caller = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -107,6 +108,11 @@ export interface ResourceKind<K extends ResourceType = ResourceType> {
   diff(input: DiffInput): Change[];
   /** The apply steps of one of this type's changes (none for noops and unmanaged objects). */
   steps(change: ChangeOf<K>): Step[];
+  /**
+   * The payload each action's changes carry, as a schema: `apply plan.json` checks a saved plan's
+   * payloads against it, field by field, before any step runs. An action missing here carries none.
+   */
+  payloads: Partial<Record<Action, z.ZodMiniType<PayloadOf[K]>>>;
   /** Its objects as pricing.yaml entries (absent for prices, which products pull with themselves). */
   pull?(input: PullInput): PulledPart;
 }

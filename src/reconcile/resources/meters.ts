@@ -3,19 +3,22 @@
  * is ours; only `display_name` can change in place, and nothing can delete a meter (prune deactivates).
  */
 import type Stripe from 'stripe';
-import type { PricingFile } from '../../config/pricing-schema.js';
+import { z } from 'zod/mini';
+import { meterSchema, type PricingFile } from '../../config/pricing-schema.js';
 import type { MeterSpec } from '../../config/model.js';
 import { isManaged, type Change, type ChangeOf, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, listAll, type ResourceKind, type Step, newObjectOf, objectOf } from './kind.js';
 
-export interface MeterPayload {
-  display_name: string;
-  event_name: string;
-  aggregation: MeterSpec['aggregation'];
-  customer_key: string;
-  value_key: string;
-  reactivate?: boolean;
-}
+const meterPayload = z.strictObject({
+  display_name: z.string(),
+  event_name: z.string().check(z.minLength(1)),
+  aggregation: meterSchema.shape.aggregation,
+  customer_key: z.string().check(z.minLength(1)),
+  value_key: z.string().check(z.minLength(1)),
+  /** Updates: the meter is inactive and comes back. */
+  reactivate: z.optional(z.boolean()),
+});
+export type MeterPayload = z.infer<typeof meterPayload>;
 
 function immutableFields(spec: MeterSpec, meter: Stripe.Billing.Meter): FieldChange[] {
   const pairs: [string, unknown, unknown][] = [
@@ -120,6 +123,7 @@ export const meters: ResourceKind<'meter'> = {
   read: (ctx) => listAll(ctx, (params) => ctx.client.billing.meters.list(params, NO_SDK_RETRIES)),
   diff: diffMeters,
   steps: meterSteps,
+  payloads: { create: meterPayload, update: meterPayload, noop: meterPayload },
   // The active ones. An inactive meter is pulled only when a pulled price or alert names it (the
   // file has no way to say "inactive": plan would reactivate it).
   pull: ({ state }) => ({ file: { meters: Object.fromEntries(state.objects.meter.filter((m) => m.status === 'active').map((m) => [m.event_name, pulledMeter(m)])) }, skipped: [], unmanaged: 0 }),

@@ -3,7 +3,9 @@
  * Amounts stay decimal strings of minor units throughout (never floats).
  */
 import type Stripe from 'stripe';
+import { z } from 'zod/mini';
 import type { PriceAmount, TierSpec } from '../../config/model.js';
+import { DECIMAL_AMOUNT } from '../../config/pricing-schema.js';
 
 /** "4.000" → "4", "0.50" → "0.5", "007" → "7": equal amounts compare equal as strings. */
 export function normalizeDecimal(value: string): string {
@@ -89,9 +91,24 @@ export function describeAmount(amount: PriceAmount): string {
  * `Decimal.from` at run time; a string keeps the plan JSON-serialisable too.
  */
 const asDecimal = (s: string) => s as unknown as Stripe.Decimal;
+/** A saved plan's decimal amount: a string of minor units, which the SDK sends as it is (above). */
+const decimalParam = z.custom<Stripe.Decimal>((v) => typeof v === 'string' && DECIMAL_AMOUNT.test(v), 'expected a decimal string of minor units, e.g. "0.5"');
 
-/** The create parameters that express an amount. */
-export function amountParams(amount: PriceAmount): Pick<Stripe.PriceCreateParams, 'billing_scheme' | 'unit_amount_decimal' | 'transform_quantity' | 'tiers' | 'tiers_mode'> {
+/** The create parameters that express an amount, as a plan's price payload carries them. */
+export const amountParamsShape = {
+  billing_scheme: z.enum(['per_unit', 'tiered']),
+  unit_amount_decimal: z.optional(decimalParam),
+  transform_quantity: z.optional(z.strictObject({ divide_by: z.int().check(z.minimum(1)), round: z.enum(['up', 'down']) })),
+  tiers_mode: z.optional(z.enum(['graduated', 'volume'])),
+  tiers: z.optional(z.array(z.strictObject({
+    up_to: z.union([z.int().check(z.minimum(1)), z.literal('inf')]),
+    unit_amount_decimal: z.optional(decimalParam),
+    flat_amount_decimal: z.optional(decimalParam),
+  }))),
+};
+export type AmountParams = z.infer<z.ZodMiniObject<typeof amountParamsShape>>;
+
+export function amountParams(amount: PriceAmount): AmountParams {
   switch (amount.kind) {
     case 'per_unit':
       return { billing_scheme: 'per_unit', unit_amount_decimal: asDecimal(amount.unit_amount) };

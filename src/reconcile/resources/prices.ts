@@ -5,19 +5,45 @@
  * default, the product's change repoints it (products alone write `default_price`: replacedDefaults).
  */
 import type Stripe from 'stripe';
+import { z } from 'zod/mini';
 import type { PriceSpec, PricingConfig } from '../../config/model.js';
-import type { PriceInput } from '../../config/pricing-schema.js';
+import { priceSchema, type PriceInput } from '../../config/pricing-schema.js';
+import { isStripeCurrency } from '../../core/stripe-currencies.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type ChangeOf, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, ownMetadata, type ApplyContext, type ResourceKind, type Step } from './kind.js';
-import { amountOf, amountParams, describeAmount, sameAmount } from './price-amount.js';
+import { amountOf, amountParams, amountParamsShape, describeAmount, sameAmount } from './price-amount.js';
 import { migrationStep } from './price-migration.js';
 
-export interface PricePayload {
-  /** Create parameters, except the meter (by event name: it may be created in the same apply). */
-  create?: Omit<Stripe.PriceCreateParams, 'recurring'> & { recurring: Omit<Stripe.PriceCreateParams.Recurring, 'meter'> };
-  meter_event_name?: string;
-  update?: Stripe.PriceUpdateParams;
-}
+const metadataParam = z.record(z.string(), z.string());
+
+/** Creates and replaces: the create parameters, except the meter (by event name: it may be created in the same apply). */
+const priceCreatePayload = z.strictObject({
+  create: z.strictObject({
+    product: z.string().check(z.minLength(1)),
+    currency: z.string().check(z.refine(isStripeCurrency, 'not a currency Stripe takes')),
+    lookup_key: priceSchema.shape.lookup_key,
+    transfer_lookup_key: z.optional(z.literal(true)),
+    nickname: z.optional(z.string()),
+    tax_behavior: priceSchema.shape.tax_behavior,
+    active: z.boolean(),
+    metadata: metadataParam,
+    recurring: z.strictObject({ interval: priceSchema.shape.interval, interval_count: z.int().check(z.minimum(1)), usage_type: z.enum(['metered', 'licensed']) }),
+    ...amountParamsShape,
+  }),
+  meter_event_name: z.optional(z.string().check(z.minLength(1))),
+});
+
+/** Updates: the fields a price can change in place ('' unsets the nickname). */
+const priceUpdate = z.strictObject({
+  nickname: z.optional(z.string()),
+  active: z.optional(z.boolean()),
+  tax_behavior: priceSchema.shape.tax_behavior,
+  metadata: z.optional(metadataParam),
+});
+const priceUpdatePayload = z.strictObject({ update: priceUpdate });
+
+/** A create's or an update's payload (each action carries one of them: see `payloads` below). */
+export type PricePayload = Partial<z.infer<typeof priceCreatePayload> & z.infer<typeof priceUpdatePayload>>;
 
 interface DesiredPrice {
   productId: string;
@@ -74,9 +100,9 @@ function immutableDiff(want: DesiredPrice, price: Stripe.Price, meterEventOf: Ma
   return fields;
 }
 
-function mutableDiff(want: DesiredPrice, price: Stripe.Price): { fields: FieldChange[]; update: Stripe.PriceUpdateParams } {
+function mutableDiff(want: DesiredPrice, price: Stripe.Price): { fields: FieldChange[]; update: z.infer<typeof priceUpdate> } {
   const fields: FieldChange[] = [];
-  const update: Stripe.PriceUpdateParams = {};
+  const update: z.infer<typeof priceUpdate> = {};
   const spec = want.spec;
   if ((price.nickname ?? undefined) !== spec.nickname) {
     fields.push({ field: 'nickname', before: price.nickname ?? undefined, after: spec.nickname });
@@ -263,6 +289,7 @@ export const prices: ResourceKind<'price'> = {
   read: readPrices,
   diff: diffPrices,
   steps: priceSteps,
+  payloads: { create: priceCreatePayload, replace: priceCreatePayload, update: priceUpdatePayload, noop: priceUpdatePayload },
 };
 
 /** Prices a plan would archive (directly or by replacing them): their subscriptions are counted. */

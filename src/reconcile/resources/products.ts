@@ -3,22 +3,24 @@
  * compared by lookup key, since a replaced price keeps its lookup key but gets a new id.
  */
 import type Stripe from 'stripe';
+import { z } from 'zod/mini';
 import type { PricingFile, PriceInput } from '../../config/pricing-schema.js';
 import { pulledPrice, replacedDefaults } from './prices.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type ChangeOf, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, byId, createOnce, diffMetadata, listAll, metadataUpdate, newObjectOf, objectOf, ownMetadata, type PulledPart, type PullInput, type ResourceKind, type Step } from './kind.js';
 
-export interface ProductPayload {
-  name: string;
-  description?: string;
-  unit_label?: string;
-  active: boolean;
-  metadata: Record<string, string>;
+const productPayload = z.strictObject({
+  name: z.string(),
+  description: z.optional(z.string()),
+  unit_label: z.optional(z.string()),
+  active: z.boolean(),
+  metadata: z.record(z.string(), z.string()),
   /** Metadata update parameters ('' deletes a key) for updates. */
-  metadata_update?: Record<string, string>;
+  metadata_update: z.optional(z.record(z.string(), z.string())),
   /** Lookup key of the default price, when it has to be set. */
-  default_price?: string;
-}
+  default_price: z.optional(z.string().check(z.minLength(1))),
+});
+export type ProductPayload = z.infer<typeof productPayload>;
 
 /** What a product's create and update send (the default price is a step of its own). */
 const PRODUCT_FIELDS = ['name', 'description', 'unit_label', 'active', 'metadata'];
@@ -173,5 +175,6 @@ export const products: ResourceKind<'product'> = {
   read: (ctx) => listAll(ctx, (params) => ctx.client.products.list(params, NO_SDK_RETRIES)),
   diff: diffProducts,
   steps: productSteps,
+  payloads: { create: productPayload, update: productPayload, noop: productPayload },
   pull: pullProducts,
 };

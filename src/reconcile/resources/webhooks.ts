@@ -6,36 +6,42 @@
  * response: the create step hands it to `ctx.reveal` and it is never put into the plan or result.
  */
 import type Stripe from 'stripe';
+import { z } from 'zod/mini';
 import type { WebhookSpec } from '../../config/model.js';
+import { WEBHOOK_EVENT_TYPES } from '../../core/webhook-event-types.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, isManaged, type Change, type ChangeOf, type DiffInput, type FieldChange } from '../types.js';
 import { NO_SDK_RETRIES, Phase, createOnce, listAll, type ResourceKind, type Step, newObjectOf, objectOf } from './kind.js';
 
 /** Which pricing.yaml key an endpoint belongs to. */
 export const WEBHOOK_KEY_METADATA = 'alpaca_billing_key';
 
-export interface WebhookCreatePayload {
-  url: string;
-  enabled_events: EnabledEvent[];
-  description?: string;
-  metadata: Record<string, string>;
-}
+type EnabledEvent = Stripe.WebhookEndpointCreateParams.EnabledEvent;
+const enabledEvent = z.custom<EnabledEvent>((v) => typeof v === 'string' && (v === '*' || WEBHOOK_EVENT_TYPES.has(v)), 'not an event type Stripe knows');
+
+const webhookCreatePayload = z.strictObject({
+  url: z.string().check(z.minLength(1)),
+  enabled_events: z.array(enabledEvent).check(z.minLength(1)),
+  description: z.optional(z.string()),
+  metadata: z.record(z.string(), z.string()),
+});
+export type WebhookCreatePayload = z.infer<typeof webhookCreatePayload>;
 
 /** The update parameters, only the fields that differ. */
-export interface WebhookUpdatePayload {
-  url?: string;
-  enabled_events?: EnabledEvent[];
+const webhookUpdatePayload = z.strictObject({
+  url: z.optional(z.string().check(z.minLength(1))),
+  enabled_events: z.optional(z.array(enabledEvent).check(z.minLength(1))),
   /** '' unsets. */
-  description?: string;
-  disabled?: false;
-  metadata?: Record<string, string>;
-}
+  description: z.optional(z.string()),
+  disabled: z.optional(z.literal(false)),
+  metadata: z.optional(z.record(z.string(), z.string())),
+});
+export type WebhookUpdatePayload = z.infer<typeof webhookUpdatePayload>;
 
 export type WebhookPayload = WebhookCreatePayload | WebhookUpdatePayload;
 
 const sameEvents = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 const blankToUndefined = (s: string | null | undefined) => (s ? s : undefined);
 
-type EnabledEvent = Stripe.WebhookEndpointCreateParams.EnabledEvent;
 /** The file's event types, which validate checked against the SDK's list (src/core/webhook-event-types.ts). */
 const eventsOf = (spec: WebhookSpec) => [...spec.enabled_events] as EnabledEvent[];
 
@@ -153,6 +159,7 @@ export const webhooks: ResourceKind<'webhook_endpoint'> = {
   read: (ctx) => listAll(ctx, (params) => ctx.client.webhookEndpoints.list(params, NO_SDK_RETRIES)),
   diff: diffWebhooks,
   steps: webhookSteps,
+  payloads: { create: webhookCreatePayload, update: webhookUpdatePayload, noop: webhookUpdatePayload },
   pull: ({ state }) => {
     const { webhooks: entries, skipped, unmanaged } = pullWebhooks(state.objects.webhook_endpoint ?? []);
     return { file: { webhooks: entries }, skipped, unmanaged };
