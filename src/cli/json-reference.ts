@@ -11,6 +11,7 @@ import type { InvoiceDetailView, InvoiceView } from '../customers/invoice-histor
 import type { InvoicePreviewView, PreviewLineView } from '../customers/invoice-preview.js';
 import type { ClockView } from '../customers/test-clock.js';
 import type { CustomerView, SubscriptionItemView, SubscriptionView } from '../customers/views.js';
+import type { FilesReport, IngestTotals } from '../usage/report.js';
 
 /** A view's keys in the order the README shows them: every key of `V`, and only those (a missing one is named by the compiler). */
 const keysOf = <V>() => <const K extends readonly (keyof V & string)[]>(keys: K, ..._all: [Exclude<keyof V, K[number]>] extends [never] ? [] : [missing: Exclude<keyof V, K[number]>]): K => keys;
@@ -66,6 +67,9 @@ const USAGE_INGEST_NOTES: Record<string, string> = {
   duplicates: "lines repeating an earlier line's identifier, not sent",
   resent: 'retried after an unanswered request, counted once by Stripe',
 };
+/** Several files (`usage ingest a b`, a directory): the run's document. */
+const USAGE_INGEST_FILES = keysOf<FilesReport>()(['ok', 'dry_run', 'workers', 'files', 'totals', 'elapsed_seconds', 'events_per_second']);
+const USAGE_INGEST_TOTALS = keysOf<IngestTotals>()(['read', 'sent', 'already_sent', 'changed', 'duplicates', 'rejected', 'failed', 'resent']);
 const notesOf = (notes: Record<string, string>) => Object.entries(notes).map(([k, note]) => `\`${k}\`: ${note}`).join('; ');
 
 const PLAN_CHANGE = objectDoc(['action', 'type', 'key', 'id?', 'fields', 'active_subscriptions?', 'impact?', 'migrate_subscriptions?', 'blocked?', 'unmanaged?', 'adopt?', 'notes?'], {
@@ -115,6 +119,7 @@ const ROWS: [string, string][] = [
   ['`alerts create` / `list`', `\`{alert}\` / \`{alerts: [alert]}\` where ${define('alert')} (\`customer\` null: every customer of the meter)`],
   ['`usage send` / `cancel`', `the meter event sent (\`${objectDoc(['ok', 'event_name', 'customer', 'value', 'timestamp', 'identifier', 'duplicate'])}\`; \`duplicate\`: Stripe already had an event with this identifier from the last 24 hours, which counts once) / \`${objectDoc(['ok', 'event_name', 'identifier', 'status', 'already_cancelled'])}\``],
   ['`usage ingest`', `\`${objectDoc(USAGE_INGEST_KEYS)}\` (${notesOf(USAGE_INGEST_NOTES)})`],
+  ['`usage ingest` (several files)', `\`${objectDoc(USAGE_INGEST_FILES, { files: '[the one-file document, per file]', totals: objectDoc(USAGE_INGEST_TOTALS) })}\` (\`workers\`: worker processes used; \`duplicates\` also counts events whose identifier another file of the run holds, not sent)`],
   ['`usage relay`', `NDJSON: one object per interval \`${objectDoc(['time', 'relayed', 'rejected', 'redelivered', 'per_second', 'latency_ms', 'pending', 'ack_pending'], { latency_ms: `${objectDoc(['p50', 'p99'])}\\|null` })}\`, then on stopping \`${objectDoc(['ok', 'relayed', 'rejected', 'redelivered', 'error?'])}\``],
   ['`usage summary`', `\`${objectDoc(['customer', 'meter', 'from', 'to', 'from_iso', 'to_iso', 'total', 'estimated_cost', 'credit', 'due', 'windows'], { estimated_cost: objectDoc(['amount', 'currency']), credit: objectDoc(['amount', 'currency', 'category']), due: objectDoc(['amount', 'currency']), windows: `[${objectDoc(['start', 'end', 'value'])}]` })}\` (\`estimated_cost.amount\`: a decimal string in major units; \`credit\`/\`due\`: the billing credit the subscription's next invoice takes off this meter's usage and what is left, decimal strings in major units, null without a credit or outside the subscription's current period; \`category\`: promotional\\|paid\\|mixed)`],
   ['`events tail`', 'NDJSON: one Stripe event object per line (metering error reports as their v2 event)'],

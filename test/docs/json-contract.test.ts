@@ -4,6 +4,8 @@
 // runs here as a pipeline would, in-process against the emulator, and its document is compared.
 // Every command that is not a stream also prints exactly that one document on stdout and nothing else.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { DEMO_PRICING_YAML } from '../../src/demo/pricing.js';
 import { scriptedPrompter } from '../../src/output/prompt.js';
 import { run } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { builtCli } from '../usage/helpers/built-cli.js';
 
 const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
 
@@ -84,6 +87,8 @@ function tableRows(): Row[] {
       rows.push({ command: commands[0], keys: plan && { required: [...plan.required, plus[1]], optional: plan.optional } });
       continue;
     }
+    // `usage ingest` (several files): the run's document, a row of its own.
+    if (/^`usage ingest` \(several files\)$/.test(commandCell)) commands[0] = 'usage ingest (several files)';
     const first = commands[0].split(' ');
     commands.forEach((c, i) => {
       // `customers list` / `show`: the second is `customers show`.
@@ -214,6 +219,16 @@ describe("every command's --json document has the README's keys", () => {
     expectKeys('usage cancel', await json(['usage', 'cancel', '--meter', 'tokens', '--identifier', String(sent.identifier)]));
     writeFileSync(join(dir, 'usage.ndjson'), `${JSON.stringify({ customer, value: 10, timestamp: Math.floor(Date.now() / 1000) - 60 })}\n`);
     expectKeys('usage ingest', await json(['usage', 'ingest', 'usage.ndjson', '--meter', 'tokens', '--max-rps', '0']));
+    // Several files start worker processes of the built CLI: run as users do.
+    mkdirSync(join(dir, 'more'));
+    writeFileSync(join(dir, 'more/a.ndjson'), `${JSON.stringify({ customer, value: 3, timestamp: Math.floor(Date.now() / 1000) - 50 })}\n`);
+    writeFileSync(join(dir, 'more/b.ndjson'), `${JSON.stringify({ customer, value: 4, timestamp: Math.floor(Date.now() / 1000) - 40 })}\n`);
+    // (Not spawnSync: the emulator answers from this process.)
+    const several = await promisify(execFile)(process.execPath, [...(await builtCli()), 'usage', 'ingest', 'more', '--meter', 'tokens', '--max-rps', '0', '--json'], { cwd: dir, env: { PATH: process.env.PATH, ...emu.env } });
+    expect(oneDocument(several.stdout)).toBeUndefined();
+    const ofFiles = JSON.parse(several.stdout) as { files: Record<string, unknown>[] } & Record<string, unknown>;
+    expectKeys('usage ingest (several files)', ofFiles);
+    for (const file of ofFiles.files) expectKeys('usage ingest', file);
     expectKeys('usage summary', await json(['usage', 'summary', '--customer', customer, '--meter', 'tokens']));
 
     const granted = await json(['credits', 'grant', '--customer', customer, '--amount', '10.00', '--currency', 'usd']);
