@@ -6,16 +6,17 @@ import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { customerResolver } from '../customers/resolve.js';
-import { parseUsageRecord } from '../usage/event.js';
-import { emptyStats, ingest, type ProblemKind } from '../usage/ingest.js';
+import { ingestSource } from '../cli/usage-ingest-source.js';
+import { ingestFiles } from '../cli/usage-ingest-files.js';
+import { isIngestWorker, runIngestWorker } from '../cli/usage-ingest-worker.js';
+import { emptyStats, type ProblemKind } from '../usage/ingest.js';
 import { Journal, refuseVersion1Journals } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
-import { formatFromName, readRecordBatches, type UsageFormat } from '../usage/readers.js';
+import { formatFromName, type UsageFormat } from '../usage/readers.js';
 import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
 import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
 import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
-import { StreamSender } from '../usage/stream-sender.js';
 
 export interface UsageIngestOptions {
   format?: UsageFormat;
@@ -27,6 +28,7 @@ export interface UsageIngestOptions {
   sourceName?: string;
   journalDir?: string;
   maxAttempts?: number;
+  workers?: number;
 }
 
 /** The journal directory's name beside the input file (or in the working directory for stdin). */
@@ -34,8 +36,13 @@ export const STATE_DIR = '.alpaca-billing';
 const DRY_RUN_SHOWN = 20;
 const CHANGED_SHOWN = 5;
 
-/** `usage ingest <file|->`: the v2 stream, exactly once across retries, crashes, re-runs and edits. */
-export async function usageIngestCommand(ctx: CommandContext, options: UsageIngestOptions, file: string): Promise<CommandResult> {
+/** `usage ingest <file|->`: the v2 stream, exactly once across retries, crashes, re-runs and edits. Several files: `ingestFiles`. */
+export async function usageIngestCommand(ctx: CommandContext, options: UsageIngestOptions, ...files: string[]): Promise<CommandResult> {
+  if (isIngestWorker(ctx.env)) return await runIngestWorker(ctx, options);
+  const file = files[0];
+  // Several files, a directory, or a pattern the shell left alone (`'logs/*.ndjson'`).
+  const several = files.length > 1 || (file !== '-' && (await stat(resolve(ctx.cwd, file)).then((st) => st.isDirectory(), () => /[*?]/.test(file))));
+  if (several) return await ingestFiles(ctx, options, files, STATE_DIR);
   const fromStdin = file === '-';
   const path = fromStdin ? undefined : resolve(ctx.cwd, file);
   let size: number | undefined;
@@ -72,7 +79,6 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   const stats = emptyStats();
   const started = performance.now();
   let result;
-  let resent = 0;
   try {
     if (fromStdin && !options.journalDir) ctx.out.info(`journal: ${shown(journal.path)} (stdin uses the working directory's; pass --journal-dir to share another)`);
     let shownInDryRun = 0;
@@ -83,44 +89,37 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
       if (!dryRun) return rejects.write(kind, line, reason, raw);
       if (shownInDryRun++ < DRY_RUN_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${kind === 'rejected' ? '' : `${kind}: `}${reason}`);
     };
-    const sender = stripe && !dryRun
-      ? new StreamSender({
-        stripe,
-        limiter: new RateLimiter(options.maxRps ?? defaultRps(ctx.mode(), 'meterEventStream')),
-        meterFor: (name) => catalog.byEvent(name),
-        maxAttempts: options.maxAttempts,
-        connections: options.concurrency ?? 8,
-        signal: ctx.signal,
-        onRetry: ({ attempt, reason, delayMs }) => ctx.out.debug(`retry ${attempt} in ${delayMs} ms: ${reason}`),
-      })
-      : undefined;
     let bytes = 0;
     input.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
     const progress = await startProgress(ctx.out, { total: size, bytes: () => bytes, stats, startedMs: started });
+    const setup = {
+      stripe,
+      catalog,
+      resolveCustomer: stripe ? customerResolver(stripe) : undefined,
+      limiter: new RateLimiter(options.maxRps ?? defaultRps(ctx.mode(), 'meterEventStream')),
+      meter: options.meter,
+      concurrency: options.concurrency,
+      maxAttempts: options.maxAttempts,
+      dryRun,
+    };
     try {
-      result = await ingest({
-        records: readRecordBatches(input as AsyncIterable<Buffer | string>, format, file),
-        parse: (record, line) => parseUsageRecord(record, { line, defaultMeter: options.meter, resolveMeter: catalog.resolve }),
-        resolveCustomer: stripe ? customerResolver(stripe) : undefined,
-        nowSeconds: () => Math.floor(Date.now() / 1000),
-        send: sender ? (events) => sender.send(events) : undefined,
+      result = await ingestSource(ctx, setup, {
+        input: input as AsyncIterable<Buffer | string>,
+        format,
+        name: file,
         journal: dryRun ? { delivered: (hi, lo) => journal.delivered(hi, lo), record: () => undefined, flush: async () => undefined } : journal,
         onProblem,
-        concurrency: options.concurrency ?? 8,
         // Ctrl-C lets the batches in flight finish and be journaled, then stops.
         signal: ctx.interruptible(),
       }, stats);
     } finally {
       progress.stop();
-      sender?.close();
-      resent = sender?.resentUnknown ?? 0;
     }
   } finally {
     await journal.close();
     await rejects.close();
     (input as { destroy?: () => void }).destroy?.();
   }
-  stats.resent = resent;
   const interrupted = ctx.signal.aborted && result.stopped;
   const errorText = result.error !== undefined ? describeError(result.error) : interrupted ? 'interrupted' : undefined;
   const report = buildReport({

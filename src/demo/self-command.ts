@@ -7,8 +7,13 @@ import { basename, join } from 'node:path';
  */
 export function selfCommand({ argv = process.argv, execPath = process.execPath, bundleDir = bundleDirectory() } = {}): string {
   // The CLI bundles live in dist/bundle/, two levels below the package's bin/.
-  const bin = bundleDir ? join(bundleDir, '..', '..', 'bin', 'alpaca-billing.cjs') : /^alpaca-billing(\.cjs)?$/.test(basename(argv[1] ?? '')) ? argv[1] : undefined;
+  const bin = installedBin(bundleDir) ?? (/^alpaca-billing(\.cjs)?$/.test(basename(argv[1] ?? '')) ? argv[1] : undefined);
   return bin ? `${shellQuote(execPath)} ${shellQuote(bin)}` : 'alpaca-billing';
+}
+
+/** The bin file of the running CLI (bin/alpaca-billing.cjs), by absolute path; none when run from sources. */
+export function installedBin(bundleDir = bundleDirectory()): string | undefined {
+  return bundleDir ? join(bundleDir, '..', '..', 'bin', 'alpaca-billing.cjs') : undefined;
 }
 
 /** The directory of the running CLI bundle (bin/alpaca-billing.cjs gives it `__dirname`); none when run from sources. */

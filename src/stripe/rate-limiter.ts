@@ -24,9 +24,18 @@ export function defaultRps(mode: 'test' | 'live' | undefined, traffic: 'api' | '
 
 export class RateLimiter {
   private next = 0;
-  private readonly gapMs: number;
+  private gapMs = 0;
 
-  constructor(readonly rps: number, private readonly clock: () => number = () => performance.now()) {
+  constructor(rps: number, private readonly clock: () => number = () => performance.now()) {
+    this.rps = rps;
+  }
+
+  /** Requests per second (0: no limit); may change while requests wait (a share of a limit that several processes split). */
+  get rps(): number {
+    return this.gapMs === 0 ? 0 : 1000 / this.gapMs;
+  }
+
+  set rps(rps: number) {
     this.gapMs = rps > 0 ? 1000 / rps : 0;
   }
 

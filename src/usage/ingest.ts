@@ -50,6 +50,12 @@ export interface IngestOptions {
   send?: (events: UsageEvent[]) => Promise<void>;
   journal?: Pick<Journal, 'delivered' | 'record' | 'flush'>;
   onProblem(kind: ProblemKind, line: number, reason: string, raw: string): void | Promise<void>;
+  /**
+   * Several files in one run (`files.ts`): before a batch is sent, asks which of its events another
+   * file of the run already took the identifier of (why, per event; undefined: free). Those are
+   * reported as duplicates and not sent: Stripe would keep only one of two events with one identifier.
+   */
+  claim?(events: readonly UsageEvent[]): Promise<readonly (string | undefined)[]>;
   concurrency: number;
   batchSize?: number;
   signal?: AbortSignal;
@@ -82,11 +88,13 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
   const identities = new EventIdentities();
   const inflight = new Set<Promise<void>>();
   let batch: UsageEvent[] = [];
+  /** The batch's lines as read, for the rejects file, when events are claimed. */
+  let raws: string[] = [];
   let error: unknown;
   let stopped = false;
 
   const dispatch = async (events: UsageEvent[]) => {
-    if (!options.send) return;
+    if (!options.send || !events.length) return;
     while (inflight.size >= options.concurrency) await Promise.race(inflight);
     if (error !== undefined) {
       stats.failed += events.length;
@@ -110,6 +118,22 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
     else if (kind === 'duplicate') stats.duplicates++;
     else stats.changed++;
     await options.onProblem(kind, line, reason, raw);
+  };
+
+  /** The batch without the events another file of the run holds the identifier of. */
+  const claimed = async (events: UsageEvent[], lines: string[]): Promise<UsageEvent[]> => {
+    if (!options.claim || !events.length) return events;
+    const taken = await options.claim(events);
+    const kept: UsageEvent[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const reason = taken[i];
+      if (reason === undefined) kept.push(events[i]);
+      else {
+        stats.valid--;
+        await problem('duplicate', events[i].line, reason, lines[i]);
+      }
+    }
+    return kept;
   };
 
   reading: for await (const item of options.records) {
@@ -167,15 +191,17 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
       }
       stats.valid++;
       batch.push(event);
+      if (options.claim) raws.push(rec.raw);
       if (batch.length >= batchSize) {
-        const full = batch;
+        const full = await claimed(batch, raws);
         batch = [];
+        raws = [];
         await dispatch(full);
         now = options.nowSeconds();
       }
     }
   }
-  if (!stopped && batch.length) await dispatch(batch);
+  if (!stopped && batch.length) await dispatch(await claimed(batch, raws));
   else if (stopped && options.send) stats.failed += batch.length;
   batch = [];
   while (inflight.size) await Promise.race(inflight);

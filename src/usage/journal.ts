@@ -32,6 +32,8 @@ export interface JournalOpenOptions {
   onNotice(message: string): void;
   /** A dry run: read what exists, take no lock, write nothing. */
   readOnly?: boolean;
+  /** False: only written to, never asked `delivered` (the run of several files, whose workers read the journal themselves). */
+  lookups?: boolean;
 }
 
 interface Loaded {
@@ -39,13 +41,15 @@ interface Loaded {
   /** Bytes of whole records (header included). */
   intact: number;
   stale: number;
+  /** Records within the window. */
+  live: number;
 }
 
 /** Reads the journal in chunks (it can hold millions of records) into a table, skipping stale records. */
-async function load(handle: FileHandle, path: string, oldest: number): Promise<Loaded> {
+async function load(handle: FileHandle, path: string, oldest: number, lookups = true): Promise<Loaded> {
   const table = new KeyTable();
   const { size } = await handle.stat();
-  if (size === 0) return { table, intact: 0, stale: 0 };
+  if (size === 0) return { table, intact: 0, stale: 0, live: 0 };
   const head = Buffer.alloc(HEADER.length);
   await handle.read(head, 0, HEADER.length, 0);
   if (!head.equals(HEADER)) {
@@ -54,14 +58,18 @@ async function load(handle: FileHandle, path: string, oldest: number): Promise<L
   const intact = HEADER.length + Math.floor((size - HEADER.length) / RECORD) * RECORD;
   const buf = Buffer.alloc(CHUNK);
   let stale = 0;
+  let live = 0;
   for (let pos = HEADER.length; pos < intact; pos += CHUNK) {
     const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, intact - pos), pos);
     for (let at = 0; at + RECORD <= bytesRead; at += RECORD) {
       if (buf.readUInt32LE(at + 12) < oldest) stale++;
-      else table.set(buf.readUInt32LE(at), buf.readUInt32LE(at + 4), buf.readUInt32LE(at + 8));
+      else {
+        live++;
+        if (lookups) table.set(buf.readUInt32LE(at), buf.readUInt32LE(at + 4), buf.readUInt32LE(at + 8));
+      }
     }
   }
-  return { table, intact, stale };
+  return { table, intact, stale, live };
 }
 
 /** Rewrites the journal with only the records still within the window (under the lock). */
@@ -87,6 +95,18 @@ async function compact(path: string, oldest: number): Promise<void> {
   await rename(tmp, path);
 }
 
+/** The journal's records of acknowledged events: 16 bytes each (key, check, timestamp). */
+export function journalRecords(events: readonly UsageEvent[]): Buffer {
+  const buf = Buffer.allocUnsafe(events.length * RECORD);
+  events.forEach((e, i) => {
+    buf.writeUInt32LE(e.keyHi, i * RECORD);
+    buf.writeUInt32LE(e.keyLo, i * RECORD + 4);
+    buf.writeUInt32LE(e.check, i * RECORD + 8);
+    buf.writeUInt32LE(Math.max(0, e.timestamp) >>> 0, i * RECORD + 12);
+  });
+  return buf;
+}
+
 export class Journal {
   private pending: Buffer[] = [];
   private flushing: Promise<void> | undefined;
@@ -109,7 +129,7 @@ export class Journal {
       });
       if (!handle) return new Journal(path, new KeyTable());
       try {
-        return new Journal(path, (await load(handle, path, oldest)).table);
+        return new Journal(path, (await load(handle, path, oldest, options.lookups)).table);
       } finally {
         await handle.close();
       }
@@ -122,11 +142,11 @@ export class Journal {
       });
     try {
       let handle = await open(path, 'a+');
-      const loaded = await load(handle, path, oldest);
+      const loaded = await load(handle, path, oldest, options.lookups);
       const { size } = await handle.stat();
       if (size === 0) await handle.write(HEADER);
       else if (loaded.intact < size) await truncate(path, loaded.intact); // a record torn by a kill
-      if (loaded.stale > 10_000 && loaded.stale > loaded.table.size) {
+      if (loaded.stale > 10_000 && loaded.stale > loaded.live) {
         await handle.close();
         await compact(path, oldest);
         handle = await open(path, 'a');
@@ -145,15 +165,13 @@ export class Journal {
 
   /** Records acknowledged events; durable once a following `flush()` resolves. */
   record(events: readonly UsageEvent[]): void {
-    if (!this.handle) return;
-    const buf = Buffer.allocUnsafe(events.length * RECORD);
-    events.forEach((e, i) => {
-      buf.writeUInt32LE(e.keyHi, i * RECORD);
-      buf.writeUInt32LE(e.keyLo, i * RECORD + 4);
-      buf.writeUInt32LE(e.check, i * RECORD + 8);
-      buf.writeUInt32LE(Math.max(0, e.timestamp) >>> 0, i * RECORD + 12);
-    });
-    this.pending.push(buf);
+    this.append(journalRecords(events));
+  }
+
+  /** Records already encoded by `journalRecords` (a worker's, in a run of several files). */
+  append(records: Uint8Array): void {
+    if (!this.handle || !records.length) return;
+    this.pending.push(Buffer.from(records.buffer, records.byteOffset, records.byteLength));
     this.kick();
   }
 

@@ -88,3 +88,35 @@ export function renderReport(r: IngestReport, incompleteIsError: boolean): strin
   if (r.stopped_at_line !== undefined) lines.push(`stopped at line ${n(r.stopped_at_line)}${r.error ? `: ${r.error}` : ''}; run the same command again to resume`);
   return lines;
 }
+
+/** `usage ingest` of several files: each file's report, and their sums. */
+export interface FilesReport {
+  ok: boolean;
+  dry_run: boolean;
+  /** Worker processes the run used. */
+  workers: number;
+  files: IngestReport[];
+  totals: { read: number; sent: number; already_sent: number; changed: number; duplicates: number; rejected: number; failed: number; resent: number };
+  elapsed_seconds: number;
+  events_per_second: number;
+}
+
+export function renderFilesReport(r: FilesReport): string[] {
+  const columns = ['read', r.dry_run ? 'valid' : 'sent', 'already sent', 'changed', 'duplicates', 'rejected', 'not delivered'] as const;
+  const row = (x: FilesReport['totals']) => [x.read, r.dry_run ? x.read - x.rejected - x.already_sent - x.changed - x.duplicates : x.sent, x.already_sent, x.changed, x.duplicates, x.rejected, x.failed].map(n);
+  const rows = [['file', ...columns], ...r.files.map((f) => [f.source, ...row(f)]), ['total', ...row(r.totals)]];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((cells) => cells[c].length)));
+  const lines = [
+    `${r.dry_run ? 'dry run of' : 'ingested'} ${n(r.files.length)} files (${r.workers} worker process${r.workers === 1 ? '' : 'es'})${r.dry_run ? ': nothing sent' : ''}`,
+    ...rows.map((cells) => `  ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')}`),
+  ];
+  if (r.totals.resent) lines.push(`  resent ${n(r.totals.resent)} (after an unanswered request; Stripe counts each once)`);
+  for (const journal of new Set(r.files.map((f) => f.journal))) lines.push(`  journal ${journal}`);
+  lines.push(`  elapsed ${r.elapsed_seconds.toFixed(2)} s, ${n(r.events_per_second)} events/s`);
+  for (const f of r.files) {
+    if (f.rejects_file) lines.push(`${f.source}: lines not sent are in ${f.rejects_file}`);
+    if (f.incomplete_line !== undefined) lines.push(`${f.source}: line ${n(f.incomplete_line)} has no newline yet: held back, not sent`);
+    if (f.stopped_at_line !== undefined || f.error) lines.push(`${f.source}: stopped${f.stopped_at_line ? ` at line ${n(f.stopped_at_line)}` : ''}${f.error ? `: ${f.error}` : ''}; run the same command again to resume`);
+  }
+  return lines;
+}

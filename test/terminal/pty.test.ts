@@ -191,6 +191,32 @@ describe('usage ingest in a terminal', () => {
   });
 });
 
+describe('usage ingest of several files in a terminal', () => {
+  it('one progress bar for all files at 0 columns; Ctrl-C stops every worker (exit 130) and the re-run sends exactly the rest', async () => {
+    const emu = await emulator();
+    const meter = await createMeter(emu.stripe, 'pty_files');
+    const customers = await createCustomers(emu.stripe, 3);
+    const dir = await mkdtemp(join(tmpdir(), 'pty-files-'));
+    const parts = customers.map((c) => generateUsage([c], 1500, { meter: 'pty_files' }));
+    for (const [i, p] of parts.entries()) await writeUsage(dir, `part-${i}.ndjson`, p.text);
+    const env = { PATH: process.env.PATH, ...emu.env };
+    const first = runInPty(['usage', 'ingest', '.', '--max-rps', '6', '--workers', '3'], { cwd: dir, env, columns: 0 });
+    await first.waitFor(/[1-9][\d,]* sent/);
+    first.type('\x03');
+    expect(await first.exited).toBe(130);
+    expect(first.text).not.toMatch(/internal error|worker process ended/);
+    expect(first.text).toMatch(/part-2\.ndjson: stopped/);
+    expect(first.output.length).toBeLessThan(50_000);
+    const all = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
+    expect(all(await totalsFor(emu.stripe, meter.id, customers))).toBeLessThan(all(Object.assign({}, ...parts.map((p) => p.totals))));
+
+    const second = runInPty(['usage', 'ingest', '.', '--max-rps', '0'], { cwd: dir, env, columns: 60 });
+    expect(await second.exited).toBe(0);
+    expect(second.text).toMatch(/total\s+4,500\s/);
+    expect(await totalsFor(emu.stripe, meter.id, customers)).toEqual(Object.assign({}, ...parts.map((p) => p.totals)));
+  });
+});
+
 describe('errors in a terminal', () => {
   it('an error while a spinner turns stops the spinner and ends the command (exit 1), for plan, pull and apply', async () => {
     const emu = await startTestEmulator({ apiKey: 'sk_test_the_right_one' });

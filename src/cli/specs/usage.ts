@@ -48,8 +48,8 @@ export function registerUsageCommands(program: Command, act: Act): void {
 
     usage
       .command('ingest')
-      .description('send a file (or stdin) of usage events through Stripe\'s high-throughput meter event stream, exactly once')
-      .argument('<file>', 'NDJSON or CSV file of events (customer, value, timestamp, optional identifier and meter), or - for stdin')
+      .description('send files (or stdin) of usage events through Stripe\'s high-throughput meter event stream, exactly once')
+      .argument('<files...>', 'NDJSON or CSV files of events (customer, value, timestamp, optional identifier and meter), directories of them, or - for stdin')
       .addOption(new Option('--format <format>', 'input format (default: from the file name; stdin is NDJSON)').choices(['ndjson', 'csv']))
       .option('--meter <meter>', `meter for events without a meter field: ${METER}`)
       .option('--max-rps <n>', 'requests per second at most (default: 25 with a test key, Stripe\'s limit; 10,000 live; 0 = no limit)', intOption('--max-rps', { min: 0 }))
@@ -59,6 +59,7 @@ export function registerUsageCommands(program: Command, act: Act): void {
       .option('--journal-dir <dir>', 'directory of the delivery journal (default: .alpaca-billing beside the file; for stdin, in the working directory)')
       .option('--source-name <name>', 'name of the source in the report and the default rejects file (default: the file\'s name, or "stdin")')
       .option('--max-attempts <n>', 'attempts per request before giving up (default 10)', intOption('--max-attempts', { min: 1, max: 100 }))
+      .option('--workers <n>', 'with several files: worker processes, a file each at a time (default: the number of CPUs)', intOption('--workers', { min: 1, max: 64 }))
       .addHelpText('after', `
   Each event gets a deterministic identifier (its own, or one derived from its content, never from its
   line or file name), and the journal (.alpaca-billing/usage-journal beside the file) records what
@@ -66,6 +67,10 @@ export function registerUsageCommands(program: Command, act: Act): void {
   after lines were inserted or the file renamed; a delivered line whose value was edited is reported
   as changed and not sent. A last line without its newline is held back. One ingest at a time per
   journal. Progress goes to stderr on a terminal; stdout carries only the report (--json: one document).
+  Several files (a directory's *.ndjson, *.jsonl and *.csv, or a quoted pattern) run in parallel worker processes, each
+  file as if ingested alone, under one rate limit (--max-rps is the run's; --concurrency each file's),
+  with one report adding them up. An event whose identifier another file of the run already sent
+  (the same customer, meter and second) is reported as a duplicate, not sent.
   Exit codes: 0 every valid line delivered (rejected, changed and duplicate lines are reported, not
   failures), 1 some valid lines not delivered (run again to resume) or stdin cut mid-line,
   3 unreadable file, invalid flags, or the journal in use by another ingest.`)
