@@ -12,6 +12,7 @@
  * error classes, built by the SDK's `generateV2Error` from Stripe's answer, so callers classify and
  * report them exactly as before (a `TemporarySessionExpiredError`, a `StripeConnectionError`, ...).
  */
+import net from 'node:net';
 import { VERSION } from '../cli/version.js';
 import type { StripeClient } from './client.js';
 import { Http1Pool, type Http1Response } from './http1-pool.js';
@@ -43,7 +44,8 @@ export function meterEventStreamPoster(stripe: StripeClient, connections: number
   const port = Number(sdk.getApiField('port')) || (secure ? 443 : 80);
   const timeoutMs = Number(sdk.getApiField('timeout')) || 80_000;
   // Constant for the life of the poster: written once, not validated and assembled per request as node:http does.
-  const head = `POST ${METER_EVENT_STREAM_PATH} HTTP/1.1\r\nHost: ${port === (secure ? 443 : 80) ? host : `${host}:${port}`}\r\n`
+  const hostName = net.isIPv6(host) ? `[${host}]` : host;
+  const head = `POST ${METER_EVENT_STREAM_PATH} HTTP/1.1\r\nHost: ${port === (secure ? 443 : 80) ? hostName : `${hostName}:${port}`}\r\n`
     + `Content-Type: application/json\r\nStripe-Version: ${String(sdk.getApiField('version'))}\r\nUser-Agent: alpaca-billing/${VERSION}\r\n`
     + 'Connection: keep-alive\r\nAuthorization: Bearer ';
   const connectionError = (err: Error) => Object.assign(
