@@ -22,6 +22,8 @@ export interface Http1PoolOptions {
   /** A request without an answer this long fails with ETIMEDOUT; an idle socket is closed after it. */
   timeoutMs: number;
   connections: number;
+  /** Certificates to trust besides Node's own (tests; users add theirs with NODE_EXTRA_CA_CERTS). */
+  ca?: string | Buffer;
 }
 
 export interface Http1Response {
@@ -152,7 +154,7 @@ class Connection {
 
   constructor(options: Http1PoolOptions, private readonly onIdle: (c: Connection) => void, private readonly onClose: (c: Connection) => void) {
     this.socket = options.secure
-      ? tls.connect({ host: options.host, port: options.port, servername: net.isIP(options.host) ? undefined : options.host, ALPNProtocols: ['http/1.1'] })
+      ? tls.connect({ host: options.host, port: options.port, servername: net.isIP(options.host) ? undefined : options.host, ALPNProtocols: ['http/1.1'], ...(options.ca ? { ca: options.ca } : {}) })
       : net.connect({ host: options.host, port: options.port });
     this.socket.setNoDelay(true);
     this.socket.setTimeout(options.timeoutMs);

@@ -1,7 +1,14 @@
 // The stream's own HTTP/1.1 client (src/stripe/http1-pool.ts): answers must be framed exactly
 // however the bytes arrive, since a misframed answer would be read as another request's outcome.
 // Stripe's behaviour itself is covered against the emulator (stream-sender.test.ts, resilience.test.ts).
-import { Http1ResponseParser, type Http1Response } from '../../../src/stripe/http1-pool.js';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Http1Pool, Http1ResponseParser, type Http1Response } from '../../../src/stripe/http1-pool.js';
 
 /** Feeds `text` to a new parser in pieces cut at `cuts`, collecting the answers. */
 function feedInPieces(text: string, cuts: number[]): { answers: Http1Response[]; parser: Http1ResponseParser } {
@@ -67,5 +74,40 @@ describe('Http1ResponseParser', () => {
     ['a malformed chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
   ])('refuses %s', (_what, text) => {
     expect(() => new Http1ResponseParser().feed(Buffer.from(text))).toThrow();
+  });
+});
+
+describe('Http1Pool over TLS (as to api.stripe.com)', () => {
+  it('verifies the server certificate, keeps one connection alive across requests, and refuses a certificate it does not trust', async () => {
+    // A self-signed certificate for localhost, made by Debian's openssl.
+    const dir = mkdtempSync(join(tmpdir(), 'tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const cert = readFileSync(join(dir, 'cert.pem'));
+    const sockets = new Set<unknown>();
+    const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      sockets.add(req.socket);
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => res.end(JSON.stringify({ echo: body, path: req.url })));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const request = (body: string) => `POST /v2/billing/meter_event_stream HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    try {
+      const pool = new Http1Pool({ host: 'localhost', port, secure: true, timeoutMs: 5000, connections: 2, ca: cert });
+      const first = await pool.request(request('{"n":1}'));
+      const second = await pool.request(request('{"n":2}'));
+      pool.close();
+      expect([first.status, JSON.parse(first.body.toString()), JSON.parse(second.body.toString())]).toEqual([200, { echo: '{"n":1}', path: '/v2/billing/meter_event_stream' }, { echo: '{"n":2}', path: '/v2/billing/meter_event_stream' }]);
+      expect(sockets.size).toBe(1);
+
+      const untrusting = new Http1Pool({ host: 'localhost', port, secure: true, timeoutMs: 5000, connections: 1 });
+      await expect(untrusting.request(request('{}'))).rejects.toThrow(/self-signed certificate/);
+      untrusting.close();
+    } finally {
+      server.close();
+    }
   });
 });
