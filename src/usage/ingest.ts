@@ -88,8 +88,10 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
   const identities = new EventIdentities();
   const inflight = new Set<Promise<void>>();
   let batch: UsageEvent[] = [];
-  /** The batch's lines as read, for the rejects file, when events are claimed. */
+  /** With claims, events wait here to be claimed ten batches at a time (one message to the run, not ten), with their lines as read. */
+  let unclaimed: UsageEvent[] = [];
   let raws: string[] = [];
+  const claimSize = batchSize * 10;
   let error: unknown;
   let stopped = false;
 
@@ -134,6 +136,13 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
       }
     }
     return kept;
+  };
+  /** Claims what waits, and sends what the run leaves to this source in batches. */
+  const release = async () => {
+    const kept = await claimed(unclaimed, raws);
+    unclaimed = [];
+    raws = [];
+    for (let i = 0; i < kept.length; i += batchSize) await dispatch(kept.slice(i, i + batchSize));
   };
 
   reading: for await (const item of options.records) {
@@ -190,19 +199,28 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
         continue;
       }
       stats.valid++;
+      if (options.claim) {
+        unclaimed.push(event);
+        raws.push(rec.raw);
+        if (unclaimed.length >= claimSize) {
+          await release();
+          now = options.nowSeconds();
+        }
+        continue;
+      }
       batch.push(event);
-      if (options.claim) raws.push(rec.raw);
       if (batch.length >= batchSize) {
-        const full = await claimed(batch, raws);
+        const full = batch;
         batch = [];
-        raws = [];
         await dispatch(full);
         now = options.nowSeconds();
       }
     }
   }
-  if (!stopped && batch.length) await dispatch(await claimed(batch, raws));
-  else if (stopped && options.send) stats.failed += batch.length;
+  if (!stopped) {
+    await release();
+    await dispatch(batch);
+  } else if (options.send) stats.failed += batch.length + unclaimed.length;
   batch = [];
   while (inflight.size) await Promise.race(inflight);
   await options.journal?.flush();
