@@ -19,10 +19,15 @@ execSync('npm run build', { cwd: root, stdio: 'inherit' });
 
 const sections = new Map();
 const outFile = join(root, 'BENCHMARKS.md');
-if (only.length && existsSync(outFile)) {
-  // Keep the sections of benchmarks not re-run this time.
+/** Notes written by hand about a benchmark (`<!-- bench: usage.bench.mjs:notes -->`: profiles before and after a change) survive every run. */
+const notes = new Map();
+if (existsSync(outFile)) {
   const old = readFileSync(outFile, 'utf8').split(/^<!-- bench: (.+?) -->$/m);
-  for (let i = 1; i < old.length; i += 2) sections.set(old[i], old[i + 1].trim());
+  for (let i = 1; i < old.length; i += 2) {
+    if (old[i].endsWith(':notes')) notes.set(old[i], old[i + 1].trim());
+    // A partial run keeps the sections of benchmarks not re-run this time.
+    else if (only.length) sections.set(old[i], old[i + 1].trim());
+  }
 }
 let failed = 0;
 for (const script of scripts) {
@@ -41,7 +46,8 @@ Written by \`npm run bench\` (\`bench/run.mjs\`); each section comes from one \`
 - Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}
 - Node ${process.version}
 ${only.length ? `- This date is of a partial run (${scripts.join(', ')}); the other sections are from the previous full run.\n` : ''}`;
-const body = [...sections.entries()].map(([name, text]) => `<!-- bench: ${name} -->\n${text}`).join('\n\n');
+const withNotes = [...sections.entries()].flatMap(([name, text]) => [[name, text], ...(notes.has(`${name}:notes`) ? [[`${name}:notes`, notes.get(`${name}:notes`)]] : [])]);
+const body = withNotes.map(([name, text]) => `<!-- bench: ${name} -->\n${text}`).join('\n\n');
 writeFileSync(outFile, `${header}\n${body}\n`);
 process.stderr.write(`\nwrote ${outFile}\n`);
 process.exitCode = failed ? 1 : 0;
