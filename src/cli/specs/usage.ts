@@ -67,10 +67,10 @@ export function registerUsageCommands(program: Command, act: Act): void {
   after lines were inserted or the file renamed; a delivered line whose value was edited is reported
   as changed and not sent. A last line without its newline is held back. One ingest at a time per
   journal. Progress goes to stderr on a terminal; stdout carries only the report (--json: one document).
-  Several files (a directory's *.ndjson, *.jsonl and *.csv, or a quoted pattern) run in parallel worker processes, each
-  file as if ingested alone, under one rate limit (--max-rps is the run's; --concurrency each file's),
-  with one report adding them up. An event whose identifier another file of the run already sent
-  (the same customer, meter and second) is reported as a duplicate, not sent.
+  Several files (a directory's *.ndjson, *.jsonl and *.csv, or a quoted pattern) run in parallel
+  worker processes, each file as if ingested alone, under one rate limit (--max-rps is the run's;
+  --concurrency each file's), with one report adding them up. An event whose identifier another file
+  of the run already sent (the same customer, meter and second) is reported as a duplicate, not sent.
   Exit codes: 0 every valid line delivered (rejected, changed and duplicate lines are reported, not
   failures), 1 some valid lines not delivered (run again to resume) or stdin cut mid-line,
   3 unreadable file, invalid flags, or the journal in use by another ingest.`)
