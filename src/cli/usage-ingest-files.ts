@@ -8,11 +8,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandResult } from './command-result.js';
 import type { CommandContext } from './context.js';
-import type { UsageIngestOptions } from './usage-ingest-source.js';
+import { checkJournalDirs, shownPath, STATE_DIR, type UsageIngestOptions } from './usage-ingest-source.js';
 import { loadMeterCatalog, requireMeter } from './usage-setup.js';
 import { WORKER_ENV } from './usage-ingest-worker.js';
 import { installedBin } from '../demo/self-command.js';
@@ -21,25 +20,20 @@ import type { Output } from '../output/output.js';
 import { defaultRps } from '../stripe/rate-limiter.js';
 import { ClaimTable, expandInputs, sourceNames, type FileOutcome, type FromWorker, type InputFile, type ToWorker } from '../usage/files.js';
 import { emptyStats, type IngestStats } from '../usage/ingest.js';
-import { Journal, refuseVersion1Journals } from '../usage/journal.js';
+import { Journal } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
 import { formatFromName } from '../usage/readers.js';
 import { checkRejectsPath } from '../usage/rejects.js';
 import { buildReport, renderFilesReport, totalsOf, type FilesReport } from '../usage/report.js';
 
-export async function ingestFiles(ctx: CommandContext, options: UsageIngestOptions, args: string[], stateDir: string): Promise<CommandResult> {
+export async function ingestFiles(ctx: CommandContext, options: UsageIngestOptions, args: string[]): Promise<CommandResult> {
   if (options.rejects) throw new UserError('--rejects names one file: with several inputs, each file\'s rejected lines go to <journal dir>/rejects/<file>.rejects.ndjson.', { hint: 'Leave out --rejects, or ingest one file.' });
   if (options.sourceName) throw new UserError('--source-name names one source: with several inputs, each file is named by its own name.', { hint: 'Leave out --source-name, or ingest one file.' });
   const files = await expandInputs(ctx.cwd, args);
   const dryRun = Boolean(options.dryRun);
-  const shown = (p: string) => (relative(ctx.cwd, p).startsWith('..') || isAbsolute(relative(ctx.cwd, p)) ? p : relative(ctx.cwd, p) || p);
-  const journalDirs = files.map((f) => (options.journalDir ? resolve(ctx.cwd, options.journalDir) : join(dirname(f.path), stateDir)));
-  for (const dir of new Set(journalDirs)) {
-    if (!(await stat(dir).then((st) => st.isDirectory(), () => true))) {
-      throw new UserError(`${shown(dir)} is a file, not a folder: usage ingest keeps its journal and rejected lines in that folder.`, { hint: 'Move or remove that file, or name another folder with --journal-dir.' });
-    }
-  }
-  await refuseVersion1Journals([...new Set(journalDirs)]);
+  const shown = (p: string) => shownPath(ctx.cwd, p);
+  const journalDirs = files.map((f) => (options.journalDir ? resolve(ctx.cwd, options.journalDir) : join(dirname(f.path), STATE_DIR)));
+  await checkJournalDirs(ctx.cwd, journalDirs);
   const names = sourceNames(files);
   const rejectsPaths = files.map((f, i) => join(journalDirs[i], 'rejects', `${names[i]}.rejects.ndjson`));
   for (const [i, f] of files.entries()) await checkRejectsPath(rejectsPaths[i], shown(rejectsPaths[i]), f.path);

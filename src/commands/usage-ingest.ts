@@ -1,16 +1,16 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandResult } from '../cli/command-result.js';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { customerResolver } from '../customers/resolve.js';
-import { ingestSource, type UsageIngestOptions } from '../cli/usage-ingest-source.js';
+import { checkJournalDirs, ingestSource, shownPath, STATE_DIR, type UsageIngestOptions } from '../cli/usage-ingest-source.js';
 import { ingestFiles } from '../cli/usage-ingest-files.js';
 import { isIngestWorker, runIngestWorker } from '../cli/usage-ingest-worker.js';
 import { emptyStats, type ProblemKind } from '../usage/ingest.js';
-import { Journal, refuseVersion1Journals } from '../usage/journal.js';
+import { Journal } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
 import { formatFromName } from '../usage/readers.js';
 import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
@@ -18,8 +18,6 @@ import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
 import { loadMeterCatalog, requireMeter } from '../cli/usage-setup.js';
 
-/** The journal directory's name beside the input file (or in the working directory for stdin). */
-export const STATE_DIR = '.alpaca-billing';
 const DRY_RUN_SHOWN = 20;
 const CHANGED_SHOWN = 5;
 
@@ -29,7 +27,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   const file = files[0];
   // Several files, a directory, or a pattern the shell left alone (`'logs/*.ndjson'`).
   const several = files.length > 1 || (file !== '-' && (await stat(resolve(ctx.cwd, file)).then((st) => st.isDirectory(), () => /[*?]/.test(file))));
-  if (several) return await ingestFiles(ctx, options, files, STATE_DIR);
+  if (several) return await ingestFiles(ctx, options, files);
   const fromStdin = file === '-';
   const path = fromStdin ? undefined : resolve(ctx.cwd, file);
   let size: number | undefined;
@@ -46,14 +44,10 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   const format = options.format ?? (fromStdin ? 'ndjson' : formatFromName(file));
   const source = options.sourceName ?? (fromStdin ? 'stdin' : basename(file));
   const dryRun = Boolean(options.dryRun);
-  const shown = (p: string) => (relative(ctx.cwd, p).startsWith('..') || isAbsolute(relative(ctx.cwd, p)) ? p : relative(ctx.cwd, p) || p);
+  const shown = (p: string) => shownPath(ctx.cwd, p);
 
   const journalDir = options.journalDir ? resolve(ctx.cwd, options.journalDir) : join(path ? dirname(path) : ctx.cwd, STATE_DIR);
-  // A stray file of that name would otherwise fail deep inside, as if it were a bug.
-  if (!(await stat(journalDir).then((st) => st.isDirectory(), () => true))) {
-    throw new UserError(`${shown(journalDir)} is a file, not a folder: usage ingest keeps its journal and rejected lines in that folder.`, { hint: 'Move or remove that file, or name another folder with --journal-dir.' });
-  }
-  await refuseVersion1Journals([journalDir, join(ctx.cwd, STATE_DIR)]);
+  await checkJournalDirs(ctx.cwd, [journalDir, join(ctx.cwd, STATE_DIR)]);
   const rejectsPath = options.rejects ? resolve(ctx.cwd, options.rejects) : join(journalDir, 'rejects', `${source.replace(/[^A-Za-z0-9._-]+/g, '_')}.rejects.ndjson`);
   await checkRejectsPath(rejectsPath, options.rejects ?? shown(rejectsPath), path);
 
