@@ -20,6 +20,10 @@ const cases = [
   // Not goals: what the code cache (scripts/code-cache.mjs) is worth, shown for honesty.
   { name: 'alpaca-billing --help, code cache off', args: [bin, '--help'], env: noCache },
   { name: 'alpaca-billing validate, code cache off', args: [bin, 'validate'], env: noCache },
+  // What commands that call Stripe add: the CLI loaded, then a Stripe client made, with the SDK
+  // from the CLI's own cached bundle (dist/bundle/stripe.cjs) or, as before, from node_modules.
+  { name: 'the CLI and a Stripe client, SDK bundled', args: ['-e', `new (require(${JSON.stringify(bin)}).loadCli().requireBundle('./stripe.cjs'))('sk_test_x')`] },
+  { name: 'the CLI and a Stripe client, SDK from node_modules', args: ['-e', `require(${JSON.stringify(bin)}).loadCli(); new (require('stripe'))('sk_test_x')`] },
 ];
 
 for (const c of cases) c.times = [];

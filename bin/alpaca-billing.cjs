@@ -3,7 +3,8 @@
 // CommonJS on purpose: start-up time (issue 9). An ES module entry would start Node's ESM loader,
 // and ES modules cannot use a V8 code cache on Node 20. The CLI is two CommonJS bundles (see
 // scripts/build.mjs): dist/bundle/alpaca-billing.cjs, what every run needs, and commands.cjs, the
-// commands' own code, required by the first when a command runs. Each is compiled here with the
+// commands' own code, required by the first when a command runs; stripe.cjs, the Stripe SDK, is
+// required by the commands that call Stripe. Each is compiled here with the
 // V8 code cache the build wrote beside it (bytecode of what `--help` and `validate` run). V8
 // rejects a cache made by another Node version or with other flags; the file is then compiled
 // from source as usual, only slower. ALPACA_BILLING_NO_CODE_CACHE=1 ignores the caches (the
@@ -11,9 +12,12 @@
 const { join } = require('node:path');
 
 const dir = join(__dirname, '..', 'dist', 'bundle');
-const BUNDLES = ['alpaca-billing.cjs', 'commands.cjs'];
+const BUNDLES = ['alpaca-billing.cjs', 'commands.cjs', 'stripe.cjs'];
 
-/** Loads the CLI; returns its exports and, by file, the compiled scripts (the build makes the caches from them). */
+/**
+ * Loads the CLI; returns its exports, a require of the bundles by file ('./stripe.cjs') and, by
+ * file, the compiled scripts (the build makes the caches from them).
+ */
 function loadCli({ useCache = !process.env.ALPACA_BILLING_NO_CODE_CACHE } = {}) {
   const { readFileSync } = require('node:fs');
   const Module = require('node:module');
@@ -45,7 +49,7 @@ function loadCli({ useCache = !process.env.ALPACA_BILLING_NO_CODE_CACHE } = {}) 
     script.runInThisContext()(bundle.exports, bundleRequire, bundle, file, dir);
     return bundle;
   }
-  return { cli: bundleRequire(`./${BUNDLES[0]}`), scripts };
+  return { cli: bundleRequire(`./${BUNDLES[0]}`), requireBundle: bundleRequire, scripts };
 }
 
 module.exports = { loadCli, dir };

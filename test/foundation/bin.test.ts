@@ -13,12 +13,16 @@ const run = promisify(execFile);
 const pricing = resolve(root, 'pricing.yaml');
 
 it('the code caches the build wrote are accepted by this Node', async () => {
-  const probe = `const { cli, scripts } = require(${JSON.stringify(resolve(root, 'bin/alpaca-billing.cjs'))}).loadCli();
+  const probe = `const { cli, requireBundle, scripts } = require(${JSON.stringify(resolve(root, 'bin/alpaca-billing.cjs'))}).loadCli();
 const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: process.cwd() };
-cli.runCli(['validate', '--file', ${JSON.stringify(pricing)}], io).then((code) =>
-  console.log(JSON.stringify({ code, rejected: Object.fromEntries([...scripts].map(([name, s]) => [name, s.cachedDataRejected])) })));`;
+cli.runCli(['validate', '--file', ${JSON.stringify(pricing)}], io).then((code) => {
+  const Stripe = requireBundle('./stripe.cjs');
+  const err = new Stripe.errors.StripeError({ message: 'declined' });
+  console.log(JSON.stringify({ code, type: err.type, rejected: Object.fromEntries([...scripts].map(([name, s]) => [name, s.cachedDataRejected])) }));
+});`;
   const { stdout } = await run(process.execPath, ['-e', probe], { cwd: root });
-  expect(JSON.parse(stdout)).toEqual({ code: 0, rejected: { 'alpaca-billing.cjs': false, 'commands.cjs': false } });
+  // The SDK's bundle keeps class names: its errors' \`type\` is their class's name.
+  expect(JSON.parse(stdout)).toEqual({ code: 0, type: 'StripeError', rejected: { 'alpaca-billing.cjs': false, 'commands.cjs': false, 'stripe.cjs': false } });
 });
 
 describe('without a usable code cache the CLI still works, only slower', () => {

@@ -21,6 +21,23 @@ describe('Journal', () => {
     await again.close();
   });
 
+  it('writes acknowledged events out on its own, not only when flushed: a killed run keeps them', async () => {
+    const dir = await tmp();
+    const j = await Journal.open(dir, quiet);
+    for (let batch = 0; batch < 50; batch++) j.record([ev(batch * 2 + 1), ev(batch * 2 + 2)]);
+    // No flush: what a run killed now leaves on disk, once the group commit has run.
+    const onDisk = async () => ((await stat(join(dir, JOURNAL_FILE))).size - 16) / 16;
+    const deadline = Date.now() + 5_000;
+    while ((await onDisk()) < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(await onDisk()).toBe(100);
+    j.record([ev(101)]);
+    await j.flush(); // a flush does not wait for the next group commit's turn
+    expect(await onDisk()).toBe(101);
+    const reread = await Journal.open(dir, { ...quiet, readOnly: true });
+    expect([reread.delivered(1, 7), reread.delivered(101, 707)]).toEqual([1, 1]);
+    await j.close();
+  });
+
   it('cuts off a record torn by a crash and appends cleanly after it', async () => {
     const dir = await tmp();
     const j = await Journal.open(dir, quiet);
