@@ -171,8 +171,9 @@ async function throughput() {
         log(`${fmt(EVENTS / run.seconds)} events/s, ${(run.cpu / EVENTS).toFixed(2)} µs CPU/event, ${(run.system / EVENTS).toFixed(2)} of it system (${run.load})`);
         runs.push({ ...run, reference });
       }
-      const sorted = [...runs].sort((a, b) => a.cpu - b.cpu);
-      return { ...sorted[Math.floor(sorted.length / 2)], runs };
+      const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+      const cpu = median(runs.map((r) => r.cpu));
+      return { ...runs.find((r) => r.cpu === cpu), cpu, rate: median(runs.map((r) => EVENTS / r.seconds)), runs };
     };
     const run = await repeated(file, 'NDJSON');
     const exact = await checkTotals(emu, meter.id, totals);
@@ -198,7 +199,7 @@ async function throughput() {
       await emu.stripe.billing.meterEvents.create({ event_name: METER, payload: { stripe_customer_id: customers[i % CUSTOMERS], value: '1' }, timestamp: now - 60, identifier: `loop-${i}` });
     }
     const loopRate = LOOP_SAMPLE / ((performance.now() - t0) / 1000);
-    return { run, exact, csv, csvExact, profile, loopRate, rate: EVENTS / run.seconds };
+    return { run, exact, csv, csvExact, profile, loopRate, rate: run.rate };
   } finally {
     await emu.close();
   }
@@ -270,9 +271,9 @@ async function main() {
   if (t) {
     const speedup = t.rate / t.loopRate;
     lines.push(
-      `| Throughput, ${fmt(EVENTS)} NDJSON events end to end (the run of median CPU) | ${fmt(t.rate)} events/s (${t.run.seconds.toFixed(1)} s, totals ${t.exact ? 'exact' : 'WRONG'}; ${t.run.load}) | ≥ 100,000 events/s | ${ok(t.rate >= 100_000 && t.exact)} |`,
+      `| Throughput, ${fmt(EVENTS)} NDJSON events end to end (median of ${t.run.runs.length} runs) | ${fmt(t.rate)} events/s (all runs: ${t.run.runs.map((r) => fmt(EVENTS / r.seconds)).join(', ')}; totals ${t.exact ? 'exact' : 'WRONG'}; ${t.run.load}) | ≥ 100,000 events/s | ${ok(t.rate >= 100_000 && t.exact)} |`,
       `| CPU of the ingest process per NDJSON event (median of ${t.run.runs.length} runs) | ${perEvent(t.run).toFixed(2)} µs, ${(t.run.system / EVENTS).toFixed(2)} of it in the kernel (${fmt(1e6 / perEvent(t.run))} events per CPU-second; ${t.run.load}). All runs: ${runsOf(t.run)} | ≤ 4 µs | ${ok(perEvent(t.run) <= 4)} |`,
-      `| The same for ${fmt(EVENTS)} CSV events | ${perEvent(t.csv).toFixed(2)} µs per event (${fmt(EVENTS / t.csv.seconds)} events/s end to end, totals ${t.csvExact ? 'exact' : 'WRONG'}; ${t.csv.load}). All runs: ${runsOf(t.csv)} | ≤ 4 µs | ${ok(perEvent(t.csv) <= 4 && t.csvExact)} |`,
+      `| The same for ${fmt(EVENTS)} CSV events | ${perEvent(t.csv).toFixed(2)} µs per event (${fmt(t.csv.rate)} events/s end to end, totals ${t.csvExact ? 'exact' : 'WRONG'}; ${t.csv.load}). All runs: ${runsOf(t.csv)} | ≤ 4 µs | ${ok(perEvent(t.csv) <= 4 && t.csvExact)} |`,
       `| Plain loop of \`billing.meterEvents.create\`, one after another | ${fmt(t.loopRate)} events/s (measured on ${fmt(LOOP_SAMPLE)} events; ${fmt(EVENTS)} would take ≈ ${(EVENTS / t.loopRate / 60).toFixed(0)} min) | | |`,
       `| Speed-up of ingest over the loop | ${speedup.toFixed(0)}× | ≥ 50× | ${ok(speedup >= 50)} |`,
     );
