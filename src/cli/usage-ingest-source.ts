@@ -84,10 +84,15 @@ export async function ingestSource(ctx: CommandContext, setup: SourceSetup, sour
       onRetry: ({ attempt, reason, delayMs }) => ctx.out.debug(`retry ${attempt} in ${delayMs} ms: ${reason}`),
     })
     : undefined;
+  // One context for every line (its line number set per call), not an object per event.
+  const context = { line: 0, defaultMeter: setup.meter, resolveMeter: setup.catalog.resolve };
   try {
     return await ingest({
       records: readRecordBatches(source.input, source.format, source.name),
-      parse: (record, line) => parseUsageRecord(record, { line, defaultMeter: setup.meter, resolveMeter: setup.catalog.resolve }),
+      parse: (record, line) => {
+        context.line = line;
+        return parseUsageRecord(record, context);
+      },
       resolveCustomer: setup.resolveCustomer,
       nowSeconds: () => Math.floor(Date.now() / 1000),
       send: sender ? (events) => sender.send(events) : undefined,

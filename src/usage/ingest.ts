@@ -92,6 +92,14 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
   let unclaimed: UsageEvent[] = [];
   let raws: string[] = [];
   const claimSize = batchSize * 10;
+  /** cus_ ids already seen: a set look-up costs less than the pattern, once per event. Bounded. */
+  const plainIds = new Set<string>();
+  const isPlainId = (customer: string) => {
+    if (!CUSTOMER_ID.test(customer)) return false;
+    if (plainIds.size >= 100_000) plainIds.clear();
+    plainIds.add(customer);
+    return true;
+  };
   let error: unknown;
   let stopped = false;
 
@@ -163,7 +171,7 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
         continue;
       }
       const event = parsed.event;
-      if (options.resolveCustomer && !CUSTOMER_ID.test(event.customer)) {
+      if (options.resolveCustomer && !plainIds.has(event.customer) && !isPlainId(event.customer)) {
         let found: { id: string } | { reason: string };
         try {
           found = await options.resolveCustomer(event.customer);
