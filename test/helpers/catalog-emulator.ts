@@ -35,7 +35,7 @@ export function useCatalogEmulator(setUp?: (emu: TestEmulator, catalog: Catalog)
 }
 
 /** Stands for an object beforeAll makes: each property is read from it when used. */
-function madeLater<T extends object>(get: () => T | undefined, name: string): T {
+export function madeLater<T extends object>(get: () => T | undefined, name: string): T {
   return new Proxy({} as T, {
     get: (_, key) => {
       const target = get();

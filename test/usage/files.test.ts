@@ -1,34 +1,11 @@
 // `usage ingest` of several files: the built CLI, its worker processes and the emulator, as users run it.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rename, appendFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { builtCli } from './helpers/built-cli.js';
+import { useBuiltIngest } from './helpers/built-cli.js';
 import { createCustomers, createMeter, generateUsage, tempDir, totalsFor, writeUsage } from './helpers/fixtures.js';
 
-let emu: TestEmulator;
-let cli: string[];
-
-beforeAll(async () => {
-  [cli, emu] = await Promise.all([builtCli(), startTestEmulator({ latencyMs: 2 })]);
-}, 180_000);
-afterAll(() => emu?.close());
-
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-function start(dir: string, args: string[]): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [...cli, 'usage', 'ingest', ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, CI: 'true', ...emu.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c) => { stdout += c; });
-  child.stderr!.on('data', (c) => { stderr += c; });
-  const done = new Promise<Run>((r) => child.on('exit', (code, signal) => r({ code, signal, stdout, stderr })));
-  return { child, done };
-}
+const { emu, spawnIngest: start } = useBuiltIngest();
 
 const ingest = (dir: string, ...args: string[]) => start(dir, args).done;
 

@@ -1,30 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { builtCli } from './helpers/built-cli.js';
+import { useBuiltIngest } from './helpers/built-cli.js';
 import { createCustomers, createMeter, generateUsage, tempDir, totalsFor, writeUsage } from './helpers/fixtures.js';
 
-let emu: TestEmulator;
-let cli: string[];
-
-beforeAll(async () => {
-  [cli, emu] = await Promise.all([builtCli(), startTestEmulator({ latencyMs: 2 })]);
-}, 180_000);
-afterAll(() => emu?.close());
-
-function spawnIngest(dir: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> } {
-  const child = spawn(process.execPath, [...cli, 'usage', 'ingest', 'usage.ndjson', '--meter', 'killed_metric', '--max-rps', '10', '--json'], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, CI: 'true', ...emu.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout!.on('data', (c) => { stdout += c; });
-  child.stderr!.resume();
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, stdout })));
-  return { child, done };
-}
+const { emu, spawnIngest: spawnWith } = useBuiltIngest();
+const spawnIngest = (dir: string) => spawnWith(dir, ['usage.ndjson', '--meter', 'killed_metric', '--max-rps', '10', '--json']);
 
 /** Events in the journal: 16-byte records after a 16-byte header (see src/usage/journal.ts). */
 async function journalEntries(dir: string): Promise<number> {
