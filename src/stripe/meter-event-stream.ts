@@ -30,9 +30,25 @@ interface SdkInternals {
   };
 }
 
+/**
+ * JSON text in which every character is ASCII (non-ASCII ones are written as \u escapes, which mean
+ * the same to any JSON reader). Its length is its size in bytes, so it is sent as Latin-1, a plain
+ * copy, without measuring and encoding it as UTF-8 (BENCHMARKS.md, "usage ingest").
+ */
+export type AsciiJson = string & { readonly asciiJson: true };
+
+const NON_ASCII = /[\u0080-\uffff]/;
+const NON_ASCII_ALL = /[\u0080-\uffff]/g;
+
+/** `JSON.stringify(value)` as ASCII (for a value JSON can write: not undefined, a function or a symbol). */
+export function asciiJson(value: unknown): AsciiJson {
+  const json = JSON.stringify(value);
+  return (NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json) as AsciiJson;
+}
+
 export interface MeterEventStreamPoster {
   /** Resolves on a 2xx; rejects with the SDK's error for Stripe's answer or a dropped connection. */
-  post(body: string, token: string): Promise<void>;
+  post(body: AsciiJson, token: string): Promise<void>;
   /** Closes the idle keep-alive connections. */
   close(): void;
 }
@@ -48,6 +64,8 @@ export function meterEventStreamPoster(stripe: StripeClient, connections: number
   const head = `POST ${METER_EVENT_STREAM_PATH} HTTP/1.1\r\nHost: ${port === (secure ? 443 : 80) ? hostName : `${hostName}:${port}`}\r\n`
     + `Content-Type: application/json\r\nStripe-Version: ${String(sdk.getApiField('version'))}\r\nUser-Agent: alpaca-billing/${VERSION}\r\n`
     + 'Connection: keep-alive\r\nAuthorization: Bearer ';
+  // The pool writes requests as Latin-1: the head must be ASCII like the body (a host is punycode).
+  if (NON_ASCII.test(head)) throw new Error(`the meter event stream's address holds characters an HTTP head cannot carry: ${host}`);
   const connectionError = (err: Error) => Object.assign(
     new sdk.errors.StripeConnectionError({ message: `An error occurred with our connection to Stripe: ${err.message}`, detail: err }),
     { code: (err as NodeJS.ErrnoException).code },
@@ -75,7 +93,7 @@ export function meterEventStreamPoster(stripe: StripeClient, connections: number
       }
       let res: Http1Response;
       try {
-        res = await pool.request(`${head}${token}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        res = await pool.request(`${head}${token}\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
       } catch (err) {
         throw connectionError(err as Error);
       }

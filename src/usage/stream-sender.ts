@@ -8,7 +8,7 @@
  * the SDK's generic request path cost more CPU per event than all of ingest's own work.
  */
 import type { StripeClient } from '../stripe/client.js';
-import { meterEventStreamPoster, type MeterEventStreamPoster } from '../stripe/meter-event-stream.js';
+import { asciiJson, meterEventStreamPoster, type AsciiJson, type MeterEventStreamPoster } from '../stripe/meter-event-stream.js';
 import type { UsageEvent } from './event.js';
 import type { MeterInfo } from './meters.js';
 import { RateLimiter } from '../stripe/rate-limiter.js';
@@ -32,6 +32,20 @@ export interface StreamSenderOptions {
   renewMarginMs?: number;
   signal?: AbortSignal;
   onRetry?(info: { attempt: number; reason: string; delayMs: number }): void;
+}
+
+/** Entries kept per cache of body parts (timestamps, customers) before it starts over. */
+const PART_CACHE_MAX = 50_000;
+
+/** A meter's pieces of an event's JSON: up to the identifier; the timestamp to the customer; the customer to the value. */
+interface BodyParts {
+  head: string;
+  customerKey: string;
+  valueKey: string;
+  /** timestamp → `,"timestamp":"…"` and the customer's key. */
+  times: Map<number, string>;
+  /** customer → its JSON and the value's key. */
+  customers: Map<string, string>;
 }
 
 type StreamEvent = Parameters<StripeClient['v2']['billing']['meterEventStream']['create']>[0]['events'][number];
@@ -61,8 +75,8 @@ export class StreamSender {
   private session: Session | undefined;
   private renewing: Promise<Session> | undefined;
   private readonly poster: MeterEventStreamPoster;
-  /** event name → the start of its events' JSON, up to the identifier's value. */
-  private readonly heads = new Map<string, { head: string; customerKey: string; valueKey: string }>();
+  /** event name → the constant parts of its events' JSON, and parts cached by timestamp and customer. */
+  private readonly parts = new Map<string, BodyParts>();
 
   constructor(private readonly options: StreamSenderOptions) {
     this.poster = meterEventStreamPoster(options.stripe, options.connections ?? 8);
@@ -84,28 +98,45 @@ export class StreamSender {
   }
 
   /**
-   * The request body, `{"events":[...]}` of `payloadOf` each event, written as one string: the
-   * meter's constant parts once per event name; JSON.stringify only for strings a user wrote (a
-   * derived identifier is hex, a value canonical digits, a timestamp ISO: nothing to escape).
+   * The request body, `{"events":[...]}` of `payloadOf` each event, written as one ASCII string: the
+   * meter's constant parts once per event name, the timestamp's and the customer's parts once each
+   * (a file repeats them); `asciiJson` only for strings a user wrote (a derived identifier is hex, a
+   * value canonical digits, a timestamp ISO: nothing to escape).
    */
-  bodyOf(events: readonly UsageEvent[]): string {
+  bodyOf(events: readonly UsageEvent[]): AsciiJson {
     let body = '{"events":[';
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
-      let meter = this.heads.get(e.eventName);
-      if (!meter) {
-        const info = this.options.meterFor(e.eventName);
-        meter = {
-          head: `{"event_name":${JSON.stringify(e.eventName)},"identifier":`,
-          customerKey: `,"payload":{${JSON.stringify(info?.customerKey ?? 'stripe_customer_id')}:`,
-          valueKey: `,${JSON.stringify(info?.valueKey ?? 'value')}:"`,
-        };
-        this.heads.set(e.eventName, meter);
+      const parts = this.parts.get(e.eventName) ?? this.partsOf(e.eventName);
+      let time = parts.times.get(e.timestamp);
+      if (time === undefined) {
+        if (parts.times.size >= PART_CACHE_MAX) parts.times.clear();
+        time = `,"timestamp":"${isoSeconds(e.timestamp)}"${parts.customerKey}`;
+        parts.times.set(e.timestamp, time);
       }
-      const identifier = e.derived ? `"${e.identifier}"` : JSON.stringify(e.identifier);
-      body += `${i > 0 ? ',' : ''}${meter.head}${identifier},"timestamp":"${isoSeconds(e.timestamp)}"${meter.customerKey}${JSON.stringify(e.customer)}${meter.valueKey}${e.value}"}}`;
+      let customer = parts.customers.get(e.customer);
+      if (customer === undefined) {
+        if (parts.customers.size >= PART_CACHE_MAX) parts.customers.clear();
+        customer = `${asciiJson(e.customer)}${parts.valueKey}`;
+        parts.customers.set(e.customer, customer);
+      }
+      const identifier = e.derived ? `"${e.identifier}"` : asciiJson(e.identifier);
+      body += `${i > 0 ? ',' : ''}${parts.head}${identifier}${time}${customer}${e.value}"}}`;
     }
-    return `${body}]}`;
+    return `${body}]}` as AsciiJson;
+  }
+
+  private partsOf(eventName: string): BodyParts {
+    const info = this.options.meterFor(eventName);
+    const parts: BodyParts = {
+      head: `{"event_name":${asciiJson(eventName)},"identifier":`,
+      customerKey: `,"payload":{${asciiJson(info?.customerKey ?? 'stripe_customer_id')}:`,
+      valueKey: `,${asciiJson(info?.valueKey ?? 'value')}:"`,
+      times: new Map(),
+      customers: new Map(),
+    };
+    this.parts.set(eventName, parts);
+    return parts;
   }
 
   async send(events: readonly UsageEvent[]): Promise<void> {
