@@ -48,6 +48,8 @@ function text(v: unknown): string | undefined {
 
 /** A whole number within ±10^15 as a canonical string ("007" → "7"), else why not. */
 const CANONICAL = /^-?[1-9]\d{0,14}$/;
+/** Unix seconds as plain digits, below 10^11 (parseTimestamp reads them the same). */
+const UNIX_SECONDS = /^\d{1,11}$/;
 
 export function parseWholeNumber(v: unknown): { ok: true; value: string } | { ok: false; reason: string } {
   // Fast paths for what nearly every line holds: an integer, or its canonical decimal string.
@@ -88,6 +90,7 @@ export function parseUsageRecord(record: Record<string, unknown>, ctx: ParseCont
   // Plain integers (nearly every NDJSON line) skip the general parsers and their result objects.
   let value: string;
   if (typeof rawValue === 'number' && Number.isInteger(rawValue) && Math.abs(rawValue) < VALUE_LIMIT) value = String(rawValue);
+  else if (typeof rawValue === 'string' && (rawValue === '0' || CANONICAL.test(rawValue))) value = rawValue; // a CSV's digits
   else {
     const parsed = parseWholeNumber(rawValue);
     if (!parsed.ok) return parsed;
@@ -95,6 +98,7 @@ export function parseUsageRecord(record: Record<string, unknown>, ctx: ParseCont
   }
   let timestamp: number;
   if (typeof rawTimestamp === 'number' && Number.isInteger(rawTimestamp) && Math.abs(rawTimestamp) < 1e12) timestamp = rawTimestamp;
+  else if (typeof rawTimestamp === 'string' && UNIX_SECONDS.test(rawTimestamp)) timestamp = Number(rawTimestamp); // a CSV's digits
   else {
     const parsed = parseTimestamp(rawTimestamp);
     if (!parsed.ok) return parsed;

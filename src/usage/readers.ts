@@ -88,7 +88,15 @@ export function readNdjson(input: AsyncIterable<Buffer | string>): AsyncGenerato
  * csv-parse, line by line, so a quote left open fails its own line only.
  */
 export function parseCsvLine(text: string): { fields: string[] } | { error: string } {
-  if (!text.includes('"')) return { fields: text.split(',').map((f) => f.trim()) };
+  if (!text.includes('"')) {
+    const fields = text.split(',');
+    // Trimmed in place, and only where an end may be white space (String.prototype.trim's set).
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      if (f.length > 0 && (mayBeSpace(f.charCodeAt(0)) || mayBeSpace(f.charCodeAt(f.length - 1)))) fields[i] = f.trim();
+    }
+    return { fields };
+  }
   try {
     const rows = parseCsvText(text, { trim: true, relax_column_count: true }) as string[][];
     return { fields: rows[0] ?? [] };
@@ -97,28 +105,36 @@ export function parseCsvLine(text: string): { fields: string[] } | { error: stri
   }
 }
 
+const mayBeSpace = (code: number) => code <= 32 || code >= 0xa0;
+
 /** CSV records (header row: customer, value, timestamp; optional identifier, meter), by chunk. */
 function readCsvBatches(input: AsyncIterable<Buffer | string>, sourceName = 'the CSV'): AsyncGenerator<SourceRecord[]> {
-  let names: string[] | undefined;
+  /** Where each of CSV_COLUMNS is in a row (-1: not in the header); other columns are not read. */
+  let at: number[] | undefined;
   return readBatches(input, (line, text) => {
     const parsed = parseCsvLine(text);
-    if (!names) {
-      names = 'fields' in parsed ? parsed.fields.map((h) => h.toLowerCase()) : [];
-      const missing = REQUIRED_CSV.filter((c) => !names!.includes(c));
+    if (!at) {
+      const names = 'fields' in parsed ? parsed.fields.map((h) => h.toLowerCase()) : [];
+      const missing = REQUIRED_CSV.filter((c) => !names.includes(c));
       if (missing.length) {
         throw new UserError(`${sourceName}:${line}: the CSV header lacks ${missing.join(', ')}; found ${names.join(', ') || 'nothing'}`, {
           hint: `The first row must name the columns: ${CSV_COLUMNS.join(',')} (identifier and meter are optional).`,
         });
       }
+      const twice = CSV_COLUMNS.find((c) => names.indexOf(c) !== names.lastIndexOf(c));
+      if (twice) {
+        throw new UserError(`${sourceName}:${line}: the CSV header names ${twice} twice (columns ${names.indexOf(twice) + 1} and ${names.lastIndexOf(twice) + 1})`, {
+          hint: 'Keep one column of each name, so that each row says one thing.',
+        });
+      }
+      at = CSV_COLUMNS.map((c) => names.indexOf(c));
       return undefined;
     }
     if ('error' in parsed) return { line, raw: text.trim(), error: parsed.error };
-    const record: Record<string, unknown> = {};
-    for (let i = 0; i < names.length; i++) {
-      const v = parsed.fields[i];
-      if (v !== undefined && v !== '') record[names[i]] = v;
-    }
-    return { line, raw: text.trim(), record };
+    const f = parsed.fields;
+    // One shape for every row (customer, value, timestamp, identifier, meter); an empty field is absent.
+    const field = (i: number) => (i < 0 || f[i] === '' ? undefined : f[i]);
+    return { line, raw: text.trim(), record: { customer: field(at[0]), value: field(at[1]), timestamp: field(at[2]), identifier: field(at[3]), meter: field(at[4]) } };
   });
 }
 

@@ -46,6 +46,16 @@ describe('readCsv', () => {
     expect(recs[2].record?.value).toBe('8');
   });
 
+  it('refuses a header naming a column twice (which of the two would a row mean?)', async () => {
+    await expect(collect(readCsv(Readable.from(['customer,value,timestamp,Value\ncus_1,1,1700000000,2\n']), 'usage.csv'))).rejects.toThrow(/usage\.csv:1: the CSV header names value twice \(columns 2 and 4\)/);
+  });
+
+  it('trims fields as String.prototype.trim does, and reads columns it does not use as nothing', async () => {
+    const text = 'note,customer,value,timestamp\nhello, cus_1 ,\u00a05\t,\u20281700000000 \n';
+    const recs = await collect(readCsv(Readable.from([text])));
+    expect(recs.map((r) => r.record)).toEqual([{ customer: 'cus_1', value: '5', timestamp: '1700000000' }]);
+  });
+
   it('refuses a header without the required columns, naming them', async () => {
     await expect(collect(readCsv(Readable.from(['cust,val\ncus_1,1\n']), 'usage.csv'))).rejects.toThrow(/usage\.csv:1: the CSV header lacks customer, value, timestamp/);
   });
