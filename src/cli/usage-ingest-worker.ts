@@ -5,8 +5,6 @@
  * reads it, and sends the records of acknowledged events to the run to write) and the rate limit
  * (the worker gets its share), and that every batch's identifiers are claimed from the run first.
  */
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import type { CommandResult } from './command-result.js';
 import type { CommandContext } from './context.js';
 import { ingestSource, type SourceSetup } from './usage-ingest-source.js';
@@ -17,6 +15,7 @@ import { RateLimiter } from '../stripe/rate-limiter.js';
 import { claimedReason, type FileJob, type FileOutcome, type FromWorker, type ToWorker } from '../usage/files.js';
 import { emptyStats, type ProblemKind } from '../usage/ingest.js';
 import { Journal, journalRecords } from '../usage/journal.js';
+import { fileChunks } from '../usage/readers.js';
 import { RejectsWriter } from '../usage/rejects.js';
 
 /** Set in a worker's environment by the run that started it. */
@@ -76,9 +75,8 @@ export async function runIngestWorker(ctx: CommandContext, options: WorkerOption
     const journal = await journalOf(job.journalDir);
     const rejects = new RejectsWriter(job.rejectsPath);
     // The size when the run began: a file still being written is read to the same point by every run.
-    const input = job.size > 0 ? createReadStream(job.path, { start: 0, end: job.size - 1 }) : Readable.from([]);
     let bytes = 0;
-    input.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
+    const input = fileChunks(job.path, { limit: job.size, onBytes: (n) => { bytes += n; } });
     // Journal records go to the run with the next claim, or with the progress, whichever comes first:
     // a message per batch is the largest cost of a worker beyond ingest itself.
     let acknowledged: Buffer[] = [];
@@ -130,7 +128,7 @@ export async function runIngestWorker(ctx: CommandContext, options: WorkerOption
       clearInterval(progress);
       sendJournal();
       await rejects.close();
-      input.destroy();
+      await input.return(undefined); // closes the file if the pipeline stopped before its end
     }
   };
 

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandResult } from '../cli/command-result.js';
@@ -12,7 +11,7 @@ import { isIngestWorker, runIngestWorker } from '../cli/usage-ingest-worker.js';
 import { emptyStats, type ProblemKind } from '../usage/ingest.js';
 import { Journal } from '../usage/journal.js';
 import { startProgress } from '../usage/progress.js';
-import { formatFromName } from '../usage/readers.js';
+import { fileChunks, formatFromName } from '../usage/readers.js';
 import { defaultRps, RateLimiter } from '../stripe/rate-limiter.js';
 import { checkRejectsPath, RejectsWriter } from '../usage/rejects.js';
 import { buildReport, renderReport } from '../usage/report.js';
@@ -56,7 +55,10 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
 
   const journal = await Journal.open(journalDir, { nowSeconds: Math.floor(Date.now() / 1000), readOnly: dryRun, onNotice: (m) => ctx.out.warn(m) });
   const rejects = new RejectsWriter(rejectsPath);
-  const input: NodeJS.ReadableStream = fromStdin ? ctx.stdin : createReadStream(path!);
+  let bytes = 0;
+  const chunks = path ? fileChunks(path, { onBytes: (n) => { bytes += n; } }) : undefined;
+  if (!chunks) ctx.stdin.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
+  const input: AsyncIterable<Buffer | string> = chunks ?? ctx.stdin;
   const stats = emptyStats();
   const started = performance.now();
   let result;
@@ -70,8 +72,6 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
       if (!dryRun) return rejects.write(kind, line, reason, raw);
       if (shownInDryRun++ < DRY_RUN_SHOWN) ctx.out.warn(`${fromStdin ? 'stdin' : file}:${line}: ${kind === 'rejected' ? '' : `${kind}: `}${reason}`);
     };
-    let bytes = 0;
-    input.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
     const progress = await startProgress(ctx.out, { total: size, bytes: () => bytes, stats, startedMs: started });
     const setup = {
       stripe,
@@ -85,7 +85,7 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
     };
     try {
       result = await ingestSource(ctx, setup, {
-        input: input as AsyncIterable<Buffer | string>,
+        input,
         format,
         name: file,
         journal: dryRun ? { delivered: (hi, lo) => journal.delivered(hi, lo), record: () => undefined, flush: async () => undefined } : journal,
@@ -99,7 +99,8 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
   } finally {
     await journal.close();
     await rejects.close();
-    (input as { destroy?: () => void }).destroy?.();
+    if (chunks) await chunks.return(undefined); // closes the file if the pipeline stopped before its end
+    else (ctx.stdin as { destroy?: () => void }).destroy?.();
   }
   const interrupted = ctx.signal.aborted && result.stopped;
   const errorText = result.error !== undefined ? describeError(result.error) : interrupted ? 'interrupted' : undefined;

@@ -34,16 +34,11 @@ export class EventIdentities {
       hash64(event.identifier, EXPLICIT);
       event.keyHi = hashOut.hi;
       event.keyLo = hashOut.lo;
-      const first = this.seen.get(hashOut.hi, hashOut.lo);
-      if (first !== undefined) return first;
-      this.seen.set(hashOut.hi, hashOut.lo, event.line);
-      return undefined;
+      return this.seen.setIfAbsent(hashOut.hi, hashOut.lo, event.line);
     }
     hash64Joined(event.eventName, event.customer, String(event.timestamp), PLACE);
     const { hi, lo } = hashOut;
-    const rank = this.seen.get(hi, lo) ?? 0;
-    this.seen.set(hi, lo, rank + 1);
-    mixIndex(hi, lo, rank);
+    mixIndex(hi, lo, this.seen.increment(hi, lo));
     event.keyHi = hashOut.hi;
     event.keyLo = hashOut.lo;
     hash64(event.value, CHECK ^ hi);

@@ -41,6 +41,9 @@ class Segment {
 export class KeyTable {
   private readonly segments = Array.from({ length: SEGMENTS }, () => new Segment());
   size = 0;
+  // Set by `slotOf`: the segment of the key, and whether the key was just inserted.
+  private seg = this.segments[0];
+  private inserted = false;
 
   /** The value stored for the key, or undefined. */
   get(hi: number, lo: number): number | undefined {
@@ -52,19 +55,41 @@ export class KeyTable {
 
   /** Stores `value` (a uint32) and returns the previous value, or undefined. */
   set(hi: number, lo: number, value: number): number | undefined {
+    const at = this.slotOf(hi, lo);
+    const previous = this.inserted ? undefined : this.seg.slots[at + 2];
+    this.seg.slots[at + 2] = value;
+    return previous;
+  }
+
+  /** Returns the key's value; stores `value` only if the key had none (one look-up for both). */
+  setIfAbsent(hi: number, lo: number, value: number): number | undefined {
+    const at = this.slotOf(hi, lo);
+    if (!this.inserted) return this.seg.slots[at + 2];
+    this.seg.slots[at + 2] = value;
+    return undefined;
+  }
+
+  /** Adds 1 to the key's value (an absent key counts as 0) and returns the value before. */
+  increment(hi: number, lo: number): number {
+    const at = this.slotOf(hi, lo);
+    return this.seg.slots[at + 2]++;
+  }
+
+  /** The key's slot in its segment (`this.seg`), inserted with value 0 if absent (`this.inserted`). */
+  private slotOf(hi: number, lo: number): number {
     if (hi === 0 && lo === 0) lo = 1;
     const seg = this.segments[hi >>> (32 - SEGMENT_BITS)];
     if ((seg.size + 1) / (seg.slots.length / 3) > MAX_LOAD) seg.grow();
     const at = seg.find(hi, lo);
-    const empty = seg.slots[at] === 0 && seg.slots[at + 1] === 0;
-    const previous = empty ? undefined : seg.slots[at + 2];
-    if (empty) {
+    this.seg = seg;
+    this.inserted = seg.slots[at] === 0 && seg.slots[at + 1] === 0;
+    if (this.inserted) {
       seg.slots[at] = hi;
       seg.slots[at + 1] = lo;
+      seg.slots[at + 2] = 0;
       seg.size++;
       this.size++;
     }
-    seg.slots[at + 2] = value;
-    return previous;
+    return at;
   }
 }

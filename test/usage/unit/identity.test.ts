@@ -59,14 +59,23 @@ describe('EventIdentities', () => {
 });
 
 describe('KeyTable', () => {
-  it('behaves as a Map of 64-bit keys, through growth', () => {
+  it('behaves as a Map of 64-bit keys, through growth (set, setIfAbsent, increment)', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.nat()), { maxLength: 3000 }), (ops) => {
       const table = new KeyTable();
       const map = new Map<string, number>();
       for (const [hi, lo, v] of ops) {
         const k = `${hi}:${lo === 0 && hi === 0 ? 1 : lo}`;
-        expect(table.set(hi, lo, v >>> 0)).toBe(map.get(k));
-        map.set(k, v >>> 0);
+        // set, setIfAbsent and increment, in turn, against the Map's answers.
+        if (v % 3 === 0) {
+          expect(table.set(hi, lo, v >>> 0)).toBe(map.get(k));
+          map.set(k, v >>> 0);
+        } else if (v % 3 === 1) {
+          expect(table.setIfAbsent(hi, lo, v >>> 0)).toBe(map.get(k));
+          if (!map.has(k)) map.set(k, v >>> 0);
+        } else {
+          expect(table.increment(hi, lo)).toBe(map.get(k) ?? 0);
+          map.set(k, ((map.get(k) ?? 0) + 1) >>> 0);
+        }
       }
       expect(table.size).toBe(map.size);
       for (const [hi, lo] of ops) expect(table.get(hi, lo)).toBe(map.get(`${hi}:${lo === 0 && hi === 0 ? 1 : lo}`));

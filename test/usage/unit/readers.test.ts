@@ -1,5 +1,8 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { readCsv, readNdjson, type SourceRecord } from '../../../src/usage/readers.js';
+import { fileChunks, readCsv, readNdjson, type SourceRecord } from '../../../src/usage/readers.js';
 
 async function collect(gen: AsyncIterable<SourceRecord>): Promise<SourceRecord[]> {
   const out: SourceRecord[] = [];
@@ -58,5 +61,37 @@ describe('readCsv', () => {
 
   it('refuses a header without the required columns, naming them', async () => {
     await expect(collect(readCsv(Readable.from(['cust,val\ncus_1,1\n']), 'usage.csv'))).rejects.toThrow(/usage\.csv:1: the CSV header lacks customer, value, timestamp/);
+  });
+});
+
+describe('fileChunks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chunks-'));
+  const openFiles = () => readdirSync('/proc/self/fd').length;
+
+  it('reads the whole file, or up to a limit, telling the bytes read', async () => {
+    const path = join(dir, 'big.ndjson');
+    const text = Array.from({ length: 5000 }, (_, i) => `{"customer":"cus_${i}","value":${i},"timestamp":1700000000}`).join('\n') + '\n';
+    writeFileSync(path, text);
+    for (const limit of [undefined, 65_536, 100_000, 0]) {
+      let told = 0;
+      const chunks: Buffer[] = [];
+      for await (const c of fileChunks(path, { limit, onBytes: (n) => { told += n; } })) chunks.push(Buffer.from(c));
+      const want = text.slice(0, limit ?? text.length);
+      expect(Buffer.concat(chunks).toString()).toBe(want);
+      expect(told).toBe(want.length);
+    }
+    expect((await collect(readNdjson(fileChunks(path)))).length).toBe(5000);
+  });
+
+  it('closes the file when the reading is abandoned, or fails on a file it cannot open', async () => {
+    const path = join(dir, 'abandoned.ndjson');
+    writeFileSync(path, 'x'.repeat(200_000));
+    const before = openFiles();
+    const chunks = fileChunks(path);
+    await chunks.next();
+    expect(openFiles()).toBe(before + 1);
+    await chunks.return(undefined);
+    expect(openFiles()).toBe(before);
+    await expect(fileChunks(join(dir, 'missing')).next()).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
