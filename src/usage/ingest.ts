@@ -86,7 +86,10 @@ function changedReason(event: UsageEvent, previousCheck: number): string {
 export async function ingest(options: IngestOptions, stats: IngestStats = emptyStats()): Promise<IngestResult> {
   const batchSize = options.batchSize ?? 100;
   const identities = new EventIdentities();
-  const inflight = new Set<Promise<void>>();
+  /** Batches sent and not yet answered; who waits for one of them to end (woken all at once). */
+  let inflight = 0;
+  let waiting: (() => void)[] = [];
+  const batchEnded = () => new Promise<void>((wake) => waiting.push(wake));
   let batch: UsageEvent[] = [];
   /** With claims, events wait here to be claimed ten batches at a time (one message to the run, not ten), with their lines as read. */
   let unclaimed: UsageEvent[] = [];
@@ -105,22 +108,33 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
 
   const dispatch = async (events: UsageEvent[]) => {
     if (!options.send || !events.length) return;
-    while (inflight.size >= options.concurrency) await Promise.race(inflight);
+    // A counter and a wake-up, not Promise.race over the batches in flight: each race added a reaction to every one of them.
+    while (inflight >= options.concurrency) await batchEnded();
     if (error !== undefined) {
       stats.failed += events.length;
       return;
     }
-    const p: Promise<void> = options.send(events).then(
+    inflight++;
+    void options.send(events).then(
       () => {
-        options.journal?.record(events);
         stats.sent += events.length;
+        try {
+          options.journal?.record(events);
+        } catch (err) {
+          // Delivered but not journaled (a full disk): the run stops; a re-run resends them under the same identifiers.
+          error ??= err;
+        }
       },
       (err: unknown) => {
         stats.failed += events.length;
         error ??= err;
       },
-    ).finally(() => inflight.delete(p));
-    inflight.add(p);
+    ).finally(() => {
+      inflight--;
+      const woken = waiting;
+      waiting = [];
+      for (const wake of woken) wake();
+    });
   };
 
   const problem = async (kind: ProblemKind, line: number, reason: string, raw: string) => {
@@ -230,7 +244,7 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
     await dispatch(batch);
   } else if (options.send) stats.failed += batch.length + unclaimed.length;
   batch = [];
-  while (inflight.size) await Promise.race(inflight);
+  while (inflight > 0) await batchEnded();
   await options.journal?.flush();
   return { stats, error, stopped };
 }

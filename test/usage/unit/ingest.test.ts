@@ -90,6 +90,43 @@ describe('ingest', () => {
     }
   });
 
+  it('keeps at most `concurrency` batches in flight, and returns only when every one has been answered', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const answered: number[] = [];
+    const { opts } = options(source(1000), {
+      concurrency: 3,
+      batchSize: 10,
+      send: async (events) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, (events[0].line * 7) % 5)); // answers out of order
+        inFlight--;
+        answered.push(...events.map((e) => e.line));
+      },
+    });
+    const { stats } = await ingest(opts);
+    expect(most).toBe(3);
+    expect(inFlight).toBe(0);
+    expect(answered).toHaveLength(1000);
+    expect(stats).toMatchObject({ sent: 1000, failed: 0 });
+  });
+
+  it('stops with the error of the journal when an acknowledged batch cannot be journaled (a full disk)', async () => {
+    let batches = 0;
+    const { opts } = options(source(500), {
+      batchSize: 10,
+      journal: {
+        delivered: () => undefined,
+        record: () => { if (++batches === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); },
+        flush: async () => {},
+      },
+    });
+    const result = await ingest(opts);
+    expect(result.error).toMatchObject({ code: 'ENOSPC' });
+    expect(result.stopped).toBe(true);
+    expect(result.stats.sent).toBeLessThan(500);
+  });
+
   it('holds back an unterminated last line and counts it apart', async () => {
     const { opts, sent } = options(source(3).trimEnd() + '\n{"customer":"cus_1","val');
     const { stats } = await ingest(opts);
