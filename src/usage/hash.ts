@@ -67,20 +67,8 @@ export function mixIndex(hi: number, lo: number, n: number): void {
 }
 
 /** Character codes of the hex digits. */
-const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+export const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 export function hex32(n: number): string {
   return String.fromCharCode(HEX[n >>> 28], HEX[(n >>> 24) & 15], HEX[(n >>> 20) & 15], HEX[(n >>> 16) & 15], HEX[(n >>> 12) & 15], HEX[(n >>> 8) & 15], HEX[(n >>> 4) & 15], HEX[n & 15]);
-}
-
-/**
- * Three 32-bit numbers as 24 hex digits, once per event: one `String.fromCharCode` of the digits'
- * codes (a third cheaper than writing them into a buffer and decoding it, which crosses into C++).
- */
-export function hex96(a: number, b: number, c: number): string {
-  return String.fromCharCode(
-    HEX[a >>> 28], HEX[(a >>> 24) & 15], HEX[(a >>> 20) & 15], HEX[(a >>> 16) & 15], HEX[(a >>> 12) & 15], HEX[(a >>> 8) & 15], HEX[(a >>> 4) & 15], HEX[a & 15],
-    HEX[b >>> 28], HEX[(b >>> 24) & 15], HEX[(b >>> 20) & 15], HEX[(b >>> 16) & 15], HEX[(b >>> 12) & 15], HEX[(b >>> 8) & 15], HEX[(b >>> 4) & 15], HEX[b & 15],
-    HEX[c >>> 28], HEX[(c >>> 24) & 15], HEX[(c >>> 20) & 15], HEX[(c >>> 16) & 15], HEX[(c >>> 12) & 15], HEX[(c >>> 8) & 15], HEX[(c >>> 4) & 15], HEX[c & 15],
-  );
 }

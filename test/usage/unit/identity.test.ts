@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { UsageEvent } from '../../../src/usage/event.js';
-import { EventIdentities } from '../../../src/usage/identity.js';
-import { hex32, hex96 } from '../../../src/usage/hash.js';
+import { derivedIdentifier, EventIdentities } from '../../../src/usage/identity.js';
+import { hex32 } from '../../../src/usage/hash.js';
 import { KeyTable } from '../../../src/usage/key-table.js';
 
 const ev = (customer: string, value: string, timestamp: number, identifier?: string, line = 1): UsageEvent => ({
@@ -108,7 +108,7 @@ describe('hex digits of identifiers', () => {
     const hex = (n: number) => n.toString(16).padStart(8, '0');
     const edges = [0, 1, 15, 16, 0x0fffffff, 0x10000000, 0x7fffffff, 0x80000000, 0xffffffff];
     for (const n of edges) expect(hex32(n)).toBe(hex(n));
-    fc.assert(fc.property(fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff), (a, b, c) => hex96(a, b, c) === hex(a) + hex(b) + hex(c)));
-    expect(hex96(0, 0xffffffff, 0x0000abcd)).toBe('00000000ffffffff0000abcd');
+    fc.assert(fc.property(fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff), (a, b, c) => derivedIdentifier(a, b, c) === `alp2_${hex(a)}${hex(b)}${hex(c)}`));
+    expect(derivedIdentifier(0, 0xffffffff, 0x0000abcd)).toBe('alp2_00000000ffffffff0000abcd');
   });
 });

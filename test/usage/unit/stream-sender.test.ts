@@ -45,6 +45,31 @@ describe('StreamSender.bodyOf', () => {
     const body = sender.bodyOf(events);
     expect(body).toMatch(/^[\x20-\x7e]*$/);
     expect(JSON.parse(body)).toEqual({ events: events.map((e) => sender.payloadOf(e)) });
+    expect(JSON.parse(sender.bodyOf([]))).toEqual({ events: [] });
+    sender.close();
+  });
+
+  it('is that JSON for any batch (property: strings of any code point, meters mixed, parts reused across batches)', () => {
+    const sender = new StreamSender({
+      stripe: emu.stripe,
+      limiter: new RateLimiter(0),
+      meterFor: (name) => (name === 'custom' ? { customerKey: 'who "quoted" ü', valueKey: 'n\\v' } as never : undefined),
+    });
+    const text = fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('\ud800', '"', '\\', '\u2028')), { maxLength: 3 }).map((a) => a.join(''));
+    const anEvent = fc.record({
+      eventName: fc.oneof(fc.constantFrom('tokens', 'custom'), text),
+      customer: fc.oneof(fc.constantFrom('cus_1', 'cus_2'), text),
+      value: fc.oneof(fc.constant('0'), fc.integer({ min: -(10 ** 15) + 1, max: 10 ** 15 - 1 }).map(String)),
+      timestamp: fc.constantFrom(0, 1_764_000_000, 4_000_000_000),
+      derived: fc.boolean(),
+      hex: fc.stringMatching(/^[0-9a-f]{24}$/),
+      identifier: text,
+    }).map(({ hex, identifier, derived, ...rest }) => event({ ...rest, derived, identifier: derived ? `alp2_${hex}` : identifier }));
+    fc.assert(fc.property(fc.array(anEvent, { maxLength: 100 }), (events) => {
+      const body = sender.bodyOf(events);
+      expect(body).toMatch(/^[\x20-\x7f]*$/);
+      expect(JSON.parse(body)).toEqual({ events: events.map((e) => sender.payloadOf(e)) });
+    }));
     sender.close();
   });
 });
