@@ -97,7 +97,13 @@ export async function usageIngestCommand(ctx: CommandContext, options: UsageInge
       progress.stop();
     }
   } finally {
-    await journal.close();
+    try {
+      await journal.close();
+    } catch (err) {
+      // The journal could not be written: the run's error, in its report (the same error if the run
+      // already stopped on it). Without a result, the pipeline threw, and its error goes on.
+      if (result) result.error ??= err;
+    }
     await rejects.close();
     if (chunks) await chunks.return(undefined); // closes the file if the pipeline stopped before its end
     else (ctx.stdin as { destroy?: () => void }).destroy?.();

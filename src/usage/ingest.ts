@@ -245,6 +245,10 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
   } else if (options.send) stats.failed += batch.length + unclaimed.length;
   batch = [];
   while (inflight > 0) await batchEnded();
-  await options.journal?.flush();
+  try {
+    await options.journal?.flush();
+  } catch (err) {
+    error ??= err; // what was delivered is in Stripe; what the journal lost is resent by a re-run under the same identifiers
+  }
   return { stats, error, stopped };
 }

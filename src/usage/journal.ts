@@ -174,9 +174,13 @@ export class Journal {
     return this.table.get(keyHi, keyLo);
   }
 
-  /** Records acknowledged events; durable once a following `flush()` resolves. */
+  /**
+   * Records acknowledged events; durable once a following `flush()` resolves. Throws if the journal
+   * cannot be written (a full disk), so that the run stops instead of sending more unrecorded.
+   */
   record(events: readonly UsageEvent[]): void {
     this.append(journalRecords(events));
+    if (this.failure) throw this.failure;
   }
 
   /** Records already encoded by `journalRecords` (a worker's, in a run of several files). */

@@ -2,7 +2,12 @@ import { mkdtemp, readFile, appendFile, writeFile, stat } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UsageEvent } from '../../../src/usage/event.js';
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { parseUsageRecord } from '../../../src/usage/event.js';
+import { ingest } from '../../../src/usage/ingest.js';
 import { Journal, JOURNAL_FILE } from '../../../src/usage/journal.js';
+import { readNdjson } from '../../../src/usage/readers.js';
 
 const NOW = 1_800_000_000;
 const ev = (n: number, check = 1, timestamp = NOW - 60): UsageEvent => ({ line: n, eventName: 'e', customer: 'cus_1', value: '1', timestamp, identifier: `id-${n}`, derived: true, keyHi: n, keyLo: n * 7, check });
@@ -10,6 +15,31 @@ const quiet = { nowSeconds: NOW, onNotice: () => {} };
 const tmp = () => mkdtemp(join(tmpdir(), 'usg-journal-'));
 
 describe('Journal', () => {
+  it('stops an ingest run with its error when it can no longer be written, instead of sending on unrecorded', async () => {
+    const dir = await tmp();
+    const journal = await Journal.open(dir, quiet);
+    const lines = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ customer: 'cus_1', value: i, timestamp: NOW - 60, meter: 'm' })).join('\n') + '\n';
+    let batches = 0;
+    const result = await ingest({
+      records: readNdjson(Readable.from([lines])),
+      parse: (record, line) => parseUsageRecord(record, { line, resolveMeter: () => ({ eventName: 'm' }) }),
+      nowSeconds: () => NOW,
+      send: async () => {
+        // The journal's file fails under it after the third batch (as a full or lost disk would).
+        if (++batches === 3) await (journal as unknown as { handle: FileHandle }).handle.close();
+      },
+      journal,
+      onProblem: () => {},
+      concurrency: 1,
+      batchSize: 10,
+    });
+    expect(String(result.error)).toMatch(/Cannot write the usage journal /);
+    expect(result.stopped).toBe(true);
+    expect(batches).toBeLessThan(10);
+    await expect(journal.close()).rejects.toThrow(/Cannot write the usage journal/);
+  });
+
+
   it('persists delivered events with their checks and reloads them', async () => {
     const dir = await tmp();
     const j = await Journal.open(dir, quiet);
