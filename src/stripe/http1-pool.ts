@@ -2,11 +2,11 @@
  * A minimal HTTP/1.1 client for one kind of traffic: requests written whole by the caller (head and
  * body as one ASCII string, written as Latin-1: a copy, no UTF-8 encoding), sent over up to
  * `connections` keep-alive sockets (TLS or plain), one request at a time per socket, answers
- * framed by Content-Length or chunked encoding. Why not
- * node:http: `usage ingest` sends 10,000 requests per million events, and node:http's per-request
- * machinery (a ClientRequest and IncomingMessage with their listeners, header validation, the
- * agent's bookkeeping) cost about 150 µs of CPU each on our 2-core machine, against about 80 here
- * (BENCHMARKS.md, "usage ingest"); undici's Pool measured no better than node:http.
+ * framed by Content-Length or chunked encoding. Why not node:http: `usage ingest` sends 10,000
+ * requests per million events, and node:http's per-request machinery (a ClientRequest and
+ * IncomingMessage with their listeners, header validation, the agent's bookkeeping) cost about
+ * 150 µs of CPU each on our 2-core machine, against about 80 here (BENCHMARKS.md, "usage
+ * ingest"); undici's Pool measured no better than node:http.
  *
  * Not a general client: no redirects, no proxies, no request streaming, no pipelining. A socket that
  * fails or times out mid-request rejects that request (the caller retries); an idle socket the
