@@ -17,7 +17,7 @@
 import { writeSync } from 'node:fs';
 import { mkdir, open, readdir, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { UsageEvent } from './event.js';
 import { KeyTable } from './key-table.js';
 import { acquireLock } from './lock.js';
@@ -192,7 +192,7 @@ export class Journal {
       for (let done = 0; done < records.length;) done += writeSync(this.handle.fd, records, done);
       this.unsynced = true;
     } catch (err) {
-      this.failure = new Error(`Cannot write the usage journal ${this.path}: ${(err as Error).message}`);
+      this.failure = journalFailure(this.path, err);
     }
     this.kick();
   }
@@ -226,7 +226,7 @@ export class Journal {
       this.lastSync = Date.now();
       this.unsynced = false;
       this.syncing = this.handle!.datasync().catch((err: Error) => {
-        this.failure = new Error(`Cannot write the usage journal ${this.path}: ${err.message}`);
+        this.failure = journalFailure(this.path, err);
       }).finally(() => {
         this.syncing = undefined;
         this.kick();
@@ -238,6 +238,15 @@ export class Journal {
       }, wait).unref();
     }
   }
+}
+
+/** A journal that cannot be written (a full disk): said as such, with what to do, not as a bug. */
+function journalFailure(path: string, err: unknown): UserError {
+  return new UserError(`Cannot write the usage journal ${path}: ${(err as Error).message}`, {
+    exitCode: ExitCode.error,
+    cause: err,
+    hint: 'Free space there (or pass --journal-dir elsewhere) and run the same command again: events sent but not journaled are sent again under the same identifiers, and Stripe counts them once within 24 hours.',
+  });
 }
 
 /**
