@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { parseUsageRecord } from '../../../src/usage/event.js';
 import { ingest } from '../../../src/usage/ingest.js';
 import { Journal, JOURNAL_FILE } from '../../../src/usage/journal.js';
+import { ExitCode, UserError } from '../../../src/errors.js';
 import { readNdjson } from '../../../src/usage/readers.js';
 
 const NOW = 1_800_000_000;
@@ -34,6 +35,9 @@ describe('Journal', () => {
       batchSize: 10,
     });
     expect(String(result.error)).toMatch(/Cannot write the usage journal /);
+    // Said as what it is, with what to do, and exit 1: not as a bug of ours.
+    expect(result.error).toBeInstanceOf(UserError);
+    expect(result.error).toMatchObject({ exitCode: ExitCode.error, hint: expect.stringMatching(/Free space there .* run the same command again/) });
     expect(result.stopped).toBe(true);
     expect(batches).toBeLessThan(10);
     await expect(journal.close()).rejects.toThrow(/Cannot write the usage journal/);
