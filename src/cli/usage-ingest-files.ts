@@ -67,7 +67,9 @@ export async function ingestFiles(ctx: CommandContext, options: UsageIngestOptio
       }),
       onJournal: (index, records) => journals.get(journalDirs[index])!.append(records),
     });
-    await Promise.all([...journals.values()].map((j) => j.flush()));
+    // A journal that could not be written fails the run like a worker that failed (its error says what to do).
+    const flushed = await Promise.allSettled([...journals.values()].map((j) => j.flush()));
+    const journalFailure = flushed.find((f) => f.status === 'rejected')?.reason as unknown;
     const reports = files.map((f, i) => {
       const outcome = run.outcomes[i] ?? { stats: emptyStats(), stopped: true, error: run.failure?.message ?? 'not started: the run was stopped', rejectsWritten: false, elapsedMs: 0 };
       return buildReport({
@@ -95,6 +97,7 @@ export async function ingestFiles(ctx: CommandContext, options: UsageIngestOptio
       events_per_second: seconds > 0 ? Math.round(delivered / seconds) : delivered,
     };
     if (run.failure) throw run.failure;
+    if (journalFailure) throw journalFailure;
     const interrupted = ctx.signal.aborted;
     const render = (out: Output) => {
       for (const line of renderFilesReport(report)) out.line(line);
@@ -103,7 +106,8 @@ export async function ingestFiles(ctx: CommandContext, options: UsageIngestOptio
     };
     return { data: report, render, exitCode: report.ok ? ExitCode.ok : interrupted && reports.every((r) => !r.error || r.error === 'not started: the run was stopped') ? ExitCode.cancelled : ExitCode.error };
   } finally {
-    for (const journal of journals.values()) await journal.close();
+    // Every journal closed and unlocked; a failure to write one has been thrown above.
+    await Promise.allSettled([...journals.values()].map((j) => j.close()));
   }
 }
 
@@ -160,6 +164,15 @@ async function runWorkers(ctx: CommandContext, spec: RunSpec): Promise<RunResult
   const stopAll = () => {
     for (const child of busy.keys()) if (child.connected) child.send({ type: 'stop' } satisfies ToWorker);
   };
+  /** Writes a worker's acknowledged records; a journal that cannot be written stops the run at once. */
+  const journal = (index: number, records: Uint8Array) => {
+    try {
+      spec.onJournal(index, records);
+    } catch (err) {
+      if (!failure) stopAll();
+      failure ??= err instanceof UserError ? err : new UserError(`Cannot write the usage journal: ${(err as Error).message}`, { exitCode: ExitCode.error });
+    }
+  };
   signal.addEventListener('abort', stopAll, { once: true });
 
   const start = () => new Promise<void>((done) => {
@@ -174,9 +187,9 @@ async function runWorkers(ctx: CommandContext, spec: RunSpec): Promise<RunResult
       switch (m.type) {
         case 'ready': return giveWork(child);
         case 'claim':
-          if (m.journal) spec.onJournal(m.index, m.journal);
+          if (m.journal) journal(m.index, m.journal);
           return void child.send({ type: 'claimed', id: m.id, taken: claims.claim(m.index, m.keys) } satisfies ToWorker);
-        case 'journal': return spec.onJournal(m.index, m.records);
+        case 'journal': return journal(m.index, m.records);
         case 'progress':
           live[m.index] = m.stats;
           bytes[m.index] = m.bytes;

@@ -180,12 +180,12 @@ export class Journal {
    */
   record(events: readonly UsageEvent[]): void {
     this.append(journalRecords(events));
-    if (this.failure) throw this.failure;
   }
 
-  /** Records already encoded by `journalRecords` (a worker's, in a run of several files). */
+  /** Records already encoded by `journalRecords` (a worker's, in a run of several files); throws as `record`. */
   append(records: Uint8Array): void {
-    if (!this.handle || !records.length || this.failure) return;
+    if (this.failure) throw this.failure;
+    if (!this.handle || !records.length) return;
     // Written at once, synchronously (a few µs into the page cache, where a kill cannot undo it;
     // an asynchronous write per batch cost more in thread-pool round trips); synced in groups.
     try {
@@ -193,6 +193,7 @@ export class Journal {
       this.unsynced = true;
     } catch (err) {
       this.failure = journalFailure(this.path, err);
+      throw this.failure;
     }
     this.kick();
   }

@@ -19,12 +19,17 @@ export interface IngestRun {
   stderr: string;
 }
 
+export interface SpawnOptions {
+  /** Bytes any file the CLI writes may reach (RLIMIT_FSIZE): a disk that fills up mid-run. */
+  fileSizeLimit?: number;
+}
+
 /**
  * For a test file: an emulator with 2 ms of latency, started before its tests and closed after
  * them (`emu` stands for it, as in useCatalogEmulator), and `usage ingest` of the built CLI against
  * it, spawned in `dir` as users run it.
  */
-export function useBuiltIngest(): { emu: TestEmulator; spawnIngest(dir: string, args: string[]): { child: ChildProcess; done: Promise<IngestRun> } } {
+export function useBuiltIngest(): { emu: TestEmulator; spawnIngest(dir: string, args: string[], options?: SpawnOptions): { child: ChildProcess; done: Promise<IngestRun> } } {
   let started: { cli: string[]; emu: TestEmulator } | undefined;
   beforeAll(async () => {
     const [cli, emu] = await Promise.all([builtCli(), startTestEmulator({ latencyMs: 2 })]);
@@ -34,8 +39,11 @@ export function useBuiltIngest(): { emu: TestEmulator; spawnIngest(dir: string, 
   const emu = madeLater(() => started?.emu, 'emu');
   return {
     emu,
-    spawnIngest(dir, args) {
-      const child = spawn(process.execPath, [...started!.cli, 'usage', 'ingest', ...args], {
+    spawnIngest(dir, args, options = {}) {
+      const command = [process.execPath, ...started!.cli, 'usage', 'ingest', ...args];
+      // util-linux's prlimit: writes past the size fail with EFBIG, as on a full disk (node ignores SIGXFSZ).
+      if (options.fileSizeLimit !== undefined) command.unshift('prlimit', `--fsize=${options.fileSizeLimit}`);
+      const child = spawn(command[0], command.slice(1), {
         cwd: dir,
         env: { PATH: process.env.PATH, CI: 'true', ...emu.env },
         stdio: ['ignore', 'pipe', 'pipe'],
