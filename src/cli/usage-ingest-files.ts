@@ -169,8 +169,9 @@ async function runWorkers(ctx: CommandContext, spec: RunSpec): Promise<RunResult
     try {
       spec.onJournal(index, records);
     } catch (err) {
+      // Journal.append throws only the journal's own error (a UserError saying what to do).
       if (!failure) stopAll();
-      failure ??= err instanceof UserError ? err : new UserError(`Cannot write the usage journal: ${(err as Error).message}`, { exitCode: ExitCode.error });
+      failure ??= err as UserError;
     }
   };
   signal.addEventListener('abort', stopAll, { once: true });

@@ -98,6 +98,7 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
   /** cus_ ids already seen: a set look-up costs less than the pattern, once per event. Bounded. */
   const plainIds = new Set<string>();
   const isPlainId = (customer: string) => {
+    if (plainIds.has(customer)) return true;
     if (!CUSTOMER_ID.test(customer)) return false;
     if (plainIds.size >= 100_000) plainIds.clear();
     plainIds.add(customer);
@@ -185,7 +186,7 @@ export async function ingest(options: IngestOptions, stats: IngestStats = emptyS
         continue;
       }
       const event = parsed.event;
-      if (options.resolveCustomer && !plainIds.has(event.customer) && !isPlainId(event.customer)) {
+      if (options.resolveCustomer && !isPlainId(event.customer)) {
         let found: { id: string } | { reason: string };
         try {
           found = await options.resolveCustomer(event.customer);

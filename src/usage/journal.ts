@@ -117,7 +117,7 @@ export function journalRecords(events: readonly UsageEvent[]): Buffer {
 
 export class Journal {
   private syncing: Promise<void> | undefined;
-  private failure: Error | undefined;
+  private failure: UserError | undefined;
   /** Written since the last sync; when that sync began; the timer of the next. */
   private unsynced = false;
   private lastSync = 0;
@@ -182,7 +182,7 @@ export class Journal {
     this.append(journalRecords(events));
   }
 
-  /** Records already encoded by `journalRecords` (a worker's, in a run of several files); throws as `record`. */
+  /** Records already encoded by `journalRecords` (a worker's, in a run of several files); throws as `record` (its UserError). */
   append(records: Uint8Array): void {
     if (this.failure) throw this.failure;
     if (!this.handle || !records.length) return;

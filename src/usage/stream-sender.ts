@@ -13,7 +13,7 @@ import type { UsageEvent } from './event.js';
 import type { MeterInfo } from './meters.js';
 import { RateLimiter } from '../stripe/rate-limiter.js';
 import { backoffMs, retryReason, sleep } from '../stripe/retry.js';
-import { isoSeconds } from '../core/time.js';
+import { iso, isoSeconds } from '../core/time.js';
 
 export const STREAM_BATCH_MAX = 100;
 
@@ -36,6 +36,13 @@ export interface StreamSenderOptions {
 
 /** Entries kept per cache of body parts (timestamps, customers) before it starts over. */
 const PART_CACHE_MAX = 50_000;
+
+/** Keeps `part` under `key` in a cache bounded by PART_CACHE_MAX, and returns it. */
+function remember<K>(cache: Map<K, string>, key: K, part: string): string {
+  if (cache.size >= PART_CACHE_MAX) cache.clear();
+  cache.set(key, part);
+  return part;
+}
 
 /** A meter's pieces of an event's JSON: up to the identifier; the timestamp to the customer; the customer to the value. */
 interface BodyParts {
@@ -108,18 +115,9 @@ export class StreamSender {
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       const parts = this.parts.get(e.eventName) ?? this.partsOf(e.eventName);
-      let time = parts.times.get(e.timestamp);
-      if (time === undefined) {
-        if (parts.times.size >= PART_CACHE_MAX) parts.times.clear();
-        time = `,"timestamp":"${isoSeconds(e.timestamp)}"${parts.customerKey}`;
-        parts.times.set(e.timestamp, time);
-      }
-      let customer = parts.customers.get(e.customer);
-      if (customer === undefined) {
-        if (parts.customers.size >= PART_CACHE_MAX) parts.customers.clear();
-        customer = `${asciiJson(e.customer)}${parts.valueKey}`;
-        parts.customers.set(e.customer, customer);
-      }
+      // Made only when missing (`??`); the part holds the formatted time, so no other cache of it is needed.
+      const time = parts.times.get(e.timestamp) ?? remember(parts.times, e.timestamp, `,"timestamp":"${iso(e.timestamp)}"${parts.customerKey}`);
+      const customer = parts.customers.get(e.customer) ?? remember(parts.customers, e.customer, `${asciiJson(e.customer)}${parts.valueKey}`);
       const identifier = e.derived ? `"${e.identifier}"` : asciiJson(e.identifier);
       body += `${i > 0 ? ',' : ''}${parts.head}${identifier}${time}${customer}${e.value}"}}`;
     }
