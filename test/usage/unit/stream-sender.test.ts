@@ -26,12 +26,15 @@ const event = (over: Partial<UsageEvent>): UsageEvent => ({
 });
 
 describe('StreamSender.bodyOf', () => {
+  /** Two meters: Stripe's default payload keys, and 'custom' with keys that need escaping. */
+  const senderWithMeters = () => new StreamSender({
+    stripe: emu.stripe,
+    limiter: new RateLimiter(0),
+    meterFor: (name) => (name === 'custom' ? { customerKey: 'who "quoted" ü', valueKey: 'n\\v' } as never : undefined),
+  });
+
   it('is the JSON of the events the SDK would send, whatever the strings hold', () => {
-    const sender = new StreamSender({
-      stripe: emu.stripe,
-      limiter: new RateLimiter(0),
-      meterFor: (name) => (name === 'custom' ? { customerKey: 'who "quoted"', valueKey: 'n\\v' } as never : undefined),
-    });
+    const sender = senderWithMeters();
     const events = [
       event({}),
       event({ eventName: 'custom', customer: 'a "tricky"\n\u2028 one', identifier: 'x\ty', value: '-12', timestamp: 0 }),
@@ -50,11 +53,7 @@ describe('StreamSender.bodyOf', () => {
   });
 
   it('is that JSON for any batch (property: strings of any code point, meters mixed, parts reused across batches)', () => {
-    const sender = new StreamSender({
-      stripe: emu.stripe,
-      limiter: new RateLimiter(0),
-      meterFor: (name) => (name === 'custom' ? { customerKey: 'who "quoted" ü', valueKey: 'n\\v' } as never : undefined),
-    });
+    const sender = senderWithMeters();
     const text = fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('\ud800', '"', '\\', '\u2028')), { maxLength: 3 }).map((a) => a.join(''));
     const anEvent = fc.record({
       eventName: fc.oneof(fc.constantFrom('tokens', 'custom'), text),
